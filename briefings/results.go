@@ -1,0 +1,83 @@
+package briefings
+
+import "time"
+
+// Citation points at the sentence of an article that supports an answer or
+// a search hit.
+type Citation struct {
+	Article ArticleID `json:"article"`
+	Source  string    `json:"source"`
+	Title   string    `json:"title"`
+	Date    Date      `json:"date"`
+	Quote   string    `json:"quote"`
+}
+
+// Answer is the outcome of Library.Answer. When Answered is false the
+// articles do not answer the question: Text is empty and SeeAlso lists the
+// closest articles. The engine never guesses.
+type Answer struct {
+	Question   string     `json:"question"`
+	Text       string     `json:"answer"`
+	Answered   bool       `json:"answered"`
+	Confidence float64    `json:"confidence"` // 0..1, calibrated against AskOptions.MinConfidence
+	Citations  []Citation `json:"citations"`
+	SeeAlso    []Citation `json:"see_also,omitempty"`
+}
+
+// AskOptions tune one question.
+type AskOptions struct {
+	// Article, when set, restricts the search to one article: follow-up
+	// questions ("and when?") are asked against the previous answer's article.
+	Article ArticleID
+	// MinConfidence overrides the library's abstention threshold when > 0.
+	MinConfidence float64
+}
+
+// SearchResult is one ranked article for a search query.
+type SearchResult struct {
+	Article ArticleID `json:"article"`
+	Source  string    `json:"source"`
+	Title   string    `json:"title"`
+	Date    Date      `json:"date"`
+	Score   float64   `json:"score"`
+	Snippet string    `json:"snippet"` // best sentence, matched words marked with **
+}
+
+// Topic is a subject a desk follows, such as the built-in "interference".
+type Topic struct {
+	Name        string   `yaml:"name" json:"name"`
+	Description string   `yaml:"description" json:"description"`
+	Terms       []string `yaml:"terms" json:"terms"`         // Dutch and English terms; phrases allowed
+	Exclude     []string `yaml:"exclude" json:"exclude"`     // terms that disqualify an article
+	MinScore    float64  `yaml:"min_score" json:"min_score"` // 0: the library's default
+}
+
+// DigestRequest selects a topic's articles for a period. Zero times leave
+// that end open. Undated articles count by when they were Added, and are
+// included only when Since is zero or they were added after Since.
+type DigestRequest struct {
+	Topic string
+	Since time.Time
+	Until time.Time
+	Limit int // 0: no limit
+}
+
+// DigestItem is one story in a digest.
+type DigestItem struct {
+	Article ArticleID   `json:"article"`
+	Source  string      `json:"source"`
+	Title   string      `json:"title"`
+	Date    Date        `json:"date"`
+	Summary string      `json:"summary"` // one sentence taken from the article
+	Score   float64     `json:"score"`
+	Matched []string    `json:"matched"`           // the topic terms that matched, for explanation
+	Related []ArticleID `json:"related,omitempty"` // near-duplicate stories folded into this item
+}
+
+// Digest is a topic's news for a period, best first.
+type Digest struct {
+	Topic string       `json:"topic"`
+	Since time.Time    `json:"-"`
+	Until time.Time    `json:"-"`
+	Items []DigestItem `json:"items"`
+}
