@@ -2,7 +2,7 @@
 // and digests. It knows no chat platform: the bot core (package bot) calls it,
 // and the adapters render what it returns.
 //
-// Data flow: parse (ParseFile, ParseBytes) -> Article -> Library (index) ->
+// Data flow: parse (ParseFile, LoadDir, LoadFS) -> Article -> Library (index) ->
 // Answer / Search / Digest.
 package briefings
 
