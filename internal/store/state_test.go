@@ -1,0 +1,515 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+func TestMarkProcessed(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	steps := []struct {
+		platform string
+		id       bot.EventID
+		want     bool
+	}{
+		{"slack", "Ev1", true},
+		{"slack", "Ev1", false}, // redelivery
+		{"matrix", "Ev1", true}, // same ID, other platform
+		{"slack", "Ev2", true},
+		{"matrix", "Ev1", false},
+	}
+	for i, st := range steps {
+		got, err := s.MarkProcessed(ctx, st.platform, st.id, testTime.Add(time.Duration(i)*time.Minute))
+		if err != nil {
+			t.Fatalf("step %d: MarkProcessed(%s, %s): %v", i, st.platform, st.id, err)
+		}
+		if got != st.want {
+			t.Errorf("step %d: MarkProcessed(%s, %s) = %v, want %v", i, st.platform, st.id, got, st.want)
+		}
+	}
+	for _, bad := range []struct {
+		platform string
+		id       bot.EventID
+	}{{"", "x"}, {"slack", ""}} {
+		if _, err := s.MarkProcessed(ctx, bad.platform, bad.id, testTime); err == nil {
+			t.Errorf("MarkProcessed(%q, %q) accepted empty input", bad.platform, bad.id)
+		}
+	}
+}
+
+func TestMarkProcessedConcurrentOneFirst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	stores := []*SQLite{openStore(t, path), openStore(t, path)}
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		firsts int
+	)
+	for g := range 16 {
+		wg.Go(func() {
+			first, err := stores[g%2].MarkProcessed(t.Context(), "slack", "Ev-race", testTime)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if first {
+				mu.Lock()
+				firsts++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if firsts != 1 {
+		t.Errorf("%d callers were told they were first, want 1", firsts)
+	}
+}
+
+func TestPruneProcessed(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	for i := range 5 {
+		if _, err := s.MarkProcessed(ctx, "slack", bot.EventID(fmt.Sprint("Ev", i)), testTime.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneProcessed(ctx, testTime.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("PruneProcessed dropped %d, want 2 (Ev0, Ev1)", n)
+	}
+	for i, wantFirst := range []bool{true, true, false, false, false} {
+		first, err := s.MarkProcessed(ctx, "slack", bot.EventID(fmt.Sprint("Ev", i)), testTime.Add(10*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first != wantFirst {
+			t.Errorf("after prune, MarkProcessed(Ev%d) first = %v, want %v", i, first, wantFirst)
+		}
+	}
+}
+
+func sub(platform, conv, topic, cron string, created time.Time) bot.Subscription {
+	return bot.Subscription{Platform: platform, Conversation: bot.ConversationID(conv), Topic: topic,
+		Cron: cron, TimeZone: "Europe/Amsterdam", CreatedBy: "U1", Created: created}
+}
+
+func TestSubscriptions(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+
+	a, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.AddSubscription(ctx, sub("matrix", "!room", "interference", "0 8 * * 1", testTime.Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Added later but created earlier: lists first.
+	c, err := s.AddSubscription(ctx, sub("slack", "C2", "elections", "30 6 * * *", testTime.Add(-time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ID == 0 || b.ID == 0 || c.ID == 0 || a.ID == b.ID || b.ID == c.ID {
+		t.Fatalf("IDs %d, %d, %d: want distinct and non-zero", a.ID, b.ID, c.ID)
+	}
+
+	// Replacing keeps ID, CreatedBy and Created, takes Cron and TimeZone.
+	repl := sub("slack", "C1", "interference", "0 9 * * *", testTime.Add(48*time.Hour))
+	repl.TimeZone, repl.CreatedBy, repl.ID = "UTC", "U2", 999
+	got, err := s.AddSubscription(ctx, repl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantA := a
+	wantA.Cron, wantA.TimeZone = "0 9 * * *", "UTC"
+	if diff := cmp.Diff(got, wantA); diff != "" {
+		t.Errorf("replaced subscription (-got +want):\n%s", diff)
+	}
+
+	list, err := s.Subscriptions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(list, []bot.Subscription{c, wantA, b}); diff != "" {
+		t.Errorf("Subscriptions, oldest first (-got +want):\n%s", diff)
+	}
+
+	if err := s.RemoveSubscription(ctx, "slack", "C2", "elections"); err != nil {
+		t.Fatalf("RemoveSubscription: %v", err)
+	}
+	removes := []struct {
+		platform, conv, topic string
+	}{
+		{"slack", "C2", "elections"},     // already removed
+		{"slack", "C1", "elections"},     // never there
+		{"matrix", "C1", "interference"}, // other platform
+	}
+	for _, r := range removes {
+		err := s.RemoveSubscription(ctx, r.platform, bot.ConversationID(r.conv), r.topic)
+		if !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("RemoveSubscription(%v) = %v, want ErrNotFound", r, err)
+		}
+	}
+	list, err = s.Subscriptions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(list, []bot.Subscription{wantA, b}); diff != "" {
+		t.Errorf("Subscriptions after remove (-got +want):\n%s", diff)
+	}
+
+	bad := []bot.Subscription{
+		sub("", "C1", "t", "* * * * *", testTime),
+		sub("slack", "", "t", "* * * * *", testTime),
+		sub("slack", "C1", "", "* * * * *", testTime),
+		sub("slack", "C1", "t", "", testTime),
+		sub("slack", "C1", "t", "* * * * *", time.Time{}),
+	}
+	for _, in := range bad {
+		if _, err := s.AddSubscription(ctx, in); err == nil {
+			t.Errorf("AddSubscription(%+v) accepted incomplete input", in)
+		}
+	}
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := t.Context()
+	s, err := Open(ctx, path, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MarkProcessed(ctx, "slack", "Ev1", testTime); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetValue(ctx, "matrix/next_batch", "s72594_4483_1934"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimDigest(ctx, saved.ID, testTime, "a", testTime, time.Minute, 3); err != nil || !ok {
+		t.Fatalf("ClaimDigest = %v, %v", ok, err)
+	}
+	if err := s.MarkDigestSent(ctx, saved.ID, testTime, testTime.Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openStore(t, path)
+	first, err := s.MarkProcessed(ctx, "slack", "Ev1", testTime.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first {
+		t.Error("an event processed before the restart was first again after it")
+	}
+	list, err := s.Subscriptions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(list, []bot.Subscription{saved}); diff != "" {
+		t.Errorf("Subscriptions after restart (-got +want):\n%s", diff)
+	}
+	if v, err := s.GetValue(ctx, "matrix/next_batch"); err != nil || v != "s72594_4483_1934" {
+		t.Errorf("GetValue after restart = %q, %v", v, err)
+	}
+	if ok, err := s.ClaimDigest(ctx, saved.ID, testTime, "b", testTime.Add(time.Hour), time.Minute, 3); err != nil || ok {
+		t.Errorf("ClaimDigest of a digest sent before the restart = %v, %v; want false", ok, err)
+	}
+}
+
+func TestClaimDigest(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	subA, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lease, maxAttempts = 10 * time.Minute, 3
+	slot1, slot2, slot3 := testTime, testTime.Add(24*time.Hour), testTime.Add(48*time.Hour)
+
+	steps := []struct {
+		name  string
+		slot  time.Time
+		owner string
+		now   time.Time
+		sent  bool // mark the slot sent at now instead of claiming
+		want  bool
+	}{
+		{"fresh slot", slot1, "a", slot1, false, true},
+		{"live claim refused", slot1, "b", slot1.Add(lease - time.Nanosecond), false, false},
+		{"the holder itself is refused too", slot1, "a", slot1.Add(time.Minute), false, false},
+		{"expired lease reclaimed", slot1, "b", slot1.Add(lease), false, true},
+		{"reclaimed claim is live again", slot1, "c", slot1.Add(lease + time.Minute), false, false},
+		{"second reclaim, attempt 3", slot1, "c", slot1.Add(2 * lease), false, true},
+		{"attempts exhausted", slot1, "d", slot1.Add(10 * lease), false, false},
+		{"other slot is fresh", slot2, "a", slot2, false, true},
+		{"mark slot 2 sent", slot2, "", slot2.Add(time.Minute), true, false},
+		{"sent refused", slot2, "b", slot2.Add(time.Hour), false, false},
+		{"slot in another zone is the same instant", slot3.In(time.FixedZone("CET", 3600)), "a", slot3, false, true},
+		{"and is held", slot3, "b", slot3, false, false},
+	}
+	for _, st := range steps {
+		if st.sent {
+			if err := s.MarkDigestSent(ctx, subA.ID, st.slot, st.now); err != nil {
+				t.Fatalf("%s: MarkDigestSent: %v", st.name, err)
+			}
+			continue
+		}
+		got, err := s.ClaimDigest(ctx, subA.ID, st.slot, st.owner, st.now, lease, maxAttempts)
+		if err != nil {
+			t.Fatalf("%s: ClaimDigest: %v", st.name, err)
+		}
+		if got != st.want {
+			t.Errorf("%s: ClaimDigest = %v, want %v", st.name, got, st.want)
+		}
+	}
+
+	last, err := s.LastDigest(ctx, subA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bot.DigestClaim{Subscription: subA.ID, Slot: slot2, Owner: "a", Attempts: 1, ClaimedAt: slot2, SentAt: slot2.Add(time.Minute)}
+	if diff := cmp.Diff(last, want); diff != "" {
+		t.Errorf("LastDigest (-got +want):\n%s", diff)
+	}
+
+	// Slot 1 was never sent: after it is, LastDigest still reports the
+	// later slot 2; after slot 3 is sent, slot 3. A second MarkDigestSent
+	// keeps the first time.
+	for _, mark := range []struct {
+		slot time.Time
+		at   time.Time
+	}{{slot1, slot1.Add(3 * lease)}, {slot3, slot3.Add(time.Minute)}, {slot3, slot3.Add(time.Hour)}} {
+		if err := s.MarkDigestSent(ctx, subA.ID, mark.slot, mark.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err = s.LastDigest(ctx, subA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = bot.DigestClaim{Subscription: subA.ID, Slot: slot3, Owner: "a", Attempts: 1, ClaimedAt: slot3, SentAt: slot3.Add(time.Minute)}
+	if diff := cmp.Diff(last, want); diff != "" {
+		t.Errorf("LastDigest after more sends (-got +want):\n%s", diff)
+	}
+}
+
+func TestClaimDigestErrors(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	subA, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		sub         int64
+		owner       string
+		lease       time.Duration
+		maxAttempts int
+		notFound    bool
+	}{
+		{"unknown subscription", subA.ID + 100, "a", time.Minute, 3, true},
+		{"zero lease", subA.ID, "a", 0, 3, false},
+		{"zero attempts", subA.ID, "a", time.Minute, 0, false},
+		{"no owner", subA.ID, "", time.Minute, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, err := s.ClaimDigest(ctx, tt.sub, testTime, tt.owner, testTime, tt.lease, tt.maxAttempts)
+			if err == nil || ok {
+				t.Fatalf("ClaimDigest = %v, %v; want an error", ok, err)
+			}
+			if errors.Is(err, bot.ErrNotFound) != tt.notFound {
+				t.Errorf("errors.Is(%v, ErrNotFound) = %v, want %v", err, !tt.notFound, tt.notFound)
+			}
+		})
+	}
+
+	if err := s.MarkDigestSent(ctx, subA.ID, testTime, testTime); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("MarkDigestSent of an unclaimed slot = %v, want ErrNotFound", err)
+	}
+	if _, err := s.LastDigest(ctx, subA.ID); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("LastDigest with nothing sent = %v, want ErrNotFound", err)
+	}
+
+	// Removing the subscription forgets its claims.
+	if ok, err := s.ClaimDigest(ctx, subA.ID, testTime, "a", testTime, time.Minute, 3); err != nil || !ok {
+		t.Fatalf("ClaimDigest = %v, %v", ok, err)
+	}
+	if err := s.RemoveSubscription(ctx, "slack", "C1", "interference"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM digest_claims`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d digest claims left after their subscription was removed", n)
+	}
+}
+
+// TestClaimDigestRace races two *SQLite on one file (as two processes would)
+// with 8 goroutines each, over several slots: every slot has one winner.
+func TestClaimDigestRace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	stores := []*SQLite{openStore(t, path), openStore(t, path)}
+	ctx := t.Context()
+	s, err := stores[0].AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const slots, perStore = 50, 8
+	for i := range slots {
+		slot := testTime.Add(time.Duration(i) * 24 * time.Hour)
+		start := make(chan struct{})
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			winners []string
+		)
+		for si, st := range stores {
+			for g := range perStore {
+				owner := fmt.Sprintf("store%d-g%d", si, g)
+				wg.Go(func() {
+					<-start
+					ok, err := st.ClaimDigest(ctx, s.ID, slot, owner, slot, time.Minute, 3)
+					if err != nil {
+						t.Errorf("%s: ClaimDigest: %v", owner, err)
+						return
+					}
+					if ok {
+						mu.Lock()
+						winners = append(winners, owner)
+						mu.Unlock()
+					}
+				})
+			}
+		}
+		close(start)
+		wg.Wait()
+		if len(winners) != 1 {
+			t.Errorf("slot %d: winners %v, want exactly one", i, winners)
+		}
+	}
+}
+
+func TestFeedback(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	steps := []struct {
+		ref     string
+		user    bot.UserID
+		helpful bool
+		at      time.Time
+	}{
+		{"r1", "U1", true, testTime},
+		{"r1", "U2", false, testTime.Add(time.Minute)},
+		{"r2", "U1", false, testTime.Add(2 * time.Minute)},
+		{"r1", "U1", false, testTime.Add(3 * time.Minute)}, // U1 changes their mind
+	}
+	for _, st := range steps {
+		if err := s.RecordFeedback(ctx, "slack", st.ref, st.user, st.helpful, st.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Feedback(ctx, "slack", "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Feedback{
+		{Platform: "slack", Ref: "r1", User: "U2", Helpful: false, At: testTime.Add(time.Minute)},
+		{Platform: "slack", Ref: "r1", User: "U1", Helpful: false, At: testTime.Add(3 * time.Minute)},
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("Feedback(r1) (-got +want):\n%s", diff)
+	}
+	if got, err := s.Feedback(ctx, "matrix", "r1"); err != nil || len(got) != 0 {
+		t.Errorf("Feedback on another platform = %v, %v; want none", got, err)
+	}
+	if err := s.RecordFeedback(ctx, "slack", "", "U1", true, testTime); err == nil {
+		t.Error("RecordFeedback without a ref succeeded")
+	}
+}
+
+func TestKeyValue(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	if _, err := s.GetValue(ctx, "matrix/next_batch"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("GetValue of a missing key = %v, want ErrNotFound", err)
+	}
+	steps := []struct{ key, value string }{
+		{"matrix/next_batch", "s1"},
+		{"matrix/next_batch", "s2"}, // replaced
+		{"slack/team", ""},          // empty values are values
+		{"unicode/ключ", "wäarde ✓"},
+	}
+	for _, st := range steps {
+		if err := s.SetValue(ctx, st.key, st.value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{"matrix/next_batch": "s2", "slack/team": "", "unicode/ключ": "wäarde ✓"}
+	got := map[string]string{}
+	for k := range want {
+		v, err := s.GetValue(ctx, k)
+		if err != nil {
+			t.Fatalf("GetValue(%q): %v", k, err)
+		}
+		got[k] = v
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("values (-got +want):\n%s", diff)
+	}
+	if err := s.SetValue(ctx, "", "x"); err == nil {
+		t.Error("SetValue with an empty key succeeded")
+	}
+}
+
+func TestStateHonoursContext(t *testing.T) {
+	s := newStore(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	calls := map[string]func() error{
+		"MarkProcessed": func() error { _, err := s.MarkProcessed(ctx, "slack", "Ev", testTime); return err },
+		"AddSubscription": func() error {
+			_, err := s.AddSubscription(ctx, sub("slack", "C1", "t", "* * * * *", testTime))
+			return err
+		},
+		"Subscriptions": func() error { _, err := s.Subscriptions(ctx); return err },
+		"ClaimDigest": func() error {
+			_, err := s.ClaimDigest(ctx, 1, testTime, "a", testTime, time.Minute, 1)
+			return err
+		},
+		"SetValue": func() error { return s.SetValue(ctx, "k", "v") },
+		"GetValue": func() error { _, err := s.GetValue(ctx, "k"); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a cancelled context = %v, want context.Canceled", name, err)
+		}
+	}
+	// Nothing was written.
+	if first, err := s.MarkProcessed(t.Context(), "slack", "Ev", testTime); err != nil || !first {
+		t.Errorf("MarkProcessed after the cancelled one = %v, %v; want first", first, err)
+	}
+}
