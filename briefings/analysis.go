@@ -110,6 +110,12 @@ func buildStopwords() map[string]bool {
 			}
 		}
 	}
+	// English prepositions and light words the snowball list lacks
+	for _, w := range []string{"behind", "beyond", "across", "along", "among", "amongst", "around", "beside", "besides",
+		"beneath", "toward", "towards", "upon", "within", "without", "via", "per", "since", "ago", "also", "whether",
+		"get", "gets", "got", "gotten", "getting"} {
+		m[w] = true
+	}
 	// question words and auxiliaries that the snowball lists lack
 	for _, w := range []string{"who", "whom", "whose", "what", "which", "when", "where", "why", "how",
 		"wie", "wat", "welk", "welke", "wanneer", "waar", "waarom", "hoe", "hoeveel", "does", "did", "do",

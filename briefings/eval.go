@@ -1,0 +1,136 @@
+package briefings
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EvalItem is one question of an evaluation file (the format of
+// shared/eval/seed-dev.yaml). An item with no answers and no article has no
+// answer in the articles: the right reply is to abstain.
+type EvalItem struct {
+	ID       string   `yaml:"id" json:"id"`
+	Question string   `yaml:"question" json:"question"`
+	Lang     string   `yaml:"lang" json:"lang"`
+	Answers  []string `yaml:"answers" json:"answers"`
+	Article  *string  `yaml:"article" json:"article"`
+	Type     string   `yaml:"type" json:"type"`
+}
+
+// ParseEvalItems reads an evaluation file.
+func ParseEvalItems(data []byte) ([]EvalItem, error) {
+	var items []EvalItem
+	if err := yaml.Unmarshal(data, &items); err != nil {
+		return nil, fmt.Errorf("evaluation file is not a YAML list of questions: %w", err)
+	}
+	for i, it := range items {
+		if strings.TrimSpace(it.Question) == "" {
+			return nil, fmt.Errorf("evaluation item %d (%q) has no question", i+1, it.ID)
+		}
+		if len(it.Answers) > 0 && it.Article == nil {
+			return nil, fmt.Errorf("evaluation item %q has answers but no article", it.ID)
+		}
+	}
+	return items, nil
+}
+
+// EvalResult is the outcome of one item.
+type EvalResult struct {
+	ID           string  `json:"id"`
+	Question     string  `json:"question"`
+	Type         string  `json:"type"`
+	Answer       string  `json:"answer"`
+	Answered     bool    `json:"answered"`
+	Confidence   float64 `json:"confidence"`
+	Cited        string  `json:"cited"`
+	Correct      bool    `json:"correct"`      // answer contains a gold answer, or rightly abstained
+	CitationOK   bool    `json:"citation_ok"`  // cited the gold article (answerable items)
+	Unanswerable bool    `json:"unanswerable"` // the item has no answer in the articles
+}
+
+// EvalReport sums up an evaluation run.
+type EvalReport struct {
+	Items            int          `json:"items"`
+	Correct          int          `json:"correct"`
+	Accuracy         float64      `json:"accuracy"`
+	Answerable       int          `json:"answerable"`
+	CitationsCorrect int          `json:"citations_correct"`
+	CitationAccuracy float64      `json:"citation_accuracy"`
+	Unanswerable     int          `json:"unanswerable"`
+	Abstained        int          `json:"abstained"`         // abstentions in total
+	RightAbstentions int          `json:"right_abstentions"` // abstained on an unanswerable item
+	WrongAbstentions int          `json:"wrong_abstentions"` // abstained on an answerable item
+	Results          []EvalResult `json:"results"`
+}
+
+// Evaluate asks every item's question and scores the answers: an answer is
+// correct when it contains a gold answer (case-insensitively, punctuation
+// and white space normalised), or when an unanswerable item is abstained on.
+func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, error) {
+	var r EvalReport
+	for _, it := range items {
+		ans, err := lib.Answer(ctx, it.Question, AskOptions{})
+		if err != nil && err != ErrEmptyQuery {
+			return r, fmt.Errorf("question %q: %w", it.ID, err)
+		}
+		res := EvalResult{ID: it.ID, Question: it.Question, Type: it.Type, Answer: ans.Text,
+			Answered: ans.Answered, Confidence: ans.Confidence, Unanswerable: len(it.Answers) == 0}
+		if len(ans.Citations) > 0 {
+			res.Cited = ans.Citations[0].Source
+		}
+		r.Items++
+		if !ans.Answered {
+			r.Abstained++
+		}
+		if res.Unanswerable {
+			r.Unanswerable++
+			res.Correct = !ans.Answered
+			if !ans.Answered {
+				r.RightAbstentions++
+			}
+		} else {
+			r.Answerable++
+			if !ans.Answered {
+				r.WrongAbstentions++
+			}
+			got := normaliseAnswer(ans.Text)
+			for _, g := range it.Answers {
+				if n := normaliseAnswer(g); ans.Answered && n != "" && strings.Contains(got, n) {
+					res.Correct = true
+				}
+			}
+			res.CitationOK = ans.Answered && it.Article != nil && res.Cited == *it.Article
+			if res.CitationOK {
+				r.CitationsCorrect++
+			}
+		}
+		if res.Correct {
+			r.Correct++
+		}
+		r.Results = append(r.Results, res)
+	}
+	if r.Items > 0 {
+		r.Accuracy = float64(r.Correct) / float64(r.Items)
+	}
+	if r.Answerable > 0 {
+		r.CitationAccuracy = float64(r.CitationsCorrect) / float64(r.Answerable)
+	}
+	return r, nil
+}
+
+// normaliseAnswer lower-cases s, turns punctuation into spaces and folds runs
+// of white space, for comparing answers.
+func normaliseAnswer(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return " " + strings.Join(strings.Fields(b.String()), " ") + " "
+}

@@ -1,0 +1,785 @@
+package briefings
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// tok is one word of a candidate sentence, annotated against the question.
+type tok struct {
+	Word
+	cap   bool    // starts with a capital letter
+	stop  bool    // a stop word
+	group int     // index of the question group it matches, or -1
+	match float64 // 1 for an exact match, less for a compound part
+	gap   bool    // punctuation (not just space) separates it from the previous word
+}
+
+// candidate is a possible short answer inside a sentence.
+type candidate struct {
+	start, end int // token range [start, end)
+	kind       entityKind
+	text       string
+	score      float64 // 0..1: how well it fits the question, before sentence support
+}
+
+var (
+	nameJoiners = map[string]bool{"van": true, "de": true, "der": true, "den": true, "von": true, "al": true,
+		"bin": true, "ter": true, "ten": true, "le": true, "la": true, "du": true, "del": true, "da": true, "di": true, "the": true}
+	placePreps  = map[string]bool{"in": true, "te": true, "uit": true, "naar": true, "nabij": true, "bij": true, "at": true, "to": true, "from": true, "near": true}
+	weakPreps   = map[string]bool{"tegen": true, "via": true, "met": true, "naar": true, "aan": true, "bij": true, "voor": true, "over": true, "op": true, "in": true, "tot": true, "to": true, "with": true, "via ": true}
+	speechVerbs = map[string]bool{"zei": true, "zegt": true, "zeggen": true, "aldus": true, "volgens": true, "schrijft": true,
+		"schreef": true, "meldt": true, "meldde": true, "stelt": true, "stelde": true, "verklaarde": true, "twitterde": true,
+		"noemde": true, "noemt": true, "liet": true, "vond": true, "zeiden": true, "waarschuwde": true, "benadrukte": true}
+	reasonMarkers = map[string]bool{"omdat": true, "doordat": true, "want": true, "vanwege": true, "wegens": true,
+		"because": true, "aangezien": true, "daar": false}
+	mannerPreps = map[string]bool{"via": true, "met": true, "per": true, "door": true, "by": true, "through": true, "with": true}
+	relDates    = map[string]bool{"gisteren": true, "vandaag": true, "eergisteren": true, "morgen": true, "vanochtend": true,
+		"vanmiddag": true, "vanavond": true, "vannacht": true, "yesterday": true, "today": true, "weekend": true}
+	relDateHeads = map[string]bool{"week": true, "maand": true, "jaar": true, "weekend": true, "eeuw": true}
+	relDateMods  = map[string]bool{"vorige": true, "vorig": true, "afgelopen": true, "komende": true, "volgende": true, "dit": true, "deze": true, "begin": true, "eind": true, "half": true}
+	// dutchNotNumbers are English number words that are other words in Dutch.
+	dutchNotNumbers = map[string]bool{"ten": true, "one": false, "twee": false}
+	negations       = map[string]bool{"niet": true, "geen": true, "nooit": true, "not": true, "no": true, "never": true, "nee": true}
+)
+
+// annotate splits a sentence into annotated tokens for q.
+func (l *Library) annotate(q *question, text string) []tok {
+	words := Words(text)
+	toks := make([]tok, len(words))
+	for i, w := range words {
+		t := tok{Word: w, cap: isCapitalized(w.Text), stop: IsStopword(w.Folded), group: -1}
+		if i > 0 {
+			t.gap = strings.TrimSpace(text[words[i-1].End:w.Start]) != ""
+		}
+		st := l.an.Stem(w.Folded)
+		if speechVerbs[w.Folded] {
+			for gi, g := range q.Groups {
+				if g.Speech && t.match < 0.8 {
+					t.match, t.group = 0.8, gi // "zei Graham" supports "who called …"
+				}
+			}
+		}
+		for gi, g := range q.Groups {
+			for _, s := range g.Stems {
+				m := 0.0
+				switch {
+				case s == st && (len(s) >= 5 || g.Forms == nil || g.Forms[w.Folded] || s == g.Own):
+					m = 1
+				case !t.stop && len(s) >= 5 && len(w.Folded) > len(s)+2 && !g.Name && !g.Number &&
+					(strings.HasPrefix(w.Folded, s) || strings.HasSuffix(w.Folded, s)):
+					m = 0.7 // a part of a Dutch compound: "verkiezingsdag" ~ "verkiez"
+				}
+				if m > t.match {
+					t.match, t.group = m, gi
+				}
+			}
+		}
+		toks[i] = t
+	}
+	return toks
+}
+
+// candidates finds the spans in toks that could answer q.
+func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate {
+	var out []candidate
+	add := func(c candidate) {
+		c.text = spanText(toks, c.start, c.end)
+		if strings.TrimSpace(c.text) != "" {
+			out = append(out, c)
+		}
+	}
+	switch q.Type {
+	case qWhoIs:
+		out = append(out, l.roleSpans(q, toks)...)
+	case qHowMany:
+		for _, c := range numberSpans(l.lex, toks) {
+			add(c)
+		}
+	case qWhen:
+		for _, c := range l.dateSpans(toks) {
+			add(c)
+		}
+	case qWhy:
+		if c, ok := clauseAfter(toks, reasonMarkers, 14); ok {
+			add(c)
+		}
+	case qHow:
+		out = append(out, l.mannerSpans(q, toks)...)
+	case qWhat, qOther:
+		out = append(out, l.phraseSpans(q, toks)...)
+		for _, c := range l.entitySpans(toks) {
+			add(c)
+		}
+		for _, c := range numberSpans(l.lex, toks) {
+			add(c)
+		}
+	case qWhich:
+		out = append(out, l.focusSpans(q, toks)...)
+		for _, c := range l.entitySpans(toks) {
+			add(c)
+		}
+	default:
+		for _, c := range l.entitySpans(toks) {
+			add(c)
+		}
+	}
+	for i := range out {
+		l.scoreCandidate(q, toks, &out[i])
+	}
+	// the only span of a fitting kind in a supporting sentence is likely
+	// the answer, however far from the question's words it stands
+	fitting := -1
+	for i, c := range out {
+		if c.score > 0 && kindFit(q, c.kind) >= 0.5 {
+			if fitting >= 0 {
+				fitting = -2
+				break
+			}
+			fitting = i
+		}
+	}
+	if fitting >= 0 {
+		out[fitting].score = clamp01(out[fitting].score + 0.15)
+	}
+	if q.Type == qWhen && art != nil && !art.Date.IsZero() {
+		// the article's date answers "when" when the sentence has none
+		out = append(out, candidate{start: -1, end: -1, kind: entDate, text: art.Date.String(), score: 0.55})
+	}
+	return out
+}
+
+func spanText(toks []tok, start, end int) string {
+	if start < 0 || end > len(toks) || start >= end {
+		return ""
+	}
+	var b strings.Builder
+	for i := start; i < end; i++ {
+		if i > start {
+			b.WriteByte(' ')
+		}
+		b.WriteString(toks[i].Text)
+	}
+	return b.String()
+}
+
+// entitySpans returns runs of capitalised words (names), numbers and dates,
+// classified by kind.
+func (l *Library) entitySpans(toks []tok) []candidate {
+	var out []candidate
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !t.cap || (i == 0 && (t.stop || speechVerbs[t.Folded] || weakPreps[t.Folded] || placePreps[t.Folded] || reasonMarkers[t.Folded])) {
+			continue // "Volgens Trump …": a capitalised sentence opener is no name
+		}
+		j := i + 1
+		for j < len(toks) && !toks[j].gap {
+			if toks[j].cap {
+				j++
+				continue
+			}
+			// joiners inside a name: "Van der Laan", "Meet the Press"
+			k := j
+			for k < len(toks) && !toks[k].gap && nameJoiners[toks[k].Folded] && !toks[k].cap {
+				k++
+			}
+			if k > j && k < len(toks) && toks[k].cap && !toks[k].gap && !l.lex.countryAdj[toks[k].Folded] {
+				j = k + 1
+				continue
+			}
+			break
+		}
+		// "FBI-directeur Christopher Wray": the role is not part of the name
+		for i+1 < j && strings.ContainsRune(toks[i].Text, '-') && endsWithRole(l.lex, toks[i].Folded) {
+			i++
+		}
+		kind := l.classify(toks, i, j)
+		if kind != entNone {
+			out = append(out, candidate{start: i, end: j, kind: kind})
+			// coordinated entities of one kind: "Rusland en Iran"
+		}
+		i = j - 1
+	}
+	return out
+}
+
+// classify tells what kind of entity toks[i:j] names.
+func (l *Library) classify(toks []tok, i, j int) entityKind {
+	parts := make([]string, 0, j-i)
+	for k := i; k < j; k++ {
+		parts = append(parts, toks[k].Folded)
+	}
+	full := strings.Join(parts, " ")
+	prev := ""
+	if i > 0 && !toks[i].gap {
+		prev = toks[i-1].Folded
+	}
+	first := toks[i]
+	switch {
+	case l.lex.months[first.Folded] > 0 || l.lex.weekdays[first.Folded]:
+		return entDate
+	case l.lex.countryAdj[full] || (j-i == 1 && l.lex.countryAdj[first.Folded]):
+		return entCountryAdj
+	case l.lex.countries[full] != "":
+		return entCountry
+	case l.lex.places[full]:
+		return entPlace
+	case l.lex.orgs[full]:
+		return entOrg
+	case l.lex.firstNames[first.Folded] && j-i > 1, l.lex.roles[prev], endsWithRole(l.lex, prev):
+		return entPerson
+	case l.lex.orgHeads[prev]:
+		return entOrg
+	case l.lex.firstNames[first.Folded] || speechVerbs[prev]:
+		return entPerson
+	case isAcronym(first.Text) && j-i == 1:
+		return entOrg
+	case strings.ContainsRune(first.Text, '-') && j-i == 1:
+		return entPhrase
+	case placePreps[prev]:
+		return entPlace
+	case i == 0 && j-i == 1 && j < len(toks) && (auxWords[toks[j].Folded] || speechVerbs[toks[j].Folded]):
+		return entOrg // "Meta heeft …": a subject, person or organisation
+	case i == 0 && j-i == 1:
+		return entPhrase // a capitalised first word: likely just the sentence start
+	}
+	return entPerson
+}
+
+func endsWithRole(lx *Lexicon, f string) bool {
+	if len(f) < 6 {
+		return false
+	}
+	for r := range lx.roles {
+		if len(r) >= 5 && strings.HasSuffix(f, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isAcronym(s string) bool {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLower(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 2 && n <= 6
+}
+
+// numberSpans returns quantities: digits or number words with their
+// modifiers ("ruim twintig", "meer dan 100", "honderden").
+func numberSpans(lx *Lexicon, toks []tok) []candidate {
+	var out []candidate
+	isNum := func(t tok) bool {
+		if dutchNotNumbers[t.Folded] || isAgeLike(t.Folded) {
+			return false
+		}
+		if _, ok := lx.numbers[t.Folded]; ok || isNumeral(lx, t.Folded) {
+			return true
+		}
+		r := []rune(t.Folded)
+		return len(r) > 0 && unicode.IsDigit(r[0])
+	}
+	for i := 0; i < len(toks); i++ {
+		if !isNum(toks[i]) || toks[i].group >= 0 {
+			continue
+		}
+		start, end := i, i+1
+		for end < len(toks) && isNum(toks[end]) && !toks[end].gap {
+			end++
+		}
+		// "een" starts a count only before a magnitude: "een miljoen"
+		if (toks[start].Folded == "een" || toks[start].Folded == "one") && end-start > 1 && !units[toks[start+1].Folded] {
+			start++
+		}
+		// a year is a date, not a count
+		if end-start == 1 && isYear(toks[start].Folded) {
+			i = end - 1
+			continue
+		}
+		for start > 0 && !toks[start].gap && (lx.numMods[toks[start-1].Folded] ||
+			(start > 1 && lx.numMods[toks[start-2].Folded+" "+toks[start-1].Folded])) {
+			if start > 1 && lx.numMods[toks[start-2].Folded+" "+toks[start-1].Folded] {
+				start -= 2
+			} else {
+				start--
+			}
+		}
+		// "een" alone is an article, not a count
+		if end-start == 1 && (toks[start].Folded == "een" || toks[start].Folded == "one") {
+			i = end - 1
+			continue
+		}
+		// the unit belongs to the amount: "zes jaar", "2 miljoen euro"
+		for end < len(toks) && !toks[end].gap && units[toks[end].Folded] && toks[end].group < 0 {
+			end++
+		}
+		out = append(out, candidate{start: start, end: end, kind: entNumber})
+		i = end - 1
+	}
+	return out
+}
+
+// units are measure words that belong with a number.
+var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
+	"dag": true, "dagen": true, "uur": true, "minuten": true, "seconden": true, "euro": true, "dollar": true,
+	"pond": true, "procent": true, "%": true, "kilometer": true, "km": true, "meter": true, "kilo": true, "ton": true,
+	"years": true, "months": true, "weeks": true, "days": true, "hours": true, "percent": true, "miljoen": true,
+	"miljard": true, "duizend": true, "honderd": true, "keer": true, "zetels": true, "stemmen": true}
+
+// isNumeral recognises Dutch compound numerals: "achtduizend",
+// "vijfentwintig", "tweehonderd".
+func isNumeral(lx *Lexicon, f string) bool {
+	if len(f) < 6 {
+		return false
+	}
+	for len(f) > 0 {
+		n := 0
+		for w := range lx.numbers {
+			if len(w) > n && len(w) >= 3 && strings.HasPrefix(f, w) {
+				n = len(w)
+			}
+		}
+		if n == 0 {
+			if strings.HasPrefix(f, "en") && len(f) > 2 {
+				n = 2
+			} else {
+				return false
+			}
+		}
+		f = f[n:]
+	}
+	return true
+}
+
+// isAgeLike reports words such as "34-jarige" or "G20-top": a number fused
+// into another word is not a count.
+func isAgeLike(f string) bool {
+	i := strings.IndexByte(f, '-')
+	if i < 0 {
+		return false
+	}
+	for _, r := range f[i+1:] {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func isYear(f string) bool {
+	n, err := strconv.Atoi(f)
+	return err == nil && len(f) == 4 && n >= 1800 && n <= 2100
+}
+
+// dateSpans returns date expressions: "3 november 2020", "november",
+// "dinsdag", "in 2016", "vorige week".
+func (l *Library) dateSpans(toks []tok) []candidate {
+	var out []candidate
+	for i := 0; i < len(toks); i++ {
+		f := toks[i].Folded
+		switch {
+		case l.lex.months[f] > 0:
+			start, end := i, i+1
+			if start > 0 && isDayNumber(toks[start-1].Folded) {
+				start--
+			}
+			if end < len(toks) && isYear(toks[end].Folded) {
+				end++
+			}
+			out = append(out, candidate{start: start, end: end, kind: entDate})
+			i = end - 1
+		case isYear(f):
+			out = append(out, candidate{start: i, end: i + 1, kind: entDate})
+		case l.lex.weekdays[f] || relDates[f]:
+			out = append(out, candidate{start: i, end: i + 1, kind: entDate})
+		case relDateMods[f] && i+1 < len(toks) && relDateHeads[toks[i+1].Folded]:
+			out = append(out, candidate{start: i, end: i + 2, kind: entDate})
+			i++
+		}
+	}
+	for k := range out {
+		out[k].score = 0
+		if out[k].end-out[k].start > 1 || isYear(toks[out[k].start].Folded) {
+			out[k].score = 0.1 // explicit dates beat relative ones
+		}
+	}
+	return out
+}
+
+func isDayNumber(f string) bool {
+	n, err := strconv.Atoi(f)
+	return err == nil && n >= 1 && n <= 31
+}
+
+// clauseAfter returns the words after the first marker up to the end of the
+// clause, at most maxWords long.
+func clauseAfter(toks []tok, markers map[string]bool, maxWords int) (candidate, bool) {
+	for i, t := range toks {
+		if !markers[t.Folded] {
+			continue
+		}
+		end := i + 1
+		for end < len(toks) && end-i <= maxWords && !(toks[end].gap && end > i+1) {
+			end++
+		}
+		if end > i+1 {
+			return candidate{start: i, end: end, kind: entPhrase}, true
+		}
+	}
+	return candidate{}, false
+}
+
+// roleSpans finds how the sentence describes q.Subject: a role before the
+// name ("minister van Buitenlandse Zaken Bert Koenders"), an apposition after
+// it ("Chris Krebs, de hoogste …,") or a copula ("Krebs was het hoofd van …").
+func (l *Library) roleSpans(q *question, toks []tok) []candidate {
+	subj := strings.Fields(q.Subject)
+	if len(subj) == 0 {
+		return nil
+	}
+	last := l.an.Stem(subj[len(subj)-1])
+	var out []candidate
+	for i, t := range toks {
+		if l.an.Stem(t.Folded) != last {
+			continue
+		}
+		// the name's first word: as many words back as the subject has,
+		// when they match it
+		s := i
+		for k := len(subj) - 2; k >= 0 && s > 0 && !toks[s].gap && l.an.Stem(toks[s-1].Folded) == l.an.Stem(subj[k]); k-- {
+			s--
+		}
+		// before the name: role words back to a verb, punctuation or start
+		b := s
+		for b > 0 && !toks[b].gap && s-b < 7 {
+			p := toks[b-1]
+			if speechVerbs[p.Folded] || auxWords[p.Folded] || (p.stop && !nameJoiners[p.Folded] && p.Folded != "voor" && p.Folded != "van") {
+				break
+			}
+			b--
+		}
+		if b == s && s > 1 && toks[s].gap && (l.lex.roles[toks[s-1].Folded] || endsWithRole(l.lex, toks[s-1].Folded)) {
+			// "Zijn advocaat, Mark de Vries, …": the role before the comma
+			b = s - 1
+			for b > 0 && !toks[b].gap && s-b < 6 && !toks[b-1].stop && !toks[b-1].cap {
+				b--
+			}
+		}
+		for b < s && (toks[b].stop || nameJoiners[toks[b].Folded]) {
+			b++
+		}
+		if b < s && l.hasRole(toks[b:s]) {
+			out = append(out, candidate{start: b, end: s, kind: entRole, text: spanText(toks, b, s), score: 0.9})
+		}
+		// after the name: ", de hoogste cyberveiligheidsfunctionaris van het land,"
+		e := i + 1
+		if e < len(toks) && toks[e].gap {
+			k := e
+			for k < len(toks) && k-e < 10 && (k == e || !toks[k].gap) {
+				k++
+			}
+			if k-e >= 1 && (toks[e].stop || l.hasRole(toks[e:k])) && l.hasRole(toks[e:k]) {
+				out = append(out, candidate{start: e, end: k, kind: entRole, text: spanText(toks, e, k), score: 0.85})
+			}
+		}
+		// copula: "Krebs was het hoofd van het CISA"
+		if e+1 < len(toks) && copulas[toks[e].Folded] && !toks[e].gap {
+			k := e + 1
+			for k < len(toks) && k-e <= 9 && (k == e+1 || !toks[k].gap) {
+				k++
+			}
+			out = append(out, candidate{start: e + 1, end: k, kind: entRole, text: spanText(toks, e+1, k), score: 0.8})
+		}
+	}
+	return out
+}
+
+func (l *Library) hasRole(ts []tok) bool {
+	for _, t := range ts {
+		if l.lex.roles[t.Folded] || endsWithRole(l.lex, t.Folded) {
+			return true
+		}
+	}
+	return false
+}
+
+// mannerSpans answers "how": a prepositional phrase of means ("via
+// software …") or the unmatched words inside the matched clause ("digitaal").
+func (l *Library) mannerSpans(q *question, toks []tok) []candidate {
+	var out []candidate
+	first, last := -1, -1
+	for i, t := range toks {
+		if t.group >= 0 {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
+		for i := first + 1; i < last; i++ {
+			t := toks[i]
+			if t.group < 0 && !t.stop && !t.cap && !auxWords[t.Folded] {
+				out = append(out, candidate{start: i, end: i + 1, kind: entPhrase, text: t.Text, score: 0.7})
+			}
+		}
+	}
+	for i, t := range toks {
+		if !mannerPreps[t.Folded] || i+1 >= len(toks) || toks[i+1].group >= 0 {
+			continue
+		}
+		if toks[i+1].gap {
+			continue
+		}
+		end := i + 2
+		for end < len(toks) && end-i <= 3 && !toks[end].gap {
+			end++
+		}
+		out = append(out, candidate{start: i, end: end, kind: entPhrase, text: spanText(toks, i, end), score: 0.6})
+	}
+	return out
+}
+
+// phraseSpans answers "what" questions: the unmatched content words next to
+// the matched predicate, up to a clause boundary.
+func (l *Library) phraseSpans(q *question, toks []tok) []candidate {
+	var out []candidate
+	for i, t := range toks {
+		if t.group < 0 || !q.Groups[t.group].Verb {
+			continue
+		}
+		// object after the verb
+		end := i + 1
+		for end < len(toks) && end-i <= 8 && toks[end].group < 0 && !(toks[end].gap && end > i+1) {
+			end++
+		}
+		if end > i+1 {
+			out = append(out, candidate{start: i + 1, end: end, kind: entPhrase, text: spanText(toks, i+1, end), score: 0.5})
+		}
+		// or before it (Dutch verb-final clauses)
+		start := i
+		for start > 0 && i-start < 8 && toks[start-1].group < 0 && !toks[start].gap {
+			start--
+		}
+		if start < i {
+			out = append(out, candidate{start: start, end: i, kind: entPhrase, text: spanText(toks, start, i), score: 0.45})
+		}
+	}
+	return out
+}
+
+// focusSpans answers "which court …?" with the phrase the focus noun heads
+// in the sentence: "rechtbank in Amsterdam", "de krant The Guardian".
+func (l *Library) focusSpans(q *question, toks []tok) []candidate {
+	if q.focus < 0 {
+		return nil
+	}
+	var out []candidate
+	for i, t := range toks {
+		if t.group != q.focus {
+			continue
+		}
+		end := i + 1
+		switch {
+		case end+1 < len(toks) && !toks[end].gap && (toks[end].Folded == "in" || toks[end].Folded == "van" || toks[end].Folded == "uit") && toks[end+1].cap:
+			end += 2
+			for end < len(toks) && toks[end].cap && !toks[end].gap {
+				end++
+			}
+		case end < len(toks) && toks[end].cap && !toks[end].gap:
+			for end < len(toks) && toks[end].cap && !toks[end].gap {
+				end++
+			}
+		default:
+			continue
+		}
+		out = append(out, candidate{start: i, end: end, kind: entPhrase, text: spanText(toks, i, end), score: 0.35})
+	}
+	return out
+}
+
+// kindFit is how well an entity kind answers a question type.
+func kindFit(q *question, k entityKind) float64 {
+	switch q.Type {
+	case qWho:
+		return map[entityKind]float64{entPerson: 1, entOrg: 0.8, entCountry: 0.55, entPlace: 0.15, entPhrase: 0.1}[k]
+	case qWhere:
+		return map[entityKind]float64{entPlace: 1, entCountry: 0.9, entPhrase: 0.45, entOrg: 0.2}[k]
+	case qWhich:
+		if q.Focus == entPhrase {
+			return map[entityKind]float64{entOrg: 0.7, entPerson: 0.6, entCountry: 0.6, entPlace: 0.6, entPhrase: 0.5}[k]
+		}
+		if k == q.Focus {
+			return 1
+		}
+		if q.Focus == entCountry && k == entCountryAdj {
+			return 0.9
+		}
+		if q.Focus == entPlace && k == entCountry {
+			return 0.8
+		}
+		if q.Focus == entOrg && k == entPerson {
+			return 0.3
+		}
+		return 0.1
+	case qWhen:
+		return map[entityKind]float64{entDate: 0.9}[k]
+	case qHowMany:
+		return map[entityKind]float64{entNumber: 0.9}[k]
+	case qWhoIs:
+		return map[entityKind]float64{entRole: 1}[k]
+	case qWhy, qHow:
+		return map[entityKind]float64{entPhrase: 0.9}[k]
+	case qWhat, qOther:
+		return map[entityKind]float64{entPhrase: 0.7, entOrg: 0.6, entPerson: 0.5, entCountry: 0.5, entPlace: 0.5, entNumber: 0.65, entDate: 0.5}[k]
+	}
+	return 0
+}
+
+// scoreCandidate sets c.score from its kind's fit, its distance to the
+// matched question words and positional cues.
+func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
+	fit := kindFit(q, c.kind)
+	// a candidate made of the question's own words answers nothing
+	own, ownName := 0, false
+	for i := c.start; i < c.end; i++ {
+		if toks[i].group >= 0 && toks[i].match >= 1 {
+			own++
+			ownName = ownName || q.Groups[toks[i].group].Name
+		}
+	}
+	if own > 0 && q.Type != qWhoIs && !(q.focus >= 0 && toks[c.start].group == q.focus && own == 1) {
+		if own == c.end-c.start || ownName || c.kind != entPhrase {
+			c.score = 0
+			return
+		}
+		fit *= 0.5
+	}
+	// proximity to the nearest match of each question group, the
+	// predicate counting double
+	near := make([]float64, len(q.Groups))
+	for i, t := range toks {
+		if t.group < 0 {
+			continue
+		}
+		d := 0
+		switch {
+		case i < c.start:
+			d = c.start - i
+		case i >= c.end:
+			d = i - c.end + 1
+		}
+		w := q.Groups[t.group].Weight * t.match
+		if q.Groups[t.group].Verb {
+			w *= 2
+		}
+		if q.counted == t.group && i >= c.end && d <= 3 {
+			w *= 3 // "ruim twintig rechtszaken": the number counts the asked noun
+		}
+		near[t.group] = max(near[t.group], w/(1+float64(d)/3))
+	}
+	prox, wsum := 0.0, 0.0
+	for gi, g := range q.Groups {
+		w := g.Weight
+		if g.Verb {
+			w *= 2
+		}
+		if gi == q.counted {
+			w *= 3
+		}
+		if near[gi] > 0 {
+			prox += near[gi]
+			wsum += w
+		}
+	}
+	if wsum > 0 {
+		prox = min(1, prox/wsum)
+	}
+	if q.Type == qHowMany && q.counted >= 0 && c.kind == entNumber {
+		// a count should count the asked noun: "2 miljoen euro aan losgeld"
+		counted := false
+		for i := c.end; i < len(toks) && i <= c.end+3; i++ {
+			if toks[i].group == q.counted {
+				counted = true
+			}
+		}
+		if !counted {
+			fit *= 0.7
+		}
+	}
+	bonus := c.score // kind-specific prior set by the span finder
+	prev := ""
+	if c.start > 0 {
+		prev = toks[c.start-1].Folded
+	}
+	switch q.Type {
+	case qWho, qWhich:
+		if speechVerbs[prev] || (c.end < len(toks) && speechVerbs[toks[c.end].Folded]) {
+			bonus += 0.15
+		}
+		if l.lex.roles[prev] || endsWithRole(l.lex, prev) {
+			bonus += 0.1
+		}
+		if weakPreps[prev] || ((prev == "en" || prev == "and" || prev == "of") && c.start > 2 && weakPreps[toks[c.start-3].Folded]) {
+			bonus -= 0.15
+		}
+		if l.lex.orgHeads[prev] {
+			bonus += 0.05
+		}
+		// the subject of the clause: followed by its finite verb
+		if c.end < len(toks) && !toks[c.end].gap && auxWords[toks[c.end].Folded] {
+			bonus += 0.12
+		}
+	case qWhere:
+		if placePreps[prev] {
+			bonus += 0.1
+		}
+	}
+	c.score = clamp01(fit*(0.45+0.55*prox) + bonus)
+}
+
+func clamp01(x float64) float64 { return max(0, min(1, x)) }
+
+// coordinate joins a candidate with the same-kind entities it is listed
+// with ("Rusland en Iran"), on either side.
+func coordinate(toks []tok, best candidate, all []candidate) candidate {
+	out := best
+	joins := func(a, b candidate) bool { // a directly before b
+		between := toks[a.end:b.start]
+		if len(between) == 1 && (between[0].Folded == "en" || between[0].Folded == "and" || between[0].Folded == "of" || between[0].Folded == "or") && !toks[b.start].gap {
+			return true
+		}
+		return len(between) == 0 && toks[b.start].gap && strings.TrimSpace(toks[b.start].Text) != ""
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, c := range all {
+			if c.kind != best.kind || c.start < 0 {
+				continue
+			}
+			if c.start >= out.end && joins(out, c) {
+				out.end, changed = c.end, true
+			} else if c.end <= out.start && joins(c, out) {
+				out.start, changed = c.start, true
+			}
+		}
+	}
+	if out.start != best.start || out.end != best.end {
+		out.text = spanText(toks, out.start, out.end)
+	}
+	return out
+}
+
+// trimWords keeps at most n words of s.
+func trimWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) <= n {
+		return s
+	}
+	return strings.Join(f[:n], " ")
+}

@@ -1,0 +1,256 @@
+package briefings
+
+import (
+	"bufio"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+// lexiconFiles holds the project's hand-written bilingual lexicon and
+// gazetteers (see lexicon/README.md for the formats).
+//
+//go:embed lexicon
+var lexiconFiles embed.FS
+
+// Lexicon maps English question words to the Dutch words articles use, and
+// knows the names of countries, places, organisations, roles and numbers. It
+// is read-only after construction and safe for concurrent use.
+type Lexicon struct {
+	// en maps a folded English form ("fired", "cyber security") to the
+	// folded Dutch forms of its concept.
+	en map[string][]string
+	// nl maps a folded Dutch form to all forms of its concept, so Dutch
+	// questions match other inflections ("stuurde" ~ "gestuurd").
+	nl map[string][]string
+	// maxPhrase is the longest English expression, in words.
+	maxPhrase int
+
+	countries  map[string]string // folded Dutch or English name or demonym -> Dutch country name
+	countryAdj map[string]bool   // folded demonym adjectives ("amerikaanse")
+	places     map[string]bool   // folded place names
+	orgs       map[string]bool   // folded organisation names
+	orgHeads   map[string]bool   // folded nouns that mark an organisation ("partij")
+	firstNames map[string]bool   // folded given names
+	roles      map[string]bool   // folded role nouns, Dutch and English
+	months     map[string]int    // folded month names and abbreviations -> 1..12
+	weekdays   map[string]bool   // folded weekday names
+	numbers    map[string]int64  // folded number words -> value
+	numMods    map[string]bool   // folded quantity modifiers ("ruim", "bijna")
+}
+
+// LoadLexicon reads the lexicon embedded in the binary. extra, when not nil,
+// is read after it with the same file names (en-nl.tsv and so on) and adds to
+// it, so a newsroom can extend the lexicon without rebuilding.
+func LoadLexicon(extra fs.FS) (*Lexicon, error) {
+	lx := &Lexicon{
+		en: map[string][]string{}, nl: map[string][]string{},
+		countries: map[string]string{}, countryAdj: map[string]bool{}, places: map[string]bool{},
+		orgs: map[string]bool{}, orgHeads: map[string]bool{}, firstNames: map[string]bool{},
+		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
+		numbers: map[string]int64{}, numMods: map[string]bool{},
+	}
+	sub, err := fs.Sub(lexiconFiles, "lexicon")
+	if err != nil {
+		return nil, fmt.Errorf("open embedded lexicon: %w", err)
+	}
+	sources := []fs.FS{sub}
+	if extra != nil {
+		sources = append(sources, extra)
+	}
+	for _, src := range sources {
+		if err := lx.read(src); err != nil {
+			return nil, err
+		}
+	}
+	return lx, nil
+}
+
+type lexFile struct {
+	name string
+	line func(lx *Lexicon, section string, cols []string) error
+}
+
+var lexFiles = []lexFile{
+	{"en-nl.tsv", (*Lexicon).addTranslation},
+	{"countries.tsv", (*Lexicon).addCountry},
+	{"places.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.places, cols[0]); return nil }},
+	{"firstnames.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.firstNames, cols[0]); return nil }},
+	{"orgs.txt", func(lx *Lexicon, section string, cols []string) error {
+		if section == "heads" {
+			addAll(lx.orgHeads, cols[0])
+		} else {
+			addAll(lx.orgs, cols[0])
+		}
+		return nil
+	}},
+	{"roles.tsv", func(lx *Lexicon, _ string, cols []string) error {
+		for _, c := range cols[:min(2, len(cols))] {
+			addAll(lx.roles, c)
+		}
+		return nil
+	}},
+	{"months.tsv", (*Lexicon).addMonth},
+	{"numbers.tsv", (*Lexicon).addNumber},
+}
+
+func (lx *Lexicon) read(src fs.FS) error {
+	for _, f := range lexFiles {
+		data, err := fs.ReadFile(src, f.name)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("read lexicon file %s: %w", f.name, err)
+		}
+		sc := bufio.NewScanner(strings.NewReader(string(data)))
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		section, n := "", 0
+		for sc.Scan() {
+			n++
+			line := strings.TrimSpace(sc.Text())
+			if line == "" {
+				continue
+			}
+			if strings.HasPrefix(line, "#") {
+				if s := strings.TrimSpace(strings.TrimPrefix(line, "#")); s != "" && !strings.Contains(s, " ") {
+					section = strings.ToLower(s)
+				}
+				continue
+			}
+			cols := strings.Split(line, "\t")
+			if err := f.line(lx, section, cols); err != nil {
+				return fmt.Errorf("lexicon file %s line %d: %w", f.name, n, err)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("read lexicon file %s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+func splitForms(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.Join(strings.Fields(Fold(strings.TrimSpace(f))), " "); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func addAll(m map[string]bool, col string) {
+	for _, f := range splitForms(col) {
+		m[f] = true
+	}
+}
+
+func (lx *Lexicon) addTranslation(_ string, cols []string) error {
+	if len(cols) < 2 {
+		return fmt.Errorf("want 'english forms<TAB>dutch forms', got %d column(s)", len(cols))
+	}
+	en, nl := splitForms(cols[0]), splitForms(cols[1])
+	if len(en) == 0 || len(nl) == 0 {
+		return fmt.Errorf("empty side in %q", strings.Join(cols, "\t"))
+	}
+	for _, e := range en {
+		lx.en[e] = appendUnique(lx.en[e], nl...)
+		lx.maxPhrase = max(lx.maxPhrase, len(strings.Fields(e)))
+	}
+	for _, d := range nl {
+		lx.nl[d] = appendUnique(lx.nl[d], nl...)
+	}
+	return nil
+}
+
+func (lx *Lexicon) addCountry(_ string, cols []string) error {
+	if len(cols) < 2 {
+		return fmt.Errorf("want 'english<TAB>dutch<TAB>dutch demonyms<TAB>english demonyms', got %d column(s)", len(cols))
+	}
+	dutch := splitForms(cols[1])
+	if len(dutch) == 0 {
+		return fmt.Errorf("country line without a Dutch name")
+	}
+	canon := dutch[0]
+	for i, c := range cols {
+		for _, f := range splitForms(c) {
+			lx.countries[f] = canon
+			if i >= 2 {
+				lx.countryAdj[f] = true
+			}
+		}
+	}
+	// English names and demonyms translate to every Dutch form.
+	for _, e := range append(splitForms(cols[0]), splitFormsAt(cols, 3)...) {
+		lx.en[e] = appendUnique(lx.en[e], append(dutch, splitFormsAt(cols, 2)...)...)
+		lx.maxPhrase = max(lx.maxPhrase, len(strings.Fields(e)))
+	}
+	return nil
+}
+
+func splitFormsAt(cols []string, i int) []string {
+	if i < len(cols) {
+		return splitForms(cols[i])
+	}
+	return nil
+}
+
+func (lx *Lexicon) addMonth(section string, cols []string) error {
+	if len(cols) < 3 {
+		return fmt.Errorf("want 'dutch<TAB>english<TAB>number', got %d column(s)", len(cols))
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(cols[2]))
+	if err != nil {
+		return fmt.Errorf("bad number %q", cols[2])
+	}
+	for _, c := range cols[:2] {
+		for _, f := range splitForms(c) {
+			if section == "weekdays" {
+				lx.weekdays[f] = true
+			} else {
+				lx.months[f] = n
+			}
+		}
+	}
+	return nil
+}
+
+func (lx *Lexicon) addNumber(section string, cols []string) error {
+	if section == "modifiers" {
+		for _, c := range cols {
+			addAll(lx.numMods, c)
+		}
+		return nil
+	}
+	if len(cols) < 2 {
+		return fmt.Errorf("want 'word<TAB>value', got %d column(s)", len(cols))
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(cols[1]), 10, 64)
+	if err != nil {
+		return fmt.Errorf("bad value %q", cols[1])
+	}
+	for _, f := range splitForms(cols[0]) {
+		lx.numbers[f] = v
+	}
+	return nil
+}
+
+func appendUnique(dst []string, add ...string) []string {
+	for _, a := range add {
+		found := false
+		for _, d := range dst {
+			if d == a {
+				found = true
+				break
+			}
+		}
+		if !found {
+			dst = append(dst, a)
+		}
+	}
+	return dst
+}

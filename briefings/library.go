@@ -1,0 +1,523 @@
+package briefings
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+)
+
+// DefaultMinConfidence is the abstention threshold: answers whose confidence
+// is below it are withheld and the articles are said not to answer.
+const DefaultMinConfidence = 0.4
+
+// Options configure a Library. The zero value is usable.
+type Options struct {
+	Logger *slog.Logger
+	// MinConfidence is the abstention threshold (0: DefaultMinConfidence).
+	MinConfidence float64
+	// Topics are the digest topics; nil means BuiltinTopics().
+	Topics []Topic
+	// Location is the time zone digests and dates are shown in (nil: UTC).
+	Location *time.Location
+	// ExtraLexicon, when set, adds lexicon files (same names and formats as
+	// the embedded ones) to the built-in lexicon.
+	ExtraLexicon fs.FS
+	// Clock returns the current time (nil: time.Now).
+	Clock func() time.Time
+}
+
+// Library answers questions, searches and builds digests over a set of
+// articles. All methods are safe for concurrent use; Replace swaps the whole
+// article set atomically, so readers always see one consistent snapshot.
+type Library struct {
+	log   *slog.Logger
+	an    *Analyzer
+	lex   *Lexicon
+	cls   *Classifier
+	opts  Options
+	state atomic.Pointer[snapshot]
+}
+
+type snapshot struct {
+	arts []*Article // sorted by ID; doc number = position
+	byID map[ArticleID]int
+	ix   *index
+}
+
+// NewLibrary returns an empty Library; call Replace to give it articles.
+func NewLibrary(opts Options) (*Library, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MinConfidence <= 0 {
+		opts.MinConfidence = DefaultMinConfidence
+	}
+	if opts.MinConfidence > 1 {
+		return nil, fmt.Errorf("minimum confidence %.2f is above 1: use a value between 0 and 1", opts.MinConfidence)
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	lex, err := LoadLexicon(opts.ExtraLexicon)
+	if err != nil {
+		return nil, err
+	}
+	an := NewAnalyzer()
+	topics := opts.Topics
+	if topics == nil {
+		topics = BuiltinTopics()
+	}
+	cls, err := NewClassifier(topics, an)
+	if err != nil {
+		return nil, fmt.Errorf("digest topics: %w", err)
+	}
+	l := &Library{log: opts.Logger, an: an, lex: lex, cls: cls, opts: opts}
+	ix, err := buildIndex(context.Background(), an, nil)
+	if err != nil {
+		return nil, err
+	}
+	l.state.Store(&snapshot{byID: map[ArticleID]int{}, ix: ix})
+	return l, nil
+}
+
+// Replace indexes arts and makes them the library's article set. It may take
+// seconds for large sets; readers keep using the previous set meanwhile. On
+// error (ctx ended, duplicate IDs) the previous set stays.
+func (l *Library) Replace(ctx context.Context, arts []Article) error {
+	ptrs := make([]*Article, len(arts))
+	for i := range arts {
+		a := arts[i]
+		ptrs[i] = &a
+	}
+	slices.SortFunc(ptrs, func(a, b *Article) int { return cmp.Compare(a.ID, b.ID) })
+	byID := make(map[ArticleID]int, len(ptrs))
+	for i, a := range ptrs {
+		if a.ID == "" {
+			return fmt.Errorf("article from %s has no ID", a.Source)
+		}
+		if _, dup := byID[a.ID]; dup {
+			return fmt.Errorf("two articles have the ID %q (%s): IDs must be unique", a.ID, a.Source)
+		}
+		byID[a.ID] = i
+	}
+	start := time.Now()
+	ix, err := buildIndex(ctx, l.an, ptrs)
+	if err != nil {
+		return fmt.Errorf("index articles: %w", err)
+	}
+	l.state.Store(&snapshot{arts: ptrs, byID: byID, ix: ix})
+	l.log.Info("articles indexed", "articles", len(ptrs), "sentences", ix.sentences(), "terms", len(ix.dict), "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Len returns the number of articles.
+func (l *Library) Len() int { return len(l.state.Load().arts) }
+
+// Article returns the article with the given ID.
+func (l *Library) Article(id ArticleID) (Article, bool) {
+	s := l.state.Load()
+	i, ok := s.byID[id]
+	if !ok {
+		return Article{}, false
+	}
+	return *s.arts[i], true
+}
+
+// Articles returns all articles, sorted by ID.
+func (l *Library) Articles() []Article {
+	s := l.state.Load()
+	out := make([]Article, len(s.arts))
+	for i, a := range s.arts {
+		out[i] = *a
+	}
+	return out
+}
+
+// Topic returns the digest topic with the given name.
+func (l *Library) Topic(name string) (Topic, bool) { return l.cls.Topic(name) }
+
+// Topics lists the digest topics.
+func (l *Library) Topics() []Topic { return l.cls.Topics() }
+
+// Latest lists the newest articles on topic ("" for all), newest first.
+func (l *Library) Latest(ctx context.Context, topic string, limit int) ([]DigestItem, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return LatestItems(l.state.Load().arts, l.cls, topic, limit)
+}
+
+// Digest returns the topic's articles for the requested period.
+func (l *Library) Digest(ctx context.Context, req DigestRequest) (Digest, error) {
+	if err := ctx.Err(); err != nil {
+		return Digest{}, err
+	}
+	return BuildDigest(l.state.Load().arts, l.cls, req, l.opts.Location)
+}
+
+// ErrEmptyQuery is returned for a question or query with no words.
+var ErrEmptyQuery = errors.New("the question has no words to look for")
+
+// Search ranks articles for a free-text query (English or Dutch) and returns
+// at most limit results with a snippet each.
+func (l *Library) Search(ctx context.Context, query string, limit int) ([]SearchResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 10
+	}
+	s := l.state.Load()
+	words := Words(query)
+	if len(words) == 0 {
+		return nil, ErrEmptyQuery
+	}
+	q := question{Text: query, Lang: detectLang(words), counted: -1}
+	q.Groups = l.buildGroups(words, make([]bool, len(words)), q.Lang, s.ix)
+	if q.Lang == "nl" && len(q.Groups) > 0 {
+		// a query may mix languages: add English translations of unmatched words
+		en := l.buildGroups(words, make([]bool, len(words)), "en", s.ix)
+		for i := range q.Groups {
+			if len(q.Groups[i].terms) == 0 && i < len(en) {
+				q.Groups[i] = en[i]
+			}
+		}
+	}
+	top := s.ix.topArticles(q.Groups, limit, nil)
+	out := make([]SearchResult, 0, len(top))
+	for _, d := range top {
+		a := s.arts[d.doc]
+		best, bestCov := "", -1.0
+		for _, sn := range a.Sentences {
+			toks := l.annotate(&q, sn.Text)
+			cov := 0.0
+			for _, t := range toks {
+				if t.group >= 0 {
+					cov += t.match
+				}
+			}
+			if cov > bestCov {
+				bestCov, best = cov, markMatches(sn.Text, toks)
+			}
+		}
+		out = append(out, SearchResult{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date,
+			Score: math.Round(d.score*1000) / 1000, Snippet: best})
+	}
+	return out, nil
+}
+
+// markMatches wraps the matched words of text in ** for display.
+func markMatches(text string, toks []tok) string {
+	var b strings.Builder
+	last := 0
+	for _, t := range toks {
+		if t.group < 0 {
+			continue
+		}
+		b.WriteString(text[last:t.Start])
+		b.WriteString("**")
+		b.WriteString(text[t.Start:t.End])
+		b.WriteString("**")
+		last = t.End
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// sentHit is a sentence considered as the support for an answer.
+type sentHit struct {
+	doc, sent int
+	pre       float64 // cheap score from term ids
+}
+
+// Answer answers a question from the articles, or says they do not answer it.
+func (l *Library) Answer(ctx context.Context, questionText string, opts AskOptions) (Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return Answer{}, err
+	}
+	questionText = strings.TrimSpace(questionText)
+	ans := Answer{Question: questionText, Citations: []Citation{}}
+	s := l.state.Load()
+	q := l.analyzeQuestion(questionText, s.ix)
+	if len(q.Groups) == 0 {
+		return ans, ErrEmptyQuery
+	}
+	minConf := l.opts.MinConfidence
+	if opts.MinConfidence > 0 {
+		minConf = opts.MinConfidence
+	}
+	var docs []docScore
+	if opts.Article != "" {
+		d, ok := s.byID[opts.Article]
+		if !ok {
+			return ans, fmt.Errorf("no article has the ID %q", opts.Article)
+		}
+		docs = []docScore{{doc: uint32(d), score: 1}}
+	} else {
+		docs = s.ix.topArticles(q.Groups, 12, nil)
+	}
+	if len(docs) == 0 {
+		return ans, nil
+	}
+	// group weights: idf times importance; words the index lacks count
+	// fully only when they are names, which must be matched
+	weights := make([]float64, len(q.Groups))
+	var resolved, nres float64
+	for i, g := range q.Groups {
+		if len(g.terms) > 0 {
+			weights[i] = g.snIDF * g.Weight
+			resolved += weights[i]
+			nres++
+		}
+	}
+	for i, g := range q.Groups {
+		if len(g.terms) == 0 {
+			switch {
+			case g.Name || g.Number:
+				weights[i] = idf(0, s.ix.sentences()) * g.Weight
+			case nres == 0:
+				weights[i] = g.Weight
+			case g.Untranslated:
+				weights[i] = 0.5 * g.Weight * resolved / nres
+			default:
+				// a word the articles lack: the concept is absent
+				weights[i] = g.Weight * resolved / nres
+			}
+		}
+	}
+	var total float64
+	for _, w := range weights {
+		total += w
+	}
+	// stage 2: rank the candidate articles' sentences by weighted coverage
+	topDoc := docs[0].score
+	var hits []sentHit
+	for _, d := range docs {
+		lo, hi := int(s.ix.sentStart[d.doc]), int(s.ix.sentStart[d.doc+1])
+		for g := lo; g < hi; g++ {
+			terms := s.ix.sentenceTerms(g)
+			cov := 0.0
+			for gi, grp := range q.Groups {
+				for _, id := range grp.terms {
+					if slices.Contains(terms, id) {
+						cov += weights[gi]
+						break
+					}
+				}
+			}
+			if cov == 0 {
+				continue
+			}
+			pre := cov/total + 0.15*d.score/topDoc
+			if g == lo {
+				pre += 0.03
+			}
+			hits = append(hits, sentHit{doc: int(d.doc), sent: g - lo, pre: pre})
+		}
+	}
+	slices.SortFunc(hits, func(a, b sentHit) int { return cmp.Compare(b.pre, a.pre) })
+	if len(hits) > 12 {
+		hits = hits[:12]
+	}
+	// stage 3: annotate the best sentences and extract typed answers
+	type scored struct {
+		hit  sentHit
+		cand candidate
+		cov  float64
+		conf float64
+	}
+	var best scored
+	for _, h := range hits {
+		art := s.arts[h.doc]
+		text := art.Sentences[h.sent].Text
+		toks := l.annotate(&q, text)
+		cov := l.coverage(&q, toks, weights, total, art, h.sent)
+		cands := l.candidates(&q, toks, art)
+		var top candidate
+		for _, c := range cands {
+			if c.score > top.score {
+				top = c
+			}
+		}
+		if q.Type == qYesNo {
+			top = candidate{start: -1, kind: entPhrase, score: 0.8, text: yesNo(q, toks)}
+		}
+		if top.score == 0 {
+			continue
+		}
+		if (q.Plural || q.Type == qWhich || q.Type == qWho) && top.start >= 0 {
+			top = coordinate(toks, top, cands)
+		}
+		switch {
+		case top.kind == entPerson && top.end-top.start == 1:
+			top.text = l.fullName(art, top.text)
+		case top.kind == entCountryAdj && top.end-top.start == 1:
+			// "Chinese" answers "which country" as "China"
+			if c := l.lex.countries[toks[top.start].Folded]; c != "" {
+				top.text = titleCase(c)
+			}
+		}
+		conf := math.Pow(cov, 1.2) * (0.3 + 0.7*top.score)
+		if q.focus >= 0 && !groupIn(toks, q.focus) {
+			conf *= 0.5 // "the mayor of Rotterdam" needs a sentence about a mayor
+		}
+		if conf > best.conf {
+			best = scored{hit: h, cand: top, cov: cov, conf: conf}
+		}
+	}
+	ans.Confidence = math.Round(best.conf*1000) / 1000
+	if best.conf >= minConf && best.cand.text != "" {
+		art := s.arts[best.hit.doc]
+		ans.Answered = true
+		ans.Text = trimWords(strings.Trim(best.cand.text, " ,.;:"), 8)
+		ans.Citations = append(ans.Citations, citation(art, art.Sentences[best.hit.sent].Text))
+		return ans, nil
+	}
+	// abstain: point at the closest articles instead
+	for i, d := range docs {
+		if i == 3 {
+			break
+		}
+		a := s.arts[d.doc]
+		quote := ""
+		if len(a.Sentences) > 0 {
+			quote = a.Sentences[0].Text
+		}
+		ans.SeeAlso = append(ans.SeeAlso, citation(a, quote))
+	}
+	return ans, nil
+}
+
+func citation(a *Article, quote string) Citation {
+	return Citation{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date, Quote: quote}
+}
+
+// coverage is the weighted share of the question's groups that the sentence
+// supports. Names may also be found in the previous sentence or the title
+// (the sentence then often says "hij" or uses the surname), at a discount.
+func (l *Library) coverage(q *question, toks []tok, weights []float64, total float64, art *Article, sent int) float64 {
+	got := make([]float64, len(q.Groups))
+	for _, t := range toks {
+		if t.group >= 0 && t.match > got[t.group] {
+			got[t.group] = t.match
+		}
+	}
+	var context []string
+	if art == nil {
+		// sentence only
+	} else if sent > 0 {
+		context = append(context, art.Sentences[sent-1].Text)
+	}
+	if art != nil {
+		context = append(context, art.Title)
+	}
+	// context: names count 0.8, other words 0.5 ("the turnout of the
+	// election" in an article about the election)
+	var ctxToks [][]tok
+	for gi, g := range q.Groups {
+		if got[gi] > 0 {
+			continue
+		}
+		if ctxToks == nil {
+			for _, c := range context {
+				ctxToks = append(ctxToks, l.annotate(q, c))
+			}
+		}
+		credit := 0.5
+		if g.Name {
+			credit = 0.8
+		}
+		for _, ts := range ctxToks {
+			for _, t := range ts {
+				if t.group == gi {
+					got[gi] = max(got[gi], credit*t.match)
+				}
+			}
+		}
+	}
+	cov := 0.0
+	for gi := range q.Groups {
+		cov += weights[gi] * got[gi]
+	}
+	if total == 0 {
+		return 0
+	}
+	return cov / total
+}
+
+// yesNo answers a yes/no question from a supporting sentence: "no" when the
+// sentence negates and the question does not.
+func yesNo(q question, toks []tok) string {
+	neg := false
+	for _, t := range toks {
+		if negations[t.Folded] {
+			neg = true
+		}
+	}
+	for _, w := range Words(q.Text) {
+		if negations[w.Folded] {
+			neg = !neg
+			break
+		}
+	}
+	switch {
+	case q.Lang == "nl" && neg:
+		return "Nee"
+	case q.Lang == "nl":
+		return "Ja"
+	case neg:
+		return "No"
+	}
+	return "Yes"
+}
+
+// fullName expands a surname to the fullest form the article uses
+// ("Graham" -> "Lindsey Graham").
+func (l *Library) fullName(a *Article, surname string) string {
+	best := surname
+	for _, s := range a.Sentences {
+		ws := Words(s.Text)
+		for i := 1; i < len(ws); i++ {
+			if ws[i].Text != surname || !isCapitalized(ws[i-1].Text) || !l.lex.firstNames[ws[i-1].Folded] {
+				continue
+			}
+			if gap := s.Text[ws[i-1].End:ws[i].Start]; gap == " " {
+				return ws[i-1].Text + " " + surname
+			}
+		}
+	}
+	return best
+}
+
+// titleCase capitalises each word: "verenigde staten" -> "Verenigde Staten".
+func titleCase(s string) string {
+	f := strings.Fields(s)
+	for i, w := range f {
+		r := []rune(w)
+		r[0] = unicode.ToUpper(r[0])
+		f[i] = string(r)
+	}
+	return strings.Join(f, " ")
+}
+
+// groupIn reports whether a token of the sentence matches group g.
+func groupIn(toks []tok, g int) bool {
+	for _, t := range toks {
+		if t.group == g {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,267 @@
+package briefings
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// newTestLibrary loads the articles of dir ("" = the embedded sample set).
+func newTestLibrary(t testing.TB, dir string) *Library {
+	t.Helper()
+	ctx := context.Background()
+	lib, err := NewLibrary(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res LoadResult
+	if dir == "" {
+		res, err = LoadFS(ctx, SampleFS(), LoadOptions{})
+	} else {
+		res, err = LoadDir(ctx, dir, LoadOptions{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lib.Replace(ctx, res.Articles); err != nil {
+		t.Fatal(err)
+	}
+	return lib
+}
+
+func evaluateFile(t *testing.T, lib *Library, file string) EvalReport {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := ParseEvalItems(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(context.Background(), lib, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		mark := "ok  "
+		if !r.Correct {
+			mark = "MISS"
+		}
+		t.Logf("%s %-4s %-12s %q -> %q [%.2f] %s", mark, r.ID, r.Type, r.Question, r.Answer, r.Confidence, r.Cited)
+	}
+	t.Logf("accuracy %d/%d, citations %d/%d, right abstentions %d/%d, wrong abstentions %d",
+		rep.Correct, rep.Items, rep.CitationsCorrect, rep.Answerable, rep.RightAbstentions, rep.Unanswerable, rep.WrongAbstentions)
+	return rep
+}
+
+// The shared development set must be answered completely right.
+func TestAnswerSeedDev(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	rep := evaluateFile(t, lib, "testdata/eval/seed-dev.yaml")
+	if rep.Correct != rep.Items || rep.CitationsCorrect != rep.Answerable {
+		t.Errorf("seed-dev: %d/%d correct, %d/%d citations right; want all", rep.Correct, rep.Items, rep.CitationsCorrect, rep.Answerable)
+	}
+}
+
+// Our own questions over articles written for the tests (elections, courts,
+// disinformation, war, sport): a check that the rules are general.
+func TestAnswerOwnSet(t *testing.T) {
+	lib := newTestLibrary(t, "testdata/qa/articles")
+	rep := evaluateFile(t, lib, "testdata/qa/questions.yaml")
+	if rep.RightAbstentions != rep.Unanswerable {
+		t.Errorf("abstained on %d of %d unanswerable questions; want all (never guess)", rep.RightAbstentions, rep.Unanswerable)
+	}
+	if acc := rep.Accuracy; acc < 0.8 {
+		t.Errorf("accuracy %.2f, want at least 0.80", acc)
+	}
+}
+
+func TestAnswerCitesQuoteAndArticle(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ans, err := lib.Answer(context.Background(), "Who fired Krebs?", AskOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Answered || len(ans.Citations) != 1 {
+		t.Fatalf("answer = %+v, want one cited answer", ans)
+	}
+	want := Answer{
+		Question: "Who fired Krebs?", Text: "Donald Trump", Answered: true, Confidence: ans.Confidence,
+		Citations: []Citation{{
+			Article: "004_496c433a0061d38d", Source: "004_496c433a0061d38d.txt", Title: ans.Citations[0].Title,
+			Quote: "De Amerikaanse president Donald Trump heeft Chris Krebs, de hoogste cyberveiligheidsfunctionaris van het land, ontslagen via Twitter.",
+		}},
+	}
+	if diff := cmp.Diff(ans, want); diff != "" {
+		t.Errorf("answer (-got +want):\n%s", diff)
+	}
+}
+
+// Raising the threshold makes the engine abstain; abstentions list the
+// closest articles.
+func TestAnswerThresholdIsASetting(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ans, err := lib.Answer(context.Background(), "Who fired Krebs?", AskOptions{MinConfidence: 0.999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Answered || ans.Text != "" {
+		t.Errorf("answered %q at threshold 0.999; want abstention", ans.Text)
+	}
+	if len(ans.SeeAlso) == 0 || ans.SeeAlso[0].Source != "004_496c433a0061d38d.txt" {
+		t.Errorf("see also = %+v, want the Krebs article first", ans.SeeAlso)
+	}
+}
+
+func TestAnswerFollowUpRestrictedToArticle(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ans, err := lib.Answer(context.Background(), "Waar besprak Trump cyberveiligheid met Poetin?", AskOptions{Article: "002_e5491d042b67adbc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Answered || ans.Citations[0].Article != "002_e5491d042b67adbc" {
+		t.Fatalf("answer = %+v, want one from 002", ans)
+	}
+	if _, err := lib.Answer(context.Background(), "Wie?", AskOptions{Article: "nope"}); err == nil {
+		t.Error("unknown article: no error")
+	}
+}
+
+func TestAnswerEmptyQuestion(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	for _, q := range []string{"", "   ", "?!", "de het een"} {
+		ans, err := lib.Answer(context.Background(), q, AskOptions{})
+		if err == nil && ans.Answered {
+			t.Errorf("%q answered %q", q, ans.Text)
+		}
+	}
+}
+
+func TestQuestionAnalysis(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ix := lib.state.Load().ix
+	tests := []struct {
+		q       string
+		lang    string
+		typ     qType
+		subject string
+	}{
+		{"Who fired Krebs?", "en", qWho, ""},
+		{"Wie heeft Krebs ontslagen?", "nl", qWho, ""},
+		{"Wie is Bert Koenders?", "nl", qWhoIs, "bert koenders"},
+		{"Who is Mark de Vries?", "en", qWhoIs, "mark de vries"},
+		{"Wie is de premier van België?", "nl", qWho, ""},
+		{"When did Trump fire Krebs?", "en", qWhen, ""},
+		{"In welk jaar waren de verkiezingen?", "nl", qWhen, ""},
+		{"Where did Trump meet Putin?", "en", qWhere, ""},
+		{"How many lawsuits did Trump lose?", "en", qHowMany, ""},
+		{"Hoeveel rechtszaken verloor Trump?", "nl", qHowMany, ""},
+		{"Which countries hacked the election?", "en", qWhich, ""},
+		{"Waarom werd Krebs ontslagen?", "nl", qWhy, ""},
+		{"Hoe geven stembureaus hun resultaten door?", "nl", qHow, ""},
+		{"What did Graham say?", "en", qWhat, ""},
+		{"Did Trump fire Krebs?", "en", qYesNo, ""},
+		{"En wanneer?", "nl", qWhen, ""},
+	}
+	for _, tt := range tests {
+		q := lib.analyzeQuestion(tt.q, ix)
+		got := fmt.Sprintf("%s %s %q", q.Lang, q.Type, q.Subject)
+		want := fmt.Sprintf("%s %s %q", tt.lang, tt.typ, tt.subject)
+		if got != want {
+			t.Errorf("%q: got %s, want %s", tt.q, got, want)
+		}
+	}
+}
+
+func TestNameVariantsMatchDutchSpelling(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ix := lib.state.Load().ix
+	got := lib.nameVariants("putin", ix)
+	if diff := cmp.Diff(got, []string{"poetin"}); diff != "" {
+		t.Errorf("variants of putin in the sample index (-got +want):\n%s", diff)
+	}
+	all := lib.nameVariants("prigozhin", nil)
+	found := false
+	for _, v := range all {
+		if v == lib.an.Stem("prigozjin") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("variants of prigozhin %v lack prigozjin", all)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ctx := context.Background()
+	tests := []struct {
+		query string
+		first ArticleID
+	}{
+		{"Krebs ontslagen", "004_496c433a0061d38d"},
+		{"Krebs fired", "004_496c433a0061d38d"},
+		{"Poetin G20 Hamburg", "002_e5491d042b67adbc"},
+		{"Putin cyber security", "002_e5491d042b67adbc"},
+		{"stemproces Kiesraad", "003_b80da3bb4248e633"},
+		{"Proud Boys dreigmails", "000_84c18d6e44010aaa"},
+	}
+	for _, tt := range tests {
+		res, err := lib.Search(ctx, tt.query, 3)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.query, err)
+		}
+		if len(res) == 0 || res[0].Article != tt.first {
+			t.Errorf("%q: first result %+v, want %s", tt.query, res, tt.first)
+			continue
+		}
+		if res[0].Snippet == "" || res[0].Score <= 0 {
+			t.Errorf("%q: result without snippet or score: %+v", tt.query, res[0])
+		}
+	}
+	res, err := lib.Search(ctx, "Krebs", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || !strings.Contains(res[0].Snippet, "**Krebs**") {
+		t.Errorf("Krebs: %+v, want one result with the name marked", res)
+	}
+	if res, _ := lib.Search(ctx, "xyzzyplugh", 10); len(res) != 0 {
+		t.Errorf("nonsense query found %d results", len(res))
+	}
+}
+
+// Readers never see a half-built index while Replace runs.
+func TestReplaceWhileAnswering(t *testing.T) {
+	lib := newTestLibrary(t, "")
+	ctx := context.Background()
+	arts := lib.Articles()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				if _, err := lib.Answer(ctx, "Wie heeft Krebs ontslagen?", AskOptions{}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 20 {
+		if err := lib.Replace(ctx, arts[:1+i%len(arts)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if err := lib.Replace(ctx, append(arts, arts[0])); err == nil {
+		t.Error("duplicate IDs accepted")
+	}
+}

@@ -1,0 +1,491 @@
+package briefings
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// qType is the kind of answer a question expects.
+type qType int
+
+const (
+	qOther   qType = iota
+	qWho           // a person or organisation
+	qWhoIs         // "who is X": X's role as the articles describe it
+	qWhen          // a date or time
+	qWhere         // a place
+	qHowMany       // a number
+	qWhich         // an entity of the focus noun's kind
+	qWhat          // a thing or phrase
+	qWhy           // a reason clause
+	qHow           // a manner
+	qYesNo         // did/does/is …?
+)
+
+var qTypeNames = map[qType]string{
+	qOther: "other", qWho: "who", qWhoIs: "who-is", qWhen: "when", qWhere: "where", qHowMany: "how-many",
+	qWhich: "which", qWhat: "what", qWhy: "why", qHow: "how", qYesNo: "yes-no",
+}
+
+func (t qType) String() string { return qTypeNames[t] }
+
+// entityKind classifies candidate answer spans.
+type entityKind int
+
+const (
+	entNone entityKind = iota
+	entPerson
+	entOrg
+	entCountry
+	entPlace
+	entDate
+	entNumber
+	entRole
+	entPhrase
+	entCountryAdj // "Chinese": names a country as an adjective
+)
+
+// question is an analysed question.
+type question struct {
+	Text    string
+	Lang    string // "en" or "nl"
+	Type    qType
+	Focus   entityKind // for which/what questions: the kind the focus noun names
+	Plural  bool       // the focus noun is plural: coordinated answers allowed
+	Subject string     // for who-is: the name asked about, folded
+	Groups  []termGroup
+	// counted is the group index of the noun counted by a how-many question, or -1.
+	counted int
+	// focusWord is the folded noun after which/what ("court"), or "".
+	focusWord string
+	// focus is the group index of focusWord, or -1.
+	focus int
+}
+
+var enMarkers = map[string]bool{"the": true, "who": true, "what": true, "which": true, "did": true, "does": true,
+	"do": true, "of": true, "to": true, "was": true, "were": true, "has": true, "have": true, "how": true,
+	"many": true, "much": true, "where": true, "when": true, "why": true, "with": true, "from": true,
+	"is": false, "a": true, "an": true, "and": true, "on": true, "whom": true, "whose": true, "for": true, "by": true}
+var nlMarkers = map[string]bool{"de": true, "het": true, "een": true, "wie": true, "wat": true, "welke": true,
+	"welk": true, "heeft": true, "hebben": true, "van": true, "naar": true, "hoe": true, "waar": true,
+	"wanneer": true, "waarom": true, "zijn": true, "met": true, "door": true, "op": true, "hoeveel": true,
+	"en": true, "voor": true, "werd": true, "wordt": true, "er": true, "om": true}
+
+// detectLang guesses whether text is English or Dutch from function words.
+func detectLang(words []Word) string {
+	en, nl := 0, 0
+	if len(words) > 0 {
+		// the question word weighs most: "Who is Mark de Vries?"
+		switch f := words[0].Folded; {
+		case enMarkers[f] && !nlMarkers[f]:
+			en += 2
+		case nlMarkers[f] && !enMarkers[f]:
+			nl += 2
+		}
+	}
+	for _, w := range words {
+		if enMarkers[w.Folded] {
+			en++
+		}
+		if nlMarkers[w.Folded] {
+			nl++
+		}
+	}
+	if en > nl {
+		return "en"
+	}
+	return "nl"
+}
+
+// DetectLanguage reports "en" or "nl" for a short text such as a question.
+func DetectLanguage(text string) string { return detectLang(Words(text)) }
+
+var (
+	whoWords    = map[string]bool{"who": true, "whom": true, "whose": true, "wie": true}
+	whenWords   = map[string]bool{"when": true, "wanneer": true}
+	whereWords  = map[string]bool{"where": true, "waar": true, "waarheen": true, "vanwaar": true}
+	whyWords    = map[string]bool{"why": true, "waarom": true}
+	howWords    = map[string]bool{"how": true, "hoe": true, "waarmee": true, "waardoor": true}
+	whichWords  = map[string]bool{"which": true, "welk": true, "welke": true}
+	whatWords   = map[string]bool{"what": true, "wat": true}
+	possessives = map[string]bool{"his": true, "her": true, "their": true, "its": true, "our": true, "my": true, "your": true,
+		"zijn": false, "haar": true, "hun": true}
+	determiners = map[string]bool{"the": true, "a": true, "an": true, "de": true, "het": true, "een": true}
+	copulas     = map[string]bool{"is": true, "was": true, "are": true, "were": true, "zijn": true, "waren": true, "wordt": true}
+	auxWords    = map[string]bool{"did": true, "does": true, "do": true, "has": true, "have": true, "had": true,
+		"is": true, "was": true, "are": true, "were": true, "will": true, "would": true, "can": true, "could": true,
+		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
+		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
+	timeFocus    = map[string]bool{"year": true, "date": true, "day": true, "month": true, "jaar": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true}
+	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true, "state": false}
+	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true}
+	orgFocus     = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
+		"organization": true, "organisatie": true, "group": true, "groep": true, "company": true, "bedrijf": true,
+		"agency": true, "dienst": true, "diensten": true, "newspaper": true, "krant": true, "broadcaster": true, "omroep": true}
+	personFocus = map[string]bool{"person": true, "persoon": true, "man": true, "woman": true, "vrouw": true, "people": true,
+		"mensen": true, "politician": true, "politicus": true, "senator": true, "senators": true, "senatoren": true,
+		"minister": true, "ministers": true, "president": true, "official": true, "functionaris": true}
+)
+
+// analyzeQuestion parses a question and builds its term groups against ix.
+func (l *Library) analyzeQuestion(text string, ix *index) question {
+	words := Words(text)
+	q := question{Text: text, Lang: detectLang(words), counted: -1, focus: -1}
+	skip := make([]bool, len(words)) // words consumed by the question frame
+	q.Type, q.Focus = qOther, entNone
+
+	// find the question word: usually first, but "En wie …", "And when …"
+	qi := -1
+	for i, w := range words {
+		f := w.Folded
+		if whoWords[f] || whenWords[f] || whereWords[f] || whyWords[f] || howWords[f] || whichWords[f] || whatWords[f] || f == "hoeveel" {
+			qi = i
+			break
+		}
+		if i >= 2 {
+			break
+		}
+	}
+	next := func(i int) string {
+		if i >= 0 && i < len(words) {
+			return words[i].Folded
+		}
+		return ""
+	}
+	if qi >= 0 {
+		f := words[qi].Folded
+		skip[qi] = true
+		switch {
+		case whoWords[f]:
+			q.Type = qWho
+			// "who is the mayor of X": the role noun must be supported
+			if copulas[next(qi+1)] && determiners[next(qi+2)] && qi+3 < len(words) {
+				q.focusWord = words[qi+3].Folded
+			}
+			// "who is X" with X a name: a role question
+			if copulas[next(qi+1)] && qi+2 < len(words) && isCapitalized(words[qi+2].Text) && !isQuestionStopword(words[qi+2].Folded) {
+				q.Type = qWhoIs
+				skip[qi+1] = true
+				var parts []string
+				for j := qi + 2; j < len(words); j++ {
+					joiner := nameJoiners[words[j].Folded] && j+1 < len(words) && isCapitalized(words[j+1].Text)
+					if !isCapitalized(words[j].Text) && !joiner && !strings.HasPrefix(words[j].Text, "'") {
+						break
+					}
+					parts = append(parts, words[j].Folded)
+				}
+				q.Subject = strings.Join(parts, " ")
+			}
+		case whenWords[f]:
+			q.Type = qWhen
+		case whereWords[f]:
+			q.Type = qWhere
+		case whyWords[f]:
+			q.Type = qWhy
+		case f == "hoeveel":
+			q.Type = qHowMany
+		case howWords[f]:
+			q.Type = qHow
+			switch n := next(qi + 1); n {
+			case "many", "much", "veel", "long", "lang", "old", "oud", "far", "ver", "vaak", "often", "groot", "large", "big":
+				q.Type = qHowMany
+				skip[qi+1] = true
+			}
+		case whichWords[f], whatWords[f]:
+			q.Type = qWhat
+			if whichWords[f] {
+				q.Type = qWhich
+			}
+			n := next(qi + 1)
+			switch {
+			case timeFocus[n]:
+				q.Type = qWhen
+				skip[qi+1] = true
+			case countryFocus[n]:
+				q.Type, q.Focus, q.Plural = qWhich, entCountry, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
+				skip[qi+1] = true
+			case placeFocus[n]:
+				q.Type, q.Focus = qWhich, entPlace
+				skip[qi+1] = true
+			case orgFocus[n]:
+				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
+			case personFocus[n] || l.lex.roles[n]:
+				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
+			case copulas[n] && whatWords[f] && qi+2 < len(words) && !determiners[next(qi+2)]:
+				// "what is X" / "wat is X": describe X, like who-is
+				q.Type = qWhoIs
+				skip[qi+1] = true
+				var parts []string
+				for j := qi + 2; j < len(words); j++ {
+					if !isQuestionStopword(words[j].Folded) {
+						parts = append(parts, words[j].Folded)
+					}
+				}
+				q.Subject = strings.Join(parts, " ")
+			}
+			if q.Type == qWhich && q.Focus == entNone && n != "" && !isQuestionStopword(n) {
+				q.focusWord = n
+			}
+			if (n == "in" || n == "op") && (next(qi+2) == "jaar" || next(qi+2) == "year") {
+				q.Type = qWhen
+			}
+		}
+	} else if len(words) > 0 && auxWords[words[0].Folded] {
+		q.Type = qYesNo
+	}
+	if q.Type == qWhich && q.Focus == entNone {
+		q.Focus = entPhrase
+	}
+	q.Groups = l.buildGroups(words, skip, q.Lang, ix)
+	if q.focusWord != "" {
+		for i, g := range q.Groups {
+			if Fold(g.Label) == q.focusWord || strings.HasPrefix(Fold(g.Label), q.focusWord+" ") {
+				q.focus = i
+				q.Groups[i].Verb = false
+				break
+			}
+		}
+	}
+	if q.Type == qHowMany {
+		// the counted noun is the first content group after the question word
+		for i, g := range q.Groups {
+			if !g.Name && !g.Number {
+				q.counted = i
+				break
+			}
+		}
+		// the counted noun is not the predicate: pass that role on
+		if q.counted >= 0 && q.Groups[q.counted].Verb {
+			q.Groups[q.counted].Verb = false
+			for i := q.counted + 1; i < len(q.Groups); i++ {
+				if !q.Groups[i].Name && !q.Groups[i].Number {
+					q.Groups[i].Verb = true
+					break
+				}
+			}
+		}
+	}
+	return q
+}
+
+func isQuestionStopword(f string) bool {
+	return IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f]
+}
+
+func isCapitalized(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r)
+}
+
+// buildGroups turns the question's content words into term groups: English
+// words through the lexicon (longest expression first), Dutch words with
+// their other inflections, names with their Dutch spellings.
+func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index) []termGroup {
+	var groups []termGroup
+	seenVerb := false
+	for i := 0; i < len(words); i++ {
+		if skip[i] {
+			continue
+		}
+		w := words[i]
+		f := strings.TrimSuffix(strings.TrimSuffix(w.Folded, "s'"), "'s")
+		if strings.HasSuffix(w.Text, "'s") || strings.HasSuffix(w.Text, "’s") {
+			f = strings.TrimSuffix(w.Folded, "s")
+		}
+		// longest English expression in the lexicon (may span stop words)
+		if lang == "en" {
+			matched := false
+			for n := min(l.lex.maxPhrase, len(words)-i); n >= 2; n-- {
+				parts := make([]string, n)
+				for k := range n {
+					parts[k] = words[i+k].Folded
+				}
+				if nl, ok := l.lex.en[strings.Join(parts, " ")]; ok {
+					g := termGroup{Label: joinText(words[i : i+n]), Weight: 1}
+					g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
+					if ix != nil && !ix.hasAny(g.Stems) {
+						continue // the articles lack the compound: try the single words
+					}
+					if l.lex.countries[parts[0]] != "" && !l.lex.countryAdj[parts[0]] {
+						g.Name = true
+					}
+					groups = append(groups, g)
+					i += n - 1
+					matched = true
+					break
+				}
+			}
+			if matched {
+				continue
+			}
+		}
+		if IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
+			continue
+		}
+		capital := isCapitalized(w.Text) && (i > 0 || !auxWords[f])
+		g := termGroup{Label: w.Text, Weight: 1}
+		isNum := unicode.IsDigit([]rune(f)[0])
+		switch {
+		case isNum:
+			g.Number = true
+			g.Stems = []string{f}
+		case lang == "en":
+			if nl, ok := l.lex.en[f]; ok {
+				g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
+				if c := l.lex.countries[f]; c != "" && !l.lex.countryAdj[f] {
+					g.Name = true
+				}
+			}
+			if capital || len(g.Stems) == 0 {
+				g.Untranslated = len(g.Stems) == 0
+				g.Stems = appendUnique(g.Stems, l.an.Stem(f))
+			}
+		default:
+			g.Stems = []string{l.an.Stem(f)}
+			g.Own = g.Stems[0]
+			// other inflections of the same word: "stuurde" ~ "gestuurd";
+			// lexicon lines also hold synonyms, which a Dutch question
+			// does not ask for
+			for _, form := range l.lex.nl[f] {
+				if sameWordFamily(f, form) {
+					g.Stems = appendUnique(g.Stems, l.dutchStems([]string{form})...)
+					if g.Forms == nil {
+						g.Forms = map[string]bool{}
+					}
+					g.Forms[form] = true
+				}
+			}
+		}
+		if capital && !l.lex.countryAdj[f] && !isNum {
+			g.Own = l.an.Stem(f)
+			g.Name = true
+			g.Weight = 1.5
+			g.Stems = appendUnique(g.Stems, l.nameVariants(f, ix)...)
+		}
+		afterDet := i > 0 && (determiners[words[i-1].Folded] || possessives[words[i-1].Folded] ||
+			strings.HasSuffix(words[i-1].Text, "'s") || strings.HasSuffix(words[i-1].Text, "’s"))
+		if !capital && !isNum && !seenVerb && i > 0 && !(lang == "en" && afterDet) {
+			// the first plain content word after the question frame is
+			// usually the predicate
+			g.Verb = true
+			g.Weight = 1.5
+			seenVerb = true
+			g.Speech = speechWords[f] || speechVerbs[f]
+		}
+		groups = append(groups, g)
+	}
+	for i := range groups {
+		if ix != nil {
+			ix.resolve(&groups[i])
+		}
+	}
+	return groups
+}
+
+func joinText(ws []Word) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.Text
+	}
+	return strings.Join(parts, " ")
+}
+
+// dutchStems stems the single-word Dutch forms of a concept.
+func (l *Library) dutchStems(forms []string) []string {
+	var out []string
+	for _, f := range forms {
+		if !strings.Contains(f, " ") {
+			out = appendUnique(out, l.an.Stem(f))
+			continue
+		}
+		// a multi-word form contributes its longest word when that is
+		// long enough to carry the concept ("veroordeeld tot" ->
+		// "veroordeeld"); short common words ("staat aan het hoofd")
+		// would match anywhere
+		long := ""
+		for _, w := range strings.Fields(f) {
+			if !IsStopword(w) && len(w) > len(long) {
+				long = w
+			}
+		}
+		if len(long) >= 6 {
+			out = appendUnique(out, l.an.Stem(long))
+		}
+	}
+	return out
+}
+
+// nameRewrites map English transliterations of names to Dutch ones
+// (Putin/Poetin, Prigozhin/Prigozjin, Zelensky/Zelenski, Khodorkovsky/Chodorkovski).
+var nameRewrites = [][2]string{{"u", "oe"}, {"zh", "zj"}, {"sh", "sj"}, {"ch", "tsj"}, {"kh", "ch"}, {"y", "i"}, {"y", "j"}, {"j", "dzj"}, {"w", "v"}, {"v", "w"}, {"ts", "tz"}}
+
+// nameVariants returns Dutch spellings of an English-spelled name that occur
+// in the index (all, when ix is nil).
+func (l *Library) nameVariants(f string, ix *index) []string {
+	seen := map[string]bool{f: true}
+	frontier := []string{f}
+	for range 3 {
+		var nextF []string
+		for _, s := range frontier {
+			for _, rw := range nameRewrites {
+				for i := 0; i+len(rw[0]) <= len(s); i++ {
+					if s[i:i+len(rw[0])] != rw[0] {
+						continue
+					}
+					v := s[:i] + rw[1] + s[i+len(rw[0]):]
+					if !seen[v] && len(seen) < 256 {
+						seen[v] = true
+						nextF = append(nextF, v)
+					}
+				}
+			}
+		}
+		frontier = nextF
+	}
+	var out []string
+	for v := range seen {
+		st := l.an.Stem(v)
+		if ix == nil {
+			out = append(out, st)
+			continue
+		}
+		if _, ok := ix.dict[st]; ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// sameWordFamily reports whether two Dutch forms look like inflections of
+// one word: they share their first three letters once a participle's "ge"
+// is removed ("stuurde", "gestuurd"; "ontslaan", "ontsloeg").
+func sameWordFamily(a, b string) bool {
+	trim := func(s string) string {
+		if strings.HasPrefix(s, "ge") && len(s) > 5 {
+			return s[2:]
+		}
+		return s
+	}
+	a, b = trim(a), trim(b)
+	return len(a) >= 3 && len(b) >= 3 && a[:3] == b[:3]
+}
+
+// speechWords are English verbs of saying; a question predicate among them
+// is supported by any attribution in a sentence ("zei X", "aldus X").
+var speechWords = map[string]bool{"say": true, "says": true, "said": true, "tell": true, "told": true,
+	"call": true, "called": true, "calls": true, "claim": true, "claimed": true, "claims": true, "state": true,
+	"stated": true, "describe": true, "described": true, "warn": true, "warned": true, "declare": true,
+	"declared": true, "announce": true, "announced": true, "comment": true, "commented": true, "tweet": true,
+	"tweeted": true, "write": true, "wrote": true, "noemde": true, "noemt": true}
+
+// formSet returns the single-word forms of a lexicon entry as a set.
+func formSet(forms []string) map[string]bool {
+	m := make(map[string]bool, len(forms))
+	for _, f := range forms {
+		if !strings.Contains(f, " ") {
+			m[f] = true
+		}
+	}
+	return m
+}
