@@ -48,7 +48,7 @@ type Topic struct {
 	Name        string   `yaml:"name" json:"name"`
 	Description string   `yaml:"description" json:"description"`
 	Terms       []string `yaml:"terms" json:"terms"`         // Dutch and English terms; phrases allowed
-	Exclude     []string `yaml:"exclude" json:"exclude"`     // terms that disqualify an article
+	Exclude     []string `yaml:"exclude" json:"exclude"`     // disqualify in the title, count against in the body
 	MinScore    float64  `yaml:"min_score" json:"min_score"` // 0: the library's default
 }
 
@@ -60,6 +60,12 @@ type DigestRequest struct {
 	Since time.Time
 	Until time.Time
 	Limit int // 0: no limit
+	// ReceivedAfter, when set, keeps only articles the library received
+	// (Added) after it. Scheduled digests set it to the previous digest's
+	// time, so an article is posted in one digest only, even when its date
+	// (a whole month, say) overlaps several periods. Articles that were
+	// never stored (zero Added) are not filtered by it.
+	ReceivedAfter time.Time
 }
 
 // DigestItem is one story in a digest.
