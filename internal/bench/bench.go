@@ -1,0 +1,239 @@
+// Package bench measures briefbot's article index and answering engine on a
+// generated corpus, side by side with a bleve index (Dutch analysis, BM25)
+// over the same articles and questions. cmd/briefbot-bench and the
+// go test benchmarks call it.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bleveindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/briefbot/briefbot/briefings"
+)
+
+// Config says what to measure.
+type Config struct {
+	Articles  []briefings.Article // the corpus
+	Questions int                 // how many questions to time (default 1,000)
+	Seed      uint64
+	Bleve     bool   // also build and query a bleve index
+	TempDir   string // where the bleve index goes (default os.TempDir())
+}
+
+// Latency summarises timings.
+type Latency struct {
+	N   int           `json:"n"`
+	P50 time.Duration `json:"p50"`
+	P90 time.Duration `json:"p90"`
+	P99 time.Duration `json:"p99"`
+	Max time.Duration `json:"max"`
+}
+
+func (l Latency) String() string {
+	return fmt.Sprintf("p50 %v  p90 %v  p99 %v  max %v  (n=%d)", l.P50, l.P90, l.P99, l.Max, l.N)
+}
+
+func summarize(d []time.Duration) Latency {
+	if len(d) == 0 {
+		return Latency{}
+	}
+	slices.Sort(d)
+	at := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
+	return Latency{N: len(d), P50: at(0.50), P90: at(0.90), P99: at(0.99), Max: d[len(d)-1]}
+}
+
+// Report is what Run measured.
+type Report struct {
+	Articles      int     `json:"articles"`
+	Sentences     int     `json:"sentences"`
+	BuildSeconds  float64 `json:"build_seconds"`
+	BuildPerSec   float64 `json:"build_articles_per_second"`
+	Answer        Latency `json:"answer"`
+	Search        Latency `json:"search"`
+	Answered      int     `json:"answered"`
+	HeapMiB       float64 `json:"heap_mib"`     // live heap after building, after GC
+	PeakRSSMiB    float64 `json:"peak_rss_mib"` // VmHWM of the process so far
+	BleveBuildSec float64 `json:"bleve_build_seconds,omitempty"`
+	BleveSearch   Latency `json:"bleve_search"`
+	// SearchRatio is bleve's p50 search latency over ours.
+	SearchRatio float64 `json:"bleve_over_ours_search_p50,omitempty"`
+	// AnswerRatio is bleve's p50 (retrieval only) over our p50 full answer.
+	AnswerRatio float64 `json:"bleve_search_over_ours_answer_p50,omitempty"`
+}
+
+// Run builds the index over cfg.Articles, then times cfg.Questions answers
+// and searches (and the same queries on bleve when asked).
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	if cfg.Questions <= 0 {
+		cfg.Questions = 1000
+	}
+	var r Report
+	r.Articles = len(cfg.Articles)
+	lib, err := briefings.NewLibrary(briefings.Options{})
+	if err != nil {
+		return r, err
+	}
+	start := time.Now()
+	if err := lib.Replace(ctx, cfg.Articles); err != nil {
+		return r, err
+	}
+	r.BuildSeconds = time.Since(start).Seconds()
+	r.BuildPerSec = float64(len(cfg.Articles)) / r.BuildSeconds
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.HeapMiB = float64(ms.HeapAlloc) / (1 << 20)
+	for _, a := range cfg.Articles {
+		r.Sentences += len(a.Sentences)
+	}
+
+	qs := Questions(cfg.Articles, cfg.Questions, cfg.Seed)
+	var ans, srch []time.Duration
+	for _, q := range qs {
+		t := time.Now()
+		a, err := lib.Answer(ctx, q, briefings.AskOptions{})
+		if err != nil && err != briefings.ErrEmptyQuery {
+			return r, fmt.Errorf("answer %q: %w", q, err)
+		}
+		ans = append(ans, time.Since(t))
+		if a.Answered {
+			r.Answered++
+		}
+		t = time.Now()
+		if _, err := lib.Search(ctx, q, 10); err != nil && err != briefings.ErrEmptyQuery {
+			return r, fmt.Errorf("search %q: %w", q, err)
+		}
+		srch = append(srch, time.Since(t))
+	}
+	r.Answer, r.Search = summarize(ans), summarize(srch)
+	r.PeakRSSMiB = peakRSSMiB()
+
+	if cfg.Bleve {
+		if err := runBleve(ctx, cfg, qs, &r); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// Questions makes n questions from the corpus, half Dutch and half English,
+// each naming words of a random sentence so that they have an answer
+// candidate, as journalists' questions do.
+func Questions(arts []briefings.Article, n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	nlWh := []string{"Wie", "Wat", "Waar", "Wanneer", "Hoeveel"}
+	enWh := []string{"Who", "What", "Where", "When", "How many"}
+	var out []string
+	for len(out) < n && len(arts) > 0 {
+		a := arts[rng.IntN(len(arts))]
+		if len(a.Sentences) == 0 {
+			continue
+		}
+		s := a.Sentences[rng.IntN(len(a.Sentences))].Text
+		var content []string
+		for _, w := range briefings.Words(s) {
+			if !briefings.IsStopword(w.Folded) && len(w.Folded) > 3 {
+				content = append(content, w.Text)
+			}
+		}
+		if len(content) < 2 {
+			continue
+		}
+		rng.Shuffle(len(content), func(i, j int) { content[i], content[j] = content[j], content[i] })
+		k := min(len(content), 2+rng.IntN(3))
+		i := rng.IntN(len(nlWh))
+		if len(out)%2 == 0 {
+			out = append(out, nlWh[i]+" "+strings.Join(content[:k], " ")+"?")
+		} else {
+			out = append(out, enWh[i]+" did "+strings.Join(content[:k], " ")+"?")
+		}
+	}
+	return out
+}
+
+func runBleve(ctx context.Context, cfg Config, qs []string, r *Report) error {
+	dir, err := os.MkdirTemp(cfg.TempDir, "briefbot-bleve-")
+	if err != nil {
+		return fmt.Errorf("bleve index directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	im := bleve.NewIndexMapping()
+	im.DefaultAnalyzer = nl.AnalyzerName
+	im.ScoringModel = bleveindex.BM25Scoring
+	idx, err := bleve.New(filepath.Join(dir, "index"), im)
+	if err != nil {
+		return fmt.Errorf("create bleve index: %w", err)
+	}
+	defer idx.Close()
+	start := time.Now()
+	batch := idx.NewBatch()
+	for i, a := range cfg.Articles {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := batch.Index(strconv.Itoa(i), map[string]string{"title": a.Title, "body": a.Body()}); err != nil {
+			return fmt.Errorf("bleve index: %w", err)
+		}
+		if batch.Size() >= 1000 {
+			if err := idx.Batch(batch); err != nil {
+				return fmt.Errorf("bleve batch: %w", err)
+			}
+			batch.Reset()
+		}
+	}
+	if err := idx.Batch(batch); err != nil {
+		return fmt.Errorf("bleve batch: %w", err)
+	}
+	r.BleveBuildSec = time.Since(start).Seconds()
+	var lat []time.Duration
+	for _, q := range qs {
+		mq := query.NewMatchQuery(q)
+		mq.Analyzer = nl.AnalyzerName
+		req := bleve.NewSearchRequestOptions(mq, 10, 0, false)
+		t := time.Now()
+		if _, err := idx.SearchInContext(ctx, req); err != nil {
+			return fmt.Errorf("bleve search %q: %w", q, err)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	r.BleveSearch = summarize(lat)
+	if r.Search.P50 > 0 {
+		r.SearchRatio = float64(r.BleveSearch.P50) / float64(r.Search.P50)
+	}
+	if r.Answer.P50 > 0 {
+		r.AnswerRatio = float64(r.BleveSearch.P50) / float64(r.Answer.P50)
+	}
+	r.PeakRSSMiB = peakRSSMiB()
+	return nil
+}
+
+// peakRSSMiB reads the process's peak resident set size (Linux), or 0.
+func peakRSSMiB() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				kb, _ := strconv.ParseFloat(f[0], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
