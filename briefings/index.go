@@ -65,11 +65,17 @@ func analyzeDoc(an *Analyzer, a *Article) docTerms {
 // in article order by one goroutine, so the result does not depend on
 // scheduling.
 func buildIndex(ctx context.Context, an *Analyzer, arts []*Article) (*index, error) {
+	nsent := 0
+	for _, a := range arts {
+		nsent += len(a.Sentences)
+	}
 	ix := &index{
 		dict:      make(map[string]uint32, 1<<12),
 		artLen:    make([]float32, len(arts)),
 		sentStart: make([]uint32, len(arts)+1),
-		sentOff:   []uint32{0},
+		sentOff:   make([]uint32, 1, nsent+1),
+		// about a dozen content words a sentence; append grows it if not
+		sentTerms: make([]uint32, 0, nsent*12),
 	}
 	const chunk = 256
 	nChunks := (len(arts) + chunk - 1) / chunk

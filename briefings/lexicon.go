@@ -40,6 +40,48 @@ type Lexicon struct {
 	weekdays   map[string]bool   // folded weekday names
 	numbers    map[string]int64  // folded number words -> value
 	numMods    map[string]bool   // folded quantity modifiers ("ruim", "bijna")
+
+	// dict is a second English -> Dutch source (FreeDict, when installed),
+	// asked only for words the hand-written lexicon lacks.
+	dict map[string][]string
+}
+
+// translate returns the Dutch forms of a folded English word: from the
+// lexicon, or else from the installed dictionary, trying the word's base
+// forms ("fired" -> "fire"); the first one the dictionary knows wins.
+func (lx *Lexicon) translate(f string) ([]string, bool) {
+	if nl, ok := lx.en[f]; ok {
+		return nl, true
+	}
+	if len(lx.dict) == 0 {
+		return nil, false
+	}
+	for _, base := range englishBases(f) {
+		if nl, ok := lx.dict[base]; ok {
+			return nl, true
+		}
+	}
+	return nil, false
+}
+
+// englishBases lists a word and the base forms its English inflection
+// suggests, likeliest first: "fired" -> fired, fire, fir.
+func englishBases(f string) []string {
+	out := []string{f}
+	// "d" before "ed": "fired" is "fire" (not "fir"), "worked" falls through to "work"
+	for _, suf := range []string{"ies", "ied", "s", "es", "d", "ed", "ing"} {
+		if stem, ok := strings.CutSuffix(f, suf); ok && len(stem) >= 3 {
+			switch suf {
+			case "ies", "ied":
+				out = append(out, stem+"y")
+			case "ing":
+				out = append(out, stem, stem+"e")
+			default:
+				out = append(out, stem)
+			}
+		}
+	}
+	return out
 }
 
 // LoadLexicon reads the lexicon embedded in the binary. extra, when not nil,

@@ -33,6 +33,10 @@ type Options struct {
 	ExtraLexicon fs.FS
 	// Clock returns the current time (nil: time.Now).
 	Clock func() time.Time
+	// FreeDictDir is where Debian's FreeDict English-Dutch dictionaries
+	// are read from, when installed, as a second source of translations
+	// ("": DefaultFreeDictDir; "-": do not use them).
+	FreeDictDir string
 }
 
 // Library answers questions, searches and builds digests over a set of
@@ -73,6 +77,15 @@ func NewLibrary(opts Options) (*Library, error) {
 	lex, err := LoadLexicon(opts.ExtraLexicon)
 	if err != nil {
 		return nil, err
+	}
+	if opts.FreeDictDir != "-" {
+		dir := cmp.Or(opts.FreeDictDir, DefaultFreeDictDir)
+		if lex.dict, err = loadFreeDict(dir); err != nil {
+			return nil, fmt.Errorf("FreeDict dictionaries in %s: %w", dir, err)
+		}
+		if len(lex.dict) > 0 {
+			opts.Logger.Debug("FreeDict dictionaries loaded", "dir", dir, "english_words", len(lex.dict))
+		}
 	}
 	an := NewAnalyzer()
 	topics := opts.Topics

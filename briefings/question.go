@@ -331,7 +331,7 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 			g.Number = true
 			g.Stems = []string{f}
 		case lang == "en":
-			if nl, ok := l.lex.en[f]; ok {
+			if nl, ok := l.lex.translate(f); ok {
 				g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
 				if c := l.lex.countries[f]; c != "" && !l.lex.countryAdj[f] {
 					g.Name = true
