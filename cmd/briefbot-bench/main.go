@@ -50,7 +50,7 @@ func main() {
 	fmt.Printf("index       %.2f s, %.0f articles/s\n", rep.BuildSeconds, rep.BuildPerSec)
 	fmt.Printf("answer      %v, answered %d\n", rep.Answer, rep.Answered)
 	fmt.Printf("search      %v\n", rep.Search)
-	fmt.Printf("memory      heap %.0f MiB after build, peak RSS %.0f MiB\n", rep.HeapMiB, rep.PeakRSSMiB)
+	fmt.Printf("memory      articles resident %.0f MiB before build; heap %.0f MiB after build; peak RSS %.0f MiB from build on\n", rep.CorpusRSSMiB, rep.HeapMiB, rep.PeakRSSMiB)
 	if *withBleve {
 		fmt.Printf("bleve       build %.2f s, search %v\n", rep.BleveBuildSec, rep.BleveSearch)
 		fmt.Printf("ratio       bleve search p50 / ours search p50 = %.1fx; bleve search p50 / ours full answer p50 = %.1fx\n", rep.SearchRatio, rep.AnswerRatio)
