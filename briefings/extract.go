@@ -25,7 +25,7 @@ type candidate struct {
 }
 
 var (
-	nameJoiners = map[string]bool{"van": true, "de": true, "der": true, "den": true, "von": true, "al": true,
+	nameJoiners = map[string]bool{"van": true, "de": true, "der": true, "den": true, "von": true, "al": true, "aan": true, "op": true,
 		"bin": true, "ter": true, "ten": true, "le": true, "la": true, "du": true, "del": true, "da": true, "di": true, "the": true}
 	placePreps  = map[string]bool{"in": true, "te": true, "uit": true, "naar": true, "nabij": true, "bij": true, "at": true, "to": true, "from": true, "near": true}
 	weakPreps   = map[string]bool{"tegen": true, "via": true, "met": true, "naar": true, "aan": true, "bij": true, "voor": true, "over": true, "op": true, "in": true, "tot": true, "to": true, "with": true, "via ": true}
@@ -67,8 +67,8 @@ func (l *Library) annotate(q *question, text string) []tok {
 				switch {
 				case s == st && (len(s) >= 5 || g.Forms == nil || g.Forms[w.Folded] || s == g.Own):
 					m = 1
-				case !t.stop && len(s) >= 5 && len(w.Folded) > len(s)+2 && !g.Name && !g.Number &&
-					(strings.HasPrefix(w.Folded, s) || strings.HasSuffix(w.Folded, s)):
+				case !t.stop && len(s) >= 5 && len(st) > len(s)+2 && !g.Name && !g.Number &&
+					(strings.HasPrefix(st, s) || strings.HasSuffix(st, s)):
 					m = 0.7 // a part of a Dutch compound: "verkiezingsdag" ~ "verkiez"
 				}
 				if m > t.match {
@@ -126,6 +126,9 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 		}
 	}
 	for i := range out {
+		if out[i].kind == entPhrase && out[i].start >= 0 && !hasContent(toks[out[i].start:out[i].end]) {
+			continue // "werd", "en het": no answer
+		}
 		l.scoreCandidate(q, toks, &out[i])
 	}
 	// the only span of a fitting kind in a supporting sentence is likely
@@ -143,7 +146,7 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 	if fitting >= 0 {
 		out[fitting].score = clamp01(out[fitting].score + 0.15)
 	}
-	if q.Type == qWhen && art != nil && !art.Date.IsZero() {
+	if q.Type == qWhen && art != nil && !art.Date.IsZero() && !q.Future {
 		// the article's date answers "when" when the sentence has none
 		out = append(out, candidate{start: -1, end: -1, kind: entDate, text: art.Date.String(), score: 0.55})
 	}
@@ -324,12 +327,42 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 	return out
 }
 
+// npInner are the small words inside a noun phrase ("de advocaat van de
+// oud-wethouder").
+var npInner = map[string]bool{"van": true, "de": true, "het": true, "der": true, "des": true, "een": true}
+
+// currencies mark a number as an amount of money.
+var currencies = map[string]bool{"euro": true, "dollar": true, "dollars": true, "pond": true, "yen": true,
+	"roebel": true, "frank": true, "miljoen": false}
+
+// isMoney reports whether a counted noun asks for an amount of money.
+func isMoney(label string) bool {
+	switch Fold(label) {
+	case "money", "geld", "amount", "bedrag", "sum", "som", "ransom", "losgeld", "fine", "boete", "funding", "aid", "steun", "cost", "costs", "kosten", "price", "prijs":
+		return true
+	}
+	return false
+}
+
+// hasContent reports whether a span has a word that is more than a stop
+// word or an auxiliary.
+func hasContent(ts []tok) bool {
+	for _, t := range ts {
+		if !t.stop && !auxWords[t.Folded] {
+			return true
+		}
+	}
+	return false
+}
+
 // units are measure words that belong with a number.
 var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
 	"dag": true, "dagen": true, "uur": true, "minuten": true, "seconden": true, "euro": true, "dollar": true,
 	"pond": true, "procent": true, "%": true, "kilometer": true, "km": true, "meter": true, "kilo": true, "ton": true,
 	"years": true, "months": true, "weeks": true, "days": true, "hours": true, "percent": true, "miljoen": true,
-	"miljard": true, "duizend": true, "honderd": true, "keer": true, "zetels": true, "stemmen": true}
+	"miljard": true, "duizend": true, "honderd": true, "keer": true, "zetels": true, "stemmen": true,
+	"graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true, "mensen": true,
+	"doden": true, "gewonden": true, "inwoners": true}
 
 // isNumeral recognises Dutch compound numerals: "achtduizend",
 // "vijfentwintig", "tweehonderd".
@@ -466,7 +499,8 @@ func (l *Library) roleSpans(q *question, toks []tok) []candidate {
 		if b == s && s > 1 && toks[s].gap && (l.lex.roles[toks[s-1].Folded] || endsWithRole(l.lex, toks[s-1].Folded)) {
 			// "Zijn advocaat, Mark de Vries, …": the role before the comma
 			b = s - 1
-			for b > 0 && !toks[b].gap && s-b < 6 && !toks[b-1].stop && !toks[b-1].cap {
+			for b > 0 && !toks[b].gap && s-b < 7 && !toks[b-1].cap && !speechVerbs[toks[b-1].Folded] && !auxWords[toks[b-1].Folded] &&
+				(!toks[b-1].stop || npInner[toks[b-1].Folded]) {
 				b--
 			}
 		}
@@ -707,6 +741,10 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 			if toks[i].group == q.counted {
 				counted = true
 			}
+		}
+		// "how much money": an amount in a currency counts it
+		if isMoney(q.Groups[q.counted].Label) && c.end > c.start && currencies[toks[c.end-1].Folded] {
+			counted = true
 		}
 		if !counted {
 			fit *= 0.7

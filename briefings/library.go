@@ -436,8 +436,13 @@ func (l *Library) coverage(q *question, toks []tok, weights []float64, total flo
 	if art != nil {
 		context = append(context, art.Title)
 	}
-	// context: names count 0.8, other words 0.5 ("the turnout of the
-	// election" in an article about the election)
+	own := 0.0
+	for gi := range q.Groups {
+		own += weights[gi] * got[gi]
+	}
+	// context: names count 0.6, other words 0.5 ("the turnout of the
+	// election" in an article about the election); it can at most double
+	// what the sentence itself supports
 	var ctxToks [][]tok
 	for gi, g := range q.Groups {
 		if got[gi] > 0 {
@@ -450,7 +455,7 @@ func (l *Library) coverage(q *question, toks []tok, weights []float64, total flo
 		}
 		credit := 0.5
 		if g.Name {
-			credit = 0.8
+			credit = 0.6
 		}
 		for _, ts := range ctxToks {
 			for _, t := range ts {
@@ -467,7 +472,7 @@ func (l *Library) coverage(q *question, toks []tok, weights []float64, total flo
 	if total == 0 {
 		return 0
 	}
-	return cov / total
+	return min(cov, 2*own) / total
 }
 
 // yesNo answers a yes/no question from a supporting sentence: "no" when the

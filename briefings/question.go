@@ -61,6 +61,9 @@ type question struct {
 	focusWord string
 	// focus is the group index of focusWord, or -1.
 	focus int
+	// Future is true for questions about what will happen ("when will …"):
+	// an article's date does not answer them.
+	Future bool
 }
 
 var enMarkers = map[string]bool{"the": true, "who": true, "what": true, "which": true, "did": true, "does": true,
@@ -237,7 +240,20 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 	if q.Type == qWhich && q.Focus == entNone {
 		q.Focus = entPhrase
 	}
+	for _, w := range words {
+		if futureWords[w.Folded] {
+			q.Future = true
+		}
+	}
 	q.Groups = l.buildGroups(words, skip, q.Lang, ix)
+	if q.Type == qWhat {
+		// "what was the highest temperature": a measure asks for a number
+		for _, g := range q.Groups {
+			if measureNouns[Fold(g.Label)] {
+				q.Type, q.counted = qHowMany, -1
+			}
+		}
+	}
 	if q.focusWord != "" {
 		for i, g := range q.Groups {
 			if Fold(g.Label) == q.focusWord || strings.HasPrefix(Fold(g.Label), q.focusWord+" ") {
@@ -284,6 +300,7 @@ func isCapitalized(s string) bool {
 func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index) []termGroup {
 	var groups []termGroup
 	seenVerb := false
+	coveredUntil := 0 // words before this index belong to an expression
 	for i := 0; i < len(words); i++ {
 		if skip[i] {
 			continue
@@ -293,10 +310,12 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 		if strings.HasSuffix(w.Text, "'s") || strings.HasSuffix(w.Text, "’s") {
 			f = strings.TrimSuffix(w.Folded, "s")
 		}
-		// longest English expression in the lexicon (may span stop words)
+		// longest English expression in the lexicon (may span stop words);
+		// expressions may overlap ("American intelligence" and
+		// "intelligence services"), a word inside one is not a group of its own
 		if lang == "en" {
 			matched := false
-			for n := min(l.lex.maxPhrase, len(words)-i); n >= 2; n-- {
+			for n := min(l.lex.maxPhrase, len(words)-i); n >= 2 && i+n > coveredUntil; n-- {
 				parts := make([]string, n)
 				for k := range n {
 					parts[k] = words[i+k].Folded
@@ -311,12 +330,12 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 						g.Name = true
 					}
 					groups = append(groups, g)
-					i += n - 1
+					coveredUntil = i + n
 					matched = true
 					break
 				}
 			}
-			if matched {
+			if matched || i < coveredUntil {
 				continue
 			}
 		}
@@ -399,18 +418,13 @@ func (l *Library) dutchStems(forms []string) []string {
 			out = appendUnique(out, l.an.Stem(f))
 			continue
 		}
-		// a multi-word form contributes its longest word when that is
-		// long enough to carry the concept ("veroordeeld tot" ->
-		// "veroordeeld"); short common words ("staat aan het hoofd")
-		// would match anywhere
-		long := ""
+		// a multi-word form contributes its content words ("zegde toe"
+		// -> "zegde"); light verbs ("staat aan het hoofd", "geeft
+		// leiding") would match anywhere
 		for _, w := range strings.Fields(f) {
-			if !IsStopword(w) && len(w) > len(long) {
-				long = w
+			if len(w) >= 4 && !IsStopword(w) && !lightVerbs[w] {
+				out = appendUnique(out, l.an.Stem(w))
 			}
-		}
-		if len(long) >= 6 {
-			out = appendUnique(out, l.an.Stem(long))
 		}
 	}
 	return out
@@ -475,8 +489,8 @@ func sameWordFamily(a, b string) bool {
 // is supported by any attribution in a sentence ("zei X", "aldus X").
 var speechWords = map[string]bool{"say": true, "says": true, "said": true, "tell": true, "told": true,
 	"call": true, "called": true, "calls": true, "claim": true, "claimed": true, "claims": true, "state": true,
-	"stated": true, "describe": true, "described": true, "warn": true, "warned": true, "declare": true,
-	"declared": true, "announce": true, "announced": true, "comment": true, "commented": true, "tweet": true,
+	"stated": true, "describe": true, "described": true, "warn": true, "warned": true,
+	"comment": true, "commented": true, "tweet": true,
 	"tweeted": true, "write": true, "wrote": true, "noemde": true, "noemt": true}
 
 // formSet returns the single-word forms of a lexicon entry as a set.
@@ -489,3 +503,23 @@ func formSet(forms []string) map[string]bool {
 	}
 	return m
 }
+
+// futureWords mark a question about the future.
+var futureWords = map[string]bool{"will": true, "zal": true, "zullen": true, "gaat": true, "gaan": true, "shall": true}
+
+// measureNouns are nouns whose value is a number: "what was the turnout?".
+var measureNouns = map[string]bool{"temperature": true, "temperatuur": true, "turnout": true, "opkomst": true,
+	"percentage": true, "price": true, "prijs": true, "amount": true, "bedrag": true, "number": true, "aantal": true,
+	"age": true, "leeftijd": true, "score": true, "uitslag": true, "distance": true, "afstand": true, "height": true,
+	"hoogte": true, "population": true, "bevolking": true, "budget": true, "begroting": true, "cost": true,
+	"kosten": true, "fine": true, "boete": true, "salary": true, "salaris": true, "death toll": true, "dodental": true}
+
+// lightVerbs are common Dutch verbs that carry no concept on their own in a
+// multi-word lexicon form.
+var lightVerbs = map[string]bool{"staan": true, "staat": true, "stond": true, "stonden": true, "geven": true,
+	"geeft": true, "gaf": true, "gaven": true, "krijgen": true, "krijgt": true, "kreeg": true, "kregen": true,
+	"maken": true, "maakt": true, "maakte": true, "doen": true, "doet": true, "deed": true, "komen": true,
+	"komt": true, "kwam": true, "gaan": true, "gaat": true, "ging": true, "laten": true, "liet": true,
+	"nemen": true, "neemt": true, "nam": true, "zetten": true, "houden": true, "houdt": true, "hield": true,
+	"brengen": true, "brengt": true, "bracht": true, "leggen": true, "legt": true, "legde": true, "kunnen": true,
+	"worden": true, "wordt": true, "werd": true, "hebben": true, "heeft": true, "zijn": true}
