@@ -1,0 +1,386 @@
+package matrix
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/briefbot/briefbot/adapters/matrix/internal/dendritetest"
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/internal/store"
+)
+
+// waitTimeout bounds every wait on the homeserver in the integration tests.
+const waitTimeout = 45 * time.Second
+
+// testLogger logs to the test's output, at debug when -v is given.
+func testLogger(t *testing.T) *slog.Logger {
+	level := slog.LevelInfo
+	if testing.Verbose() {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// env is one integration test's world: a real Dendrite, the bot's account,
+// the real state store, and the real bot core answering from the sample
+// articles.
+type env struct {
+	t       *testing.T
+	hs      *dendritetest.Server
+	botUser id.UserID
+	botPass string
+	dir     string
+	state   *store.SQLite
+	core    *bot.Bot
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	hs := dendritetest.Start(t)
+	e := &env{t: t, hs: hs, botPass: "bot-password-1", dir: t.TempDir()}
+	e.botUser = id.UserID(hs.CreateAccount("briefbot", e.botPass))
+	st, err := store.Open(t.Context(), filepath.Join(e.dir, "briefbot.db"), nil)
+	if err != nil {
+		t.Fatalf("open the state store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e.state = st
+
+	lib, err := briefings.NewLibrary(briefings.Options{})
+	if err != nil {
+		t.Fatalf("NewLibrary: %v", err)
+	}
+	res, err := briefings.LoadFS(t.Context(), briefings.SampleFS(), briefings.LoadOptions{})
+	if err != nil {
+		t.Fatalf("load the sample articles: %v", err)
+	}
+	if err := lib.Replace(t.Context(), res.Articles); err != nil {
+		t.Fatalf("index the sample articles: %v", err)
+	}
+	core, err := bot.New(bot.Options{Briefings: lib, Store: st, Logger: testLogger(t), Unlimited: []string{"matrix"}})
+	if err != nil {
+		t.Fatalf("bot.New: %v", err)
+	}
+	e.core = core
+	return e
+}
+
+// config is the bot's adapter config: password login, alice's server on
+// the auto-join list, encryption off unless the test turns it on.
+func (e *env) config() Config {
+	off := false
+	return Config{
+		Homeserver: e.hs.URL,
+		UserID:     string(e.botUser),
+		Password:   e.botPass,
+		AutoJoin:   []string{"@alice:" + dendritetest.ServerName},
+		Encryption: &off,
+	}
+}
+
+// running is an adapter whose Run is in progress.
+type running struct {
+	a      *Adapter
+	rec    *recorder
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// start runs a new adapter (like a new process) with cfg and h (nil: the
+// real core) until stop or the end of the test.
+func (e *env) start(cfg Config, h bot.Handler) *running {
+	e.t.Helper()
+	if h == nil {
+		h = e.core
+	}
+	a, err := New(cfg, Options{Logger: testLogger(e.t), DataDir: filepath.Join(e.dir, "matrix"), State: e.state})
+	if err != nil {
+		e.t.Fatalf("New: %v", err)
+	}
+	a.minBackoff, a.maxBackoff = 50*time.Millisecond, 500*time.Millisecond
+	a.pollTimeout = 5 * time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{a: a, rec: &recorder{next: h}, cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- a.Run(ctx, r.rec) }()
+	e.t.Cleanup(func() { r.stop(e.t) })
+	return r
+}
+
+// stop cancels Run and requires it to return nil.
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	r.cancel = nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("Run returned %v after its context ended; want nil", err)
+		}
+	case <-time.After(waitTimeout):
+		t.Errorf("Run did not return within %v of its context ending", waitTimeout)
+	}
+}
+
+// recorder passes messages on to next and remembers them.
+type recorder struct {
+	next bot.Handler
+	mu   sync.Mutex
+	msgs []bot.Message
+}
+
+func (r *recorder) HandleMessage(ctx context.Context, from bot.Sender, m bot.Message) {
+	r.mu.Lock()
+	r.msgs = append(r.msgs, m)
+	r.mu.Unlock()
+	r.next.HandleMessage(ctx, from, m)
+}
+
+func (r *recorder) messages() []bot.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Message(nil), r.msgs...)
+}
+
+// handlerFunc adapts a function to bot.Handler.
+type handlerFunc func(ctx context.Context, from bot.Sender, m bot.Message)
+
+func (f handlerFunc) HandleMessage(ctx context.Context, from bot.Sender, m bot.Message) {
+	f(ctx, from, m)
+}
+
+// user is a person's Matrix client in a test: logged in with a password,
+// syncing in the background, remembering every event it receives.
+type user struct {
+	t   *testing.T
+	cli *mautrix.Client
+	mu  sync.Mutex
+	evs []*event.Event
+}
+
+// quickRetrySyncer retries failed syncs after 100 ms instead of mautrix's
+// 10 s, so the user's client follows a homeserver restart quickly.
+type quickRetrySyncer struct{ *mautrix.DefaultSyncer }
+
+func (quickRetrySyncer) OnFailedSync(_ *mautrix.RespSync, err error) (time.Duration, error) {
+	if errors.Is(err, mautrix.MUnknownToken) {
+		return 0, err
+	}
+	return 100 * time.Millisecond, nil
+}
+
+// login logs localpart in. Call sync to start receiving events (after
+// setting up encryption, when the test uses it).
+func (e *env) login(localpart, password string) *user {
+	e.t.Helper()
+	cli, err := mautrix.NewClient(e.hs.URL, "", "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = cli.Login(e.t.Context(), &mautrix.ReqLogin{
+		Type:             mautrix.AuthTypePassword,
+		Identifier:       mautrix.UserIdentifier{Type: mautrix.IdentifierTypeUser, User: localpart},
+		Password:         password,
+		StoreCredentials: true,
+	})
+	if err != nil {
+		e.t.Fatalf("log in %s: %v", localpart, err)
+	}
+	u := &user{t: e.t, cli: cli}
+	syncer := quickRetrySyncer{mautrix.NewDefaultSyncer()}
+	syncer.OnEvent(func(_ context.Context, evt *event.Event) {
+		u.mu.Lock()
+		u.evs = append(u.evs, evt)
+		u.mu.Unlock()
+	})
+	cli.Syncer = syncer
+	return u
+}
+
+// account creates localpart and logs it in.
+func (e *env) account(localpart string) *user {
+	e.t.Helper()
+	e.hs.CreateAccount(localpart, localpart+"-password")
+	return e.login(localpart, localpart+"-password")
+}
+
+// sync starts the user's background sync until the end of the test.
+func (u *user) sync() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = u.cli.SyncWithContext(ctx)
+	}()
+	u.t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// waitFor returns the first received event pred accepts, failing the test
+// after waitTimeout.
+func (u *user) waitFor(what string, pred func(*event.Event) bool) *event.Event {
+	u.t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if evs := u.find(pred); len(evs) > 0 {
+			return evs[0]
+		}
+		select {
+		case <-deadline.C:
+			u.t.Fatalf("%s: no %s within %v", u.cli.UserID, what, waitTimeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after waitTimeout.
+func (u *user) waitUntil(what string, cond func() bool) {
+	u.t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			u.t.Fatalf("%s: %s did not happen within %v", u.cli.UserID, what, waitTimeout)
+		case <-tick.C:
+		}
+	}
+}
+
+// find lists the received events pred accepts, duplicates (same event
+// delivered twice) once.
+func (u *user) find(pred func(*event.Event) bool) []*event.Event {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	var out []*event.Event
+	seen := map[id.EventID]bool{}
+	for _, evt := range u.evs {
+		if !seen[evt.ID] && pred(evt) {
+			seen[evt.ID] = true
+			out = append(out, evt)
+		}
+	}
+	return out
+}
+
+// createRoom creates a room with the bot invited.
+func (u *user) createRoom(req *mautrix.ReqCreateRoom) id.RoomID {
+	u.t.Helper()
+	resp, err := u.cli.CreateRoom(u.t.Context(), req)
+	if err != nil {
+		u.t.Fatalf("create room: %v", err)
+	}
+	return resp.RoomID
+}
+
+// say sends an m.text message and returns its event ID.
+func (u *user) say(room id.RoomID, content *event.MessageEventContent) id.EventID {
+	u.t.Helper()
+	if content.MsgType == "" {
+		content.MsgType = event.MsgText
+	}
+	resp, err := u.cli.SendMessageEvent(u.t.Context(), room, event.EventMessage, content)
+	if err != nil {
+		u.t.Fatalf("send a message: %v", err)
+	}
+	return resp.EventID
+}
+
+// ask sends text addressed to the bot with an intentional mention.
+func (u *user) ask(room id.RoomID, botUser id.UserID, text string) id.EventID {
+	u.t.Helper()
+	return u.say(room, &event.MessageEventContent{
+		Body:     "briefbot: " + text,
+		Mentions: &event.Mentions{UserIDs: []id.UserID{botUser}},
+	})
+}
+
+// replyTo matches the bot's notices that answer question (as a reply or in
+// a thread with the question as the fallback reply).
+func replyTo(botUser id.UserID, question id.EventID) func(*event.Event) bool {
+	return func(evt *event.Event) bool {
+		c := notice(evt, botUser)
+		return c != nil && c.RelatesTo.GetReplyTo() == question
+	}
+}
+
+// notice returns the content of evt when it is an m.notice of botUser.
+func notice(evt *event.Event, botUser id.UserID) *event.MessageEventContent {
+	if evt.Sender != botUser || evt.Type != event.EventMessage {
+		return nil
+	}
+	c, ok := evt.Content.Parsed.(*event.MessageEventContent)
+	if !ok || c.MsgType != event.MsgNotice {
+		return nil
+	}
+	return c
+}
+
+// joined matches who's join to room.
+func joined(room id.RoomID, who id.UserID) func(*event.Event) bool {
+	return membership(room, who, event.MembershipJoin)
+}
+
+func membership(room id.RoomID, who id.UserID, m event.Membership) func(*event.Event) bool {
+	return func(evt *event.Event) bool {
+		return evt.RoomID == room && evt.Type == event.StateMember && evt.GetStateKey() == string(who) &&
+			evt.Content.AsMember().Membership == m
+	}
+}
+
+// skipIfShort skips a real-homeserver test under -short.
+func skipIfShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() && os.Getenv("BRIEFBOT_REQUIRE_DENDRITE") != "1" {
+		t.Skip("real-homeserver test skipped under -short")
+	}
+}
+
+// newTestState opens the real state store in a temporary directory.
+func newTestState(t *testing.T) *store.SQLite {
+	t.Helper()
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "state.db"), nil)
+	if err != nil {
+		t.Fatalf("open the state store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// errDiskGone is failingState's error.
+var errDiskGone = errors.New("disk gone")
+
+// failingState is a State whose every call fails.
+type failingState struct{}
+
+func (failingState) GetValue(context.Context, string) (string, error) { return "", errDiskGone }
+func (failingState) SetValue(context.Context, string, string) error   { return errDiskGone }
