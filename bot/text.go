@@ -31,7 +31,7 @@ func RenderText(r Reply) string {
 				b.WriteString("\n")
 			}
 			fmt.Fprintf(&b, "%d. %s", i+1, it.Title)
-			if meta := citeMeta(it.Date.String(), it.Source); meta != "" {
+			if meta := CiteMeta(it.Date.String(), it.Source); meta != "" {
 				b.WriteString(" (" + meta + ")")
 			}
 			if it.Text != "" {
@@ -72,14 +72,17 @@ func citationList(heading string, cs []Citation) string {
 	b.WriteString(heading)
 	for _, c := range cs {
 		b.WriteString("\n- " + c.Title)
-		if meta := citeMeta(c.Date.String(), c.Source); meta != "" {
+		if meta := CiteMeta(c.Date.String(), c.Source); meta != "" {
 			b.WriteString(" (" + meta + ")")
 		}
 	}
 	return b.String()
 }
 
-func citeMeta(date, source string) string {
+// CiteMeta is the "date, source" text shown after a citation's title in
+// plain renderings; either part may be empty. Adapters use it so that every
+// platform cites alike.
+func CiteMeta(date, source string) string {
 	switch {
 	case date != "" && source != "":
 		return date + ", " + source

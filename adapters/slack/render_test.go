@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/bottest"
 	"github.com/briefbot/briefbot/briefings"
 )
 
@@ -57,26 +57,6 @@ func listReply(n int) bot.Reply {
 		})
 	}
 	return r
-}
-
-// digestReply is a scheduled digest of n stories as the core builds it.
-func digestReply(n int) bot.Reply {
-	since := time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
-	d := briefings.Digest{Topic: "interference", Since: since, Until: since.AddDate(0, 0, 1)}
-	stories := []briefings.DigestItem{
-		{Article: "tiktok", Source: "NOS", Title: "TikTok verwijdert nepaccounts rond verkiezingen", Date: nosDate(23),
-			Summary: "TikTok heeft 3.000 nepaccounts verwijderd die desinformatie over de verkiezingen verspreidden.", Score: 5.1,
-			Matched: []string{"nepaccounts", "desinformatie", "verkiezingen"}, Related: []briefings.ArticleID{"tiktok-nu"}},
-		{Article: "kiesraad", Source: "NU.nl", Title: "Kiesraad laat uitslagensoftware testen", Date: nosDate(24),
-			Summary: "De Kiesraad laat de software waarmee gemeenten uitslagen berekenen doorlichten op kwetsbaarheden voor hackers.", Score: 4.2,
-			Matched: []string{"kiesraad", "hackers"}},
-		{Article: "moldavie", Source: "Trouw", Title: "Rusland probeerde verkiezingen in Moldavië te beïnvloeden <analyse>", Date: briefings.Date{Year: 2026, Month: 11},
-			Summary: "Volgens de inlichtingendiensten betaalde Rusland kiezers & influencers.", Score: 3.0,
-			Matched: []string{"beïnvloeding", "Rusland"}},
-	}
-	d.Items = stories[:n]
-	topic := briefings.Topic{Name: "interference", Description: "Election interference"}
-	return bot.DigestReply(d, topic, time.UTC, since.AddDate(0, 0, 1))
 }
 
 // longBody is 10,000 characters of Dutch-ish prose in paragraphs, with one
@@ -126,8 +106,8 @@ func TestRenderGolden(t *testing.T) {
 		{"unanswered_see_also", unansweredReply(), true, 1},
 		{"list_120", listReply(120), false, 3},
 		{"body_10k", bot.Reply{Title: "Artikel", Body: longBody()}, false, 2},
-		{"digest", digestReply(3), false, 1},
-		{"digest_empty", digestReply(0), false, 1},
+		{"digest", bottest.DigestReply(3), false, 1},
+		{"digest_empty", bottest.DigestReply(0), false, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
