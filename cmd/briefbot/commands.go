@@ -42,6 +42,13 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{cmd: c.Name(), err: err}
 	})
+	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	root.Args = func(c *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError{cmd: c.Name(), err: fmt.Errorf("unknown command %q", args[0])}
+		}
+		return nil
+	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.articles, "articles", "", "directory of articles (.txt, .md, .json, .jsonl); default: the built-in sample set")
 	pf.StringVar(&g.data, "data", defaultDataDir(), "data directory for the database and state")

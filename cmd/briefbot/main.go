@@ -32,7 +32,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "briefbot: %v\n", err)
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "Run 'briefbot %s --help' for usage.\n", ue.cmd)
+		if ue.cmd == "" || ue.cmd == "briefbot" {
+			fmt.Fprintln(stderr, "Run 'briefbot --help' for usage.")
+		} else {
+			fmt.Fprintf(stderr, "Run 'briefbot %s --help' for usage.\n", ue.cmd)
+		}
 		return 2
 	}
 	return 1

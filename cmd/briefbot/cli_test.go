@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// runCLI runs one command line in-process and returns its exit code and
+// output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	args = append(args, "--data", t.TempDir())
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The JSON contracts other tools depend on: exact keys, as documented.
+func TestJSONContracts(t *testing.T) {
+	tests := []struct {
+		args []string
+		keys []string // top-level keys
+		sub  string   // a list field whose elements are checked
+		item []string // keys of each element of sub
+	}{
+		{[]string{"ask", "--format", "json", "Who fired Krebs?"},
+			[]string{"answer", "answered", "citations", "confidence", "question"},
+			"citations", []string{"article", "date", "quote", "source", "title"}},
+		{[]string{"search", "--format", "json", "Poetin"},
+			[]string{"query", "results"},
+			"results", []string{"article", "date", "score", "snippet", "source", "title"}},
+		{[]string{"digest", "--format", "json", "--topic", "interference"},
+			[]string{"items", "since", "topic", "until"},
+			"items", []string{"article", "date", "matched", "score", "source", "summary", "title"}},
+		{[]string{"article", "--format", "json", "004_496c433a0061d38d"},
+			[]string{"added", "date", "id", "paragraphs", "source", "title"},
+			"paragraphs", []string{"text"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.args[0], func(t *testing.T) {
+			code, out, errs := runCLI(t, tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var v map[string]any
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("not one JSON object: %v\n%s", err, out)
+			}
+			if diff := cmp.Diff(sortedKeys(v), tt.keys); diff != "" {
+				t.Errorf("keys (-got +want):\n%s", diff)
+			}
+			list, _ := v[tt.sub].([]any)
+			if len(list) == 0 {
+				t.Fatalf("%s is empty: %s", tt.sub, out)
+			}
+			for _, el := range list {
+				m, _ := el.(map[string]any)
+				got := sortedKeys(m)
+				for _, k := range tt.item {
+					if _, ok := m[k]; !ok {
+						t.Errorf("%s element lacks %q: has %v", tt.sub, k, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }
+
+// `briefbot ask "Who fired Krebs?"` with no flags answers from the sample
+// set; unanswerable questions say so; --articles reads a directory.
+func TestAsk(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte(" date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"ask", "Who fired Krebs?"}, []string{"Donald Trump", "004_496c433a0061d38d.txt"}},
+		{[]string{"ask", "Wie", "heeft", "Krebs", "ontslagen?"}, []string{"Donald Trump"}},
+		{[]string{"ask", "Wie is de premier van België?"}, []string{"The articles don't answer that."}},
+		{[]string{"ask", "--articles", dir, "Which court convicted the mayor?"}, []string{"rechtbank in Arnhem", "a.txt, 2024-03-12"}},
+	}
+	for _, tt := range tests {
+		code, out, errs := runCLI(t, tt.args...)
+		if code != 0 {
+			t.Errorf("%v: exit %d: %s", tt.args, code, errs)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", tt.args, w, out)
+			}
+		}
+	}
+}
+
+// Exit codes: 0 ok, 1 runtime error, 2 usage error; each with a message.
+func TestExitCodes(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	tests := []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"version"}, 0, ""},
+		{[]string{"ask"}, 2, "ask needs a question"},
+		{[]string{"ask", "--format", "xml", "q?"}, 2, `--format "xml"`},
+		{[]string{"search", "--limit", "0", "x"}, 2, "--limit 0"},
+		{[]string{"article", "a", "b"}, 2, "one article ID"},
+		{[]string{"digest", "--since", "2020-13-01"}, 2, "--since"},
+		{[]string{"digest", "--since", "2021-01-02", "--until", "2021-01-01"}, 2, "before --since"},
+		{[]string{"digest", "--topic", "sport"}, 2, `no topic "sport"`},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"ask", "--bogus", "q?"}, 2, "unknown flag"},
+		{[]string{"ask", "--articles", missing, "q?"}, 1, "nope"},
+		{[]string{"article", "999_none"}, 1, "no article has the ID"},
+		{[]string{"eval", missing}, 1, "read evaluation file"},
+	}
+	for _, tt := range tests {
+		code, _, errs := runCLI(t, tt.args...)
+		if code != tt.code || !strings.Contains(errs, tt.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d mentioning %q", tt.args, code, errs, tt.code, tt.msg)
+		}
+	}
+}
+
+// eval scores a question file: the shared development set is answered in
+// full.
+func TestEval(t *testing.T) {
+	code, out, errs := runCLI(t, "eval", "../../briefings/testdata/eval/seed-dev.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, w := range []string{"accuracy 12/12 = 1.000", "citation accuracy 10/10 = 1.000", "right 2 of 2 unanswerable"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("eval output lacks %q:\n%s", w, out)
+		}
+	}
+}
+
+// index stores the articles; a second run reports them unchanged.
+func TestIndex(t *testing.T) {
+	data := t.TempDir()
+	var out bytes.Buffer
+	for i, want := range []string{"5 added", "5 unchanged"} {
+		out.Reset()
+		if code := run(context.Background(), []string{"index", "--data", data}, strings.NewReader(""), &out, &out); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, out.String())
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run %d: %q lacks %q", i, out.String(), want)
+		}
+	}
+}
