@@ -14,6 +14,7 @@ type tok struct {
 	group int     // index of the question group it matches, or -1
 	match float64 // 1 for an exact match, less for a compound part
 	gap   bool    // punctuation (not just space) separates it from the previous word
+	pre   string  // the text between the previous word (or the start) and this one
 }
 
 // candidate is a possible short answer inside a sentence.
@@ -51,7 +52,10 @@ func (l *Library) annotate(q *question, text string) []tok {
 	for i, w := range words {
 		t := tok{Word: w, cap: isCapitalized(w.Text), stop: IsStopword(w.Folded), group: -1}
 		if i > 0 {
-			t.gap = strings.TrimSpace(text[words[i-1].End:w.Start]) != ""
+			t.pre = text[words[i-1].End:w.Start]
+			t.gap = strings.TrimSpace(t.pre) != ""
+		} else {
+			t.pre = text[:w.Start]
 		}
 		st := l.an.Stem(w.Folded)
 		if speechVerbs[w.Folded] {
@@ -108,6 +112,11 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 	case qHow:
 		out = append(out, l.mannerSpans(q, toks)...)
 	case qWhat, qOther:
+		if q.speech() {
+			for _, c := range quoteSpans(toks) {
+				add(c)
+			}
+		}
 		out = append(out, l.phraseSpans(q, toks)...)
 		for _, c := range l.entitySpans(toks) {
 			add(c)
@@ -145,6 +154,14 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 	}
 	if fitting >= 0 {
 		out[fitting].score = clamp01(out[fitting].score + 0.15)
+	}
+	if q.Type == qWhen && art != nil && !art.Date.IsZero() {
+		// "vorige week" means little without the article's date
+		for i, c := range out {
+			if c.kind == entDate && c.start >= 0 && isRelativeDate(l.lex, toks[c.start:c.end]) {
+				out[i].text += " (" + art.Date.String() + ")"
+			}
+		}
 	}
 	if q.Type == qWhen && art != nil && !art.Date.IsZero() && !q.Future {
 		// the article's date answers "when" when the sentence has none
@@ -444,6 +461,17 @@ func (l *Library) dateSpans(toks []tok) []candidate {
 	return out
 }
 
+// isRelativeDate reports date words that depend on when the article was
+// written: weekdays, "gisteren", "vorige week" (not "3 november 2020").
+func isRelativeDate(lx *Lexicon, ts []tok) bool {
+	for _, t := range ts {
+		if isYear(t.Folded) || lx.months[t.Folded] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 func isDayNumber(f string) bool {
 	n, err := strconv.Atoi(f)
 	return err == nil && n >= 1 && n <= 31
@@ -593,7 +621,7 @@ func (l *Library) phraseSpans(q *question, toks []tok) []candidate {
 			end++
 		}
 		if end > i+1 {
-			out = append(out, candidate{start: i + 1, end: end, kind: entPhrase, text: spanText(toks, i+1, end), score: 0.5})
+			out = append(out, candidate{start: i + 1, end: end, kind: entPhrase, text: spanText(toks, i+1, end), score: 0.1})
 		}
 		// or before it (Dutch verb-final clauses)
 		start := i
@@ -601,7 +629,7 @@ func (l *Library) phraseSpans(q *question, toks []tok) []candidate {
 			start--
 		}
 		if start < i {
-			out = append(out, candidate{start: start, end: i, kind: entPhrase, text: spanText(toks, start, i), score: 0.45})
+			out = append(out, candidate{start: start, end: i, kind: entPhrase, text: spanText(toks, start, i), score: 0.05})
 		}
 	}
 	return out
@@ -633,6 +661,22 @@ func (l *Library) focusSpans(q *question, toks []tok) []candidate {
 			continue
 		}
 		out = append(out, candidate{start: i, end: end, kind: entPhrase, text: spanText(toks, i, end), score: 0.35})
+	}
+	return out
+}
+
+// quoteSpans returns the quoted words of a sentence: what someone said.
+func quoteSpans(toks []tok) []candidate {
+	var out []candidate
+	start := -1
+	for i, t := range toks {
+		switch {
+		case start < 0 && strings.ContainsAny(t.pre, "\"“‘'"):
+			start = i
+		case start >= 0 && strings.ContainsAny(t.pre, "\"”’'"):
+			out = append(out, candidate{start: start, end: i, kind: entPhrase, score: 0.4})
+			start = -1
+		}
 	}
 	return out
 }
@@ -758,7 +802,12 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 	switch q.Type {
 	case qWho, qWhich:
 		if speechVerbs[prev] || (c.end < len(toks) && speechVerbs[toks[c.end].Folded]) {
-			bonus += 0.15
+			// the speaker answers "who said …", not "who won …"
+			if q.speech() {
+				bonus += 0.15
+			} else if q.hasVerb() {
+				bonus -= 0.15
+			}
 		}
 		if l.lex.roles[prev] || endsWithRole(l.lex, prev) {
 			bonus += 0.1

@@ -167,7 +167,8 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 				q.focusWord = words[qi+3].Folded
 			}
 			// "who is X" with X a name: a role question
-			if copulas[next(qi+1)] && qi+2 < len(words) && isCapitalized(words[qi+2].Text) && !isQuestionStopword(words[qi+2].Folded) {
+			if copulas[next(qi+1)] && qi+2 < len(words) && isCapitalized(words[qi+2].Text) && !isQuestionStopword(words[qi+2].Folded) &&
+				!possessiveFollowedByNoun(words, qi+2) {
 				q.Type = qWhoIs
 				skip[qi+1] = true
 				var parts []string
@@ -215,7 +216,8 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case personFocus[n] || l.lex.roles[n]:
 				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
-			case copulas[n] && whatWords[f] && qi+2 < len(words) && !determiners[next(qi+2)]:
+			case copulas[n] && whatWords[f] && qi+2 < len(words) && (!determiners[next(qi+2)] ||
+				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))):
 				// "what is X" / "wat is X": describe X, like who-is
 				q.Type = qWhoIs
 				skip[qi+1] = true
@@ -418,13 +420,12 @@ func (l *Library) dutchStems(forms []string) []string {
 			out = appendUnique(out, l.an.Stem(f))
 			continue
 		}
-		// a multi-word form contributes its content words ("zegde toe"
-		// -> "zegde"); light verbs ("staat aan het hoofd", "geeft
-		// leiding") would match anywhere
-		for _, w := range strings.Fields(f) {
-			if len(w) >= 4 && !IsStopword(w) && !lightVerbs[w] {
-				out = appendUnique(out, l.an.Stem(w))
-			}
+		// a separable verb written with its particle contributes the verb
+		// ("zegde toe" -> "zegde", "veroordeeld tot" -> "veroordeeld");
+		// other multi-word forms ("eerste minister", "staat aan het
+		// hoofd") would match their common words anywhere
+		if w := strings.Fields(f); len(w) == 2 && particles[w[1]] && len(w[0]) >= 4 && !lightVerbs[w[0]] && !IsStopword(w[0]) {
+			out = appendUnique(out, l.an.Stem(w[0]))
 		}
 	}
 	return out
@@ -523,3 +524,45 @@ var lightVerbs = map[string]bool{"staan": true, "staat": true, "stond": true, "s
 	"nemen": true, "neemt": true, "nam": true, "zetten": true, "houden": true, "houdt": true, "hield": true,
 	"brengen": true, "brengt": true, "bracht": true, "leggen": true, "legt": true, "legde": true, "kunnen": true,
 	"worden": true, "wordt": true, "werd": true, "hebben": true, "heeft": true, "zijn": true}
+
+// particles are the separable parts of Dutch verbs and the prepositions a
+// verb governs ("zegde toe", "veroordeeld tot").
+var particles = map[string]bool{"toe": true, "door": true, "aan": true, "af": true, "op": true, "uit": true,
+	"in": true, "mee": true, "over": true, "terug": true, "weg": true, "voor": true, "na": true, "bij": true,
+	"om": true, "neer": true, "samen": true, "tot": true, "los": true, "vast": true}
+
+// possessiveFollowedByNoun reports "Clinton's campaign chairman": a name in
+// the possessive with more words after it, so the question asks for the
+// holder of a role, not for the name's own role.
+func possessiveFollowedByNoun(words []Word, i int) bool {
+	for j := i; j < len(words); j++ {
+		w := words[j].Text
+		if strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "s'") {
+			return j+1 < len(words)
+		}
+		if !isCapitalized(w) {
+			return false
+		}
+	}
+	return false
+}
+
+// speech reports whether the question's predicate is a verb of saying.
+func (q *question) speech() bool {
+	for _, g := range q.Groups {
+		if g.Speech {
+			return true
+		}
+	}
+	return false
+}
+
+// hasVerb reports whether the question has a predicate.
+func (q *question) hasVerb() bool {
+	for _, g := range q.Groups {
+		if g.Verb {
+			return true
+		}
+	}
+	return false
+}
