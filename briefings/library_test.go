@@ -62,12 +62,15 @@ func evaluateFile(t *testing.T, lib *Library, file string) EvalReport {
 	return rep
 }
 
-// The shared development set must be answered completely right.
-func TestAnswerSeedDev(t *testing.T) {
+// The shared development set, and our extra questions over the same
+// sample articles, must be answered completely right.
+func TestAnswerSampleSets(t *testing.T) {
 	lib := newTestLibrary(t, "")
-	rep := evaluateFile(t, lib, "testdata/eval/seed-dev.yaml")
-	if rep.Correct != rep.Items || rep.CitationsCorrect != rep.Answerable {
-		t.Errorf("seed-dev: %d/%d correct, %d/%d citations right; want all", rep.Correct, rep.Items, rep.CitationsCorrect, rep.Answerable)
+	for _, f := range []string{"seed-dev.yaml", "sample-extra.yaml"} {
+		rep := evaluateFile(t, lib, "testdata/eval/"+f)
+		if rep.Correct != rep.Items || rep.CitationsCorrect != rep.Answerable {
+			t.Errorf("%s: %d/%d correct, %d/%d citations right; want all", f, rep.Correct, rep.Items, rep.CitationsCorrect, rep.Answerable)
+		}
 	}
 }
 
