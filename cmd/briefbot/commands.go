@@ -65,6 +65,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.AddCommand(
 		askCmd(g), searchCmd(g), articleCmd(g), digestCmd(g), evalCmd(g), indexCmd(g), serveCmd(g), versionCmd(g),
+		configCmd(g), healthcheckCmd(g),
 	)
 	return root
 }

@@ -1,109 +1,386 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/briefbot/briefbot/adapters/console"
+	"github.com/briefbot/briefbot/adapters/matrix"
+	"github.com/briefbot/briefbot/adapters/slack"
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/scheduler"
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/internal/metrics"
+	"github.com/briefbot/briefbot/internal/ops"
 	"github.com/briefbot/briefbot/internal/store"
 )
 
+// Defaults of serve's timing settings.
+const (
+	defaultShutdownTimeout = 10 * time.Second
+	defaultWatchDebounce   = 500 * time.Millisecond
+	// stopGrace is how long after the shutdown timeout serve still waits
+	// for components whose contexts were cancelled.
+	stopGrace = 3 * time.Second
+)
+
 func serveCmd(g *globals) *cobra.Command {
+	var f configFlags
 	var watchDebounce time.Duration
 	c := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the bot (console on standard input/output when no chat platform is configured)",
-		Args:  argsBetween(0, 0, "no arguments"),
+		Short: "Run the bot: the configured chat adapters, the digest scheduler and the article watcher",
+		Long: `Run the bot: the configured chat adapters (console, Slack, Matrix), the digest
+scheduler and the article watcher, until SIGINT or SIGTERM. Without a
+configuration it is the console bot on the built-in sample articles and ends
+at the end of its input. See config/example.yaml for every setting.`,
+		Args: argsBetween(0, 0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
-			return g.serve(c.Context(), watchDebounce)
+			cfg, err := g.resolveConfig(c, f)
+			if err != nil {
+				return usageError{cmd: "serve", err: fmt.Errorf("the configuration has problems (run briefbot config check for the list):\n%w", err)}
+			}
+			if c.Flags().Changed("watch-debounce") {
+				cfg.WatchDebounce = watchDebounce
+			}
+			return g.serve(c.Context(), cfg)
 		},
 	}
-	c.Flags().DurationVar(&watchDebounce, "watch-debounce", 500*time.Millisecond, "wait this long after the last change in --articles before reloading")
+	f.register(c)
+	c.Flags().DurationVar(&watchDebounce, "watch-debounce", defaultWatchDebounce, "wait this long after the last change in --articles before reloading (overrides watch_debounce)")
 	return c
 }
 
-// errInputClosed ends serve cleanly when the console's input ends.
+// errInputClosed ends serve cleanly when the console's input ends and the
+// console is the only adapter.
 var errInputClosed = errors.New("console input closed")
 
-func (g *globals) serve(ctx context.Context, debounce time.Duration) error {
-	log := g.logger()
-	st, err := store.Open(ctx, filepath.Join(g.data, "briefbot.db"), log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+// server is one serve run's wiring.
+type server struct {
+	g       *globals
+	cfg     *config.Config
+	log     *slog.Logger
+	st      *store.SQLite
+	lib     *briefings.Library
+	metrics *metrics.Metrics
+	health  *ops.Health
+}
 
-	lib, err := briefings.NewLibrary(briefings.Options{Logger: log})
+// adapterRun is an enabled adapter; optional adapters may stop without
+// stopping the server (the console after the end of its input, next to a
+// chat platform).
+type adapterRun struct {
+	a        bot.Adapter
+	optional bool
+}
+
+func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
+	log := g.configLogger(cfg)
+	g.articles, g.data = cfg.ArticlesDir, cfg.DataDir
+	log.Info("starting", "config", cfg)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(reg, nil)
 	if err != nil {
-		return err
-	}
-	if err := g.reload(ctx, log, st, lib); err != nil {
-		return err
-	}
-	con := console.New(g.stdin, g.stdout, log)
-	sched, err := scheduler.New(scheduler.Options{
-		Store: st, Digester: lib, Logger: log,
-		Senders: map[string]bot.Sender{con.Name(): con},
-	})
-	if err != nil {
-		return fmt.Errorf("start the digest scheduler: %w", err)
-	}
-	b, err := bot.New(bot.Options{Briefings: lib, Store: st, Logger: log, Scheduler: sched})
-	if err != nil {
-		return fmt.Errorf("start the bot: %w", err)
+		return fmt.Errorf("metrics: %w", err)
 	}
 
-	grp, ctx := errgroup.WithContext(ctx)
-	grp.Go(func() error { return sched.Run(ctx) })
-	grp.Go(func() error {
-		if err := con.Run(ctx, b); err != nil {
-			return fmt.Errorf("console: %w", err)
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data_dir: %w", err)
+	}
+	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "briefbot.db"), log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("closing the database failed", "err", err)
 		}
-		return errInputClosed
+	}()
+
+	lib, err := briefings.NewLibrary(briefings.Options{
+		Logger: log, MinConfidence: cfg.Answer.MinConfidence, Topics: libraryTopics(cfg),
+		Location: mustZone(cfg.Digest.TimeZone), FreeDictDir: cfg.FreeDictDir,
 	})
-	if g.articles != "" {
+	if err != nil {
+		return fmt.Errorf("article library: %w", err)
+	}
+	s := &server{g: g, cfg: cfg, log: log, st: st, lib: lib, metrics: m}
+
+	adapters, mount, err := s.adapters()
+	if err != nil {
+		return err
+	}
+	components := []string{"scheduler"}
+	for _, a := range adapters {
+		components = append(components, a.a.Name())
+		// Optional capability: adapters that count their reconnections.
+		if r, ok := a.a.(interface{ Reconnects() uint64 }); ok {
+			if err := m.Reconnects(a.a.Name(), r.Reconnects); err != nil {
+				return fmt.Errorf("metrics: %w", err)
+			}
+		}
+	}
+	s.health = ops.NewHealth(components...)
+
+	shutdown := cmp.Or(cfg.ShutdownTimeout, defaultShutdownTimeout)
+	grp, gctx := errgroup.WithContext(ctx)
+	// hard ends shutdown-timeout after the group stops: replies and digests
+	// in progress may finish until then.
+	hard, hardCancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer hardCancel()
+	stopHard := context.AfterFunc(gctx, func() { time.AfterFunc(shutdown, hardCancel) })
+	defer stopHard()
+
+	if addr := cfg.HTTPAddr(); addr != "" {
+		srv, err := ops.Listen(ops.Options{Addr: addr, Health: s.health, Gatherer: reg, Logger: log, Mount: mount, ShutdownTimeout: shutdown})
+		if err != nil {
+			return err
+		}
+		log.Info("http listening", "addr", srv.Addr().String())
+		grp.Go(func() error { return srv.Serve(gctx) })
+	}
+
+	grp.Go(func() error {
+		if err := s.reload(gctx); err != nil {
+			if gctx.Err() != nil {
+				return nil // stopped while loading
+			}
+			return err
+		}
+		return s.start(gctx, hard, grp, adapters, shutdown)
+	})
+
+	done := make(chan error, 1)
+	go func() { done <- grp.Wait() }()
+	select {
+	case err = <-done:
+	case <-hard.Done():
+		// The shutdown timeout has passed; give the components a moment
+		// more to return after their contexts were cancelled, then stop
+		// waiting: a hung component must not keep the process alive.
+		select {
+		case err = <-done:
+		case <-time.After(stopGrace):
+			log.Error("components did not stop in time; exiting anyway", "timeout", shutdown+stopGrace)
+			return fmt.Errorf("shutdown: components still running %v after the stop signal", shutdown+stopGrace)
+		}
+	}
+	log.Info("stopped")
+	if err != nil && !errors.Is(err, errInputClosed) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// start runs the bot, the adapters, the scheduler and the watcher in grp.
+func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters []adapterRun, shutdown time.Duration) error {
+	cfg := s.cfg
+	senders := map[string]bot.Sender{}
+	for _, a := range adapters {
+		senders[a.a.Name()] = s.metrics.DigestSender(a.a.Name(), a.a)
+	}
+	defCron := cmp.Or(cfg.Digest.DefaultCron, "0 7 * * *")
+	var subs []bot.Subscription
+	for _, sub := range cfg.Digest.Subscriptions {
+		subs = append(subs, bot.Subscription{Platform: sub.Platform, Conversation: bot.ConversationID(sub.Conversation),
+			Topic: sub.Topic, Cron: cmp.Or(sub.Cron, defCron), TimeZone: cmp.Or(sub.TimeZone, cfg.Digest.TimeZone), CreatedBy: "config"})
+	}
+	sched, err := scheduler.New(scheduler.Options{
+		Store: s.st, Digester: s.lib, Logger: s.log, Senders: senders, Subscriptions: subs,
+		SkipEmpty: cfg.Digest.SkipEmpty, Grace: cfg.Digest.Grace, Limit: cfg.Digest.Limit,
+		Location: mustZone(cfg.Digest.TimeZone), ShutdownTimeout: shutdown,
+	})
+	if err != nil {
+		return fmt.Errorf("digest scheduler: %w", err)
+	}
+	var admins map[string][]bot.UserID
+	for p, us := range cfg.Bot.Admins {
+		if admins == nil {
+			admins = map[string][]bot.UserID{}
+		}
+		for _, u := range us {
+			admins[p] = append(admins[p], bot.UserID(u))
+		}
+	}
+	b, err := bot.New(bot.Options{
+		Briefings: s.metrics.Briefings(s.lib), Store: s.st, Logger: s.log, Scheduler: sched,
+		Admins: admins, Prefixes: cfg.Bot.Prefixes, Unlimited: cfg.Bot.Unlimited,
+		UserLimit:         bot.RateLimit{Events: cfg.Bot.UserLimit.Events, Window: cfg.Bot.UserLimit.Window},
+		ConversationLimit: bot.RateLimit{Events: cfg.Bot.ConversationLimit.Events, Window: cfg.Bot.ConversationLimit.Window},
+		MaxQuestionLen:    cfg.Bot.MaxQuestionLength, DefaultCron: defCron, DefaultTimeZone: cfg.Digest.TimeZone,
+		MinDigestInterval: cfg.Digest.MinInterval, DigestPeriod: cfg.Digest.Period,
+		SearchLimit: cfg.Bot.SearchLimit, LatestLimit: cfg.Bot.LatestLimit, DigestLimit: cfg.Digest.Limit,
+	})
+	if err != nil {
+		return fmt.Errorf("bot: %w", err)
+	}
+	h := detached{next: s.metrics.Handler(b), hard: hard}
+
+	grp.Go(func() error {
+		s.health.Running("scheduler", false, nil)
+		err := sched.Run(ctx)
+		s.health.Stopped("scheduler", err)
+		return err
+	})
+	onlyConsole := len(adapters) == 1 && adapters[0].a.Name() == "console"
+	for _, a := range adapters {
+		grp.Go(func() error { return s.runAdapter(ctx, a, h, onlyConsole) })
+	}
+	if cfg.ArticlesDir != "" {
+		debounce := cmp.Or(cfg.WatchDebounce, defaultWatchDebounce)
 		grp.Go(func() error {
-			return briefings.Watch(ctx, g.articles, debounce, log, func(ctx context.Context) {
-				if err := g.reload(ctx, log, st, lib); err != nil {
-					log.Error("reloading articles failed; still serving the previous set", "dir", g.articles, "err", err)
+			return briefings.Watch(ctx, cfg.ArticlesDir, debounce, s.log, func(ctx context.Context) {
+				if err := s.reload(ctx); err != nil {
+					s.log.Error("reloading articles failed; still serving the previous set", "dir", cfg.ArticlesDir, "err", err)
 				}
 			})
 		})
 	}
-	if err := grp.Wait(); err != nil && !errors.Is(err, errInputClosed) && !errors.Is(err, context.Canceled) {
-		return err
-	}
 	return nil
 }
 
+// runAdapter runs one adapter, keeping health and metrics current. The
+// console's end of input stops the server when it is the only adapter.
+func (s *server) runAdapter(ctx context.Context, ar adapterRun, h bot.Handler, onlyConsole bool) error {
+	name := ar.a.Name()
+	var ready func() bool
+	if c, ok := ar.a.(interface{ Connected() bool }); ok {
+		ready = c.Connected
+	}
+	s.health.Running(name, ar.optional, ready)
+	s.metrics.AdapterStarted(name)
+	s.log.Info("adapter running", "adapter", name)
+	err := ar.a.Run(ctx, h)
+	s.metrics.AdapterStopped(name, err)
+	s.health.Stopped(name, err)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s adapter: %w", name, err)
+	case ctx.Err() != nil:
+		return nil
+	case onlyConsole:
+		return errInputClosed
+	default:
+		s.log.Info("adapter stopped; the others keep running", "adapter", name)
+		return nil
+	}
+}
+
+// adapters creates the enabled adapters and the HTTP handlers they mount.
+func (s *server) adapters() ([]adapterRun, map[string]http.Handler, error) {
+	cfg := s.cfg
+	var out []adapterRun
+	mount := map[string]http.Handler{}
+	chat := cfg.Slack != nil || cfg.Matrix != nil
+	if cfg.ConsoleEnabled() {
+		out = append(out, adapterRun{a: console.New(s.g.stdin, s.g.stdout, s.log), optional: chat})
+	}
+	if cfg.Slack != nil {
+		a, err := slack.New(slackConfig(cfg.Slack), slack.Options{
+			Logger: s.log,
+			Feedback: func(ctx context.Context, ref string, user bot.UserID, helpful bool) error {
+				return s.st.RecordFeedback(ctx, "slack", ref, user, helpful, time.Now())
+			},
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		if strings.EqualFold(strings.TrimSpace(cfg.Slack.Mode), slack.ModeHTTP) {
+			mount["/slack/"] = a.HTTPHandler()
+		}
+		out = append(out, adapterRun{a: a})
+	}
+	if cfg.Matrix != nil {
+		a, err := matrix.New(matrixConfig(cfg.Matrix), matrix.Options{
+			Logger: s.log, DataDir: filepath.Join(cfg.DataDir, "matrix"), State: s.st,
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, adapterRun{a: a})
+	}
+	return out, mount, nil
+}
+
 // reload reads the articles, stores them (keeping when each was first
-// added) and gives the stored set to lib. A failure leaves both as they were.
-func (g *globals) reload(ctx context.Context, log *slog.Logger, st *store.SQLite, lib *briefings.Library) error {
-	arts, err := g.readArticles(ctx, log)
+// added) and gives the stored set to the library. A failure leaves both as
+// they were.
+func (s *server) reload(ctx context.Context) error {
+	err := s.load(ctx)
+	s.metrics.ArticlesLoaded(s.lib.Len(), err)
+	if err == nil {
+		s.health.ArticlesLoaded(s.lib.Len())
+	}
+	return err
+}
+
+func (s *server) load(ctx context.Context) error {
+	opts := briefings.LoadOptions{Logger: s.log}
+	var res briefings.LoadResult
+	var err error
+	if s.cfg.ArticlesDir == "" {
+		res, err = briefings.LoadFS(ctx, briefings.SampleFS(), opts)
+	} else {
+		res, err = briefings.LoadDir(ctx, s.cfg.ArticlesDir, opts)
+	}
 	if err != nil {
 		return err
 	}
-	stats, err := st.SyncArticles(ctx, g.collection(), arts, time.Now())
+	stats, err := s.st.SyncArticles(ctx, s.g.collection(), res.Articles, time.Now())
 	if err != nil {
 		return err
 	}
-	stored, err := st.Articles(ctx, g.collection())
+	stored, err := s.st.Articles(ctx, s.g.collection())
 	if err != nil {
 		return err
 	}
-	if err := lib.Replace(ctx, stored); err != nil {
+	if err := s.lib.Replace(ctx, stored); err != nil {
 		return err
 	}
-	log.Info("articles loaded", "articles", len(stored), "added", stats.Added, "updated", stats.Updated, "removed", stats.Removed)
+	s.log.Info("articles loaded", "articles", len(stored), "skipped_files", len(res.Skipped),
+		"added", stats.Added, "updated", stats.Updated, "removed", stats.Removed)
 	return nil
+}
+
+// detached lets a message being handled finish after the adapter's context
+// ends (shutdown), until hard ends: replies in progress are sent, not cut.
+type detached struct {
+	next bot.Handler
+	hard context.Context
+}
+
+func (d detached) HandleMessage(ctx context.Context, from bot.Sender, m bot.Message) {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(d.hard, cancel)
+	defer stop()
+	d.next.HandleMessage(hctx, from, m)
+}
+
+// mustZone loads a time zone the configuration already validated; "" is UTC.
+func mustZone(name string) *time.Location {
+	if name == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

@@ -1,0 +1,157 @@
+package ops
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func TestHealthCheck(t *testing.T) {
+	connected := false
+	tests := []struct {
+		name  string
+		setup func(h *Health)
+		want  Report
+	}{
+		{
+			name:  "starting",
+			setup: func(*Health) {},
+			want: Report{Components: map[string]Component{"console": {State: "starting"}, "slack": {State: "starting"}},
+				NotReady: []string{"articles: still loading", "console: starting", "slack: starting"}},
+		},
+		{
+			name: "running but not connected",
+			setup: func(h *Health) {
+				h.ArticlesLoaded(5)
+				h.Running("console", true, nil)
+				h.Running("slack", false, func() bool { return connected })
+			},
+			want: Report{Articles: 5, Components: map[string]Component{"console": {State: "running"}, "slack": {State: "connecting"}},
+				NotReady: []string{"slack: connecting"}},
+		},
+		{
+			name: "ready; an optional component may stop",
+			setup: func(h *Health) {
+				h.ArticlesLoaded(5)
+				h.Running("console", true, nil)
+				h.Stopped("console", nil)
+				h.Running("slack", false, nil)
+			},
+			want: Report{Ready: true, Articles: 5, Components: map[string]Component{"console": {State: "stopped"}, "slack": {State: "running"}}},
+		},
+		{
+			name: "failed",
+			setup: func(h *Health) {
+				h.ArticlesLoaded(0)
+				h.Running("console", true, nil)
+				h.Running("slack", false, nil)
+				h.Stopped("slack", errors.New("invalid_auth"))
+			},
+			want: Report{Components: map[string]Component{"console": {State: "running"}, "slack": {State: "failed", Detail: "invalid_auth"}},
+				NotReady: []string{"slack: failed (invalid_auth)"}},
+		},
+		{
+			name: "a required component that stopped",
+			setup: func(h *Health) {
+				h.ArticlesLoaded(1)
+				h.Running("console", true, nil)
+				h.Running("slack", false, nil)
+				h.Stopped("slack", nil)
+			},
+			want: Report{Articles: 1, Components: map[string]Component{"console": {State: "running"}, "slack": {State: "stopped"}},
+				NotReady: []string{"slack: stopped"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewHealth("console", "slack")
+			tt.setup(h)
+			if diff := cmp.Diff(h.Check(), tt.want); diff != "" {
+				t.Errorf("Check (-got +want):\n%s", diff)
+			}
+		})
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestServer: the endpoints on a real loopback listener, a mounted handler,
+// and a clean Serve return when ctx ends.
+func TestServer(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	c := prometheus.NewCounter(prometheus.CounterOpts{Name: "test_things_total", Help: "Things."})
+	reg.MustRegister(c)
+	c.Add(3)
+	h := NewHealth("console")
+	srv, err := Listen(Options{Addr: "127.0.0.1:0", Health: h, Gatherer: reg, Mount: map[string]http.Handler{
+		"/slack/": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) }),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	base := "http://" + srv.Addr().String()
+
+	if code, body := get(t, base+"/healthz"); code != http.StatusOK || body != "ok\n" {
+		t.Errorf("/healthz = %d %q, want 200 ok", code, body)
+	}
+	code, body := get(t, base+"/readyz")
+	var rep Report
+	if err := json.Unmarshal([]byte(body), &rep); err != nil {
+		t.Fatalf("/readyz body %q: %v", body, err)
+	}
+	if code != http.StatusServiceUnavailable || rep.Ready || len(rep.NotReady) != 2 {
+		t.Errorf("/readyz before start = %d %s, want 503 naming articles and console", code, body)
+	}
+	h.ArticlesLoaded(2)
+	h.Running("console", false, nil)
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK || !strings.Contains(body, `"ready":true`) {
+		t.Errorf("/readyz when ready = %d %s, want 200", code, body)
+	}
+	if code, body := get(t, base+"/metrics"); code != http.StatusOK || !strings.Contains(body, "test_things_total 3") {
+		t.Errorf("/metrics = %d, want 200 with test_things_total 3:\n%s", code, body)
+	}
+	if code, _ := get(t, base+"/slack/events"); code != http.StatusTeapot {
+		t.Errorf("mounted /slack/events = %d, want 418", code)
+	}
+	if code, _ := get(t, base+"/nothing"); code != http.StatusNotFound {
+		t.Errorf("/nothing = %d, want 404", code)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("Serve after ctx ended: %v, want nil", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("listener still answers after shutdown")
+	}
+}
+
+func TestListenErrors(t *testing.T) {
+	if _, err := Listen(Options{Addr: "127.0.0.1:0"}); err == nil {
+		t.Error("Listen without Health and Gatherer succeeded")
+	}
+	if _, err := Listen(Options{Addr: "256.0.0.1:80", Health: NewHealth(), Gatherer: prometheus.NewRegistry()}); err == nil || !strings.Contains(err.Error(), "http.addr") {
+		t.Errorf("Listen on a bad address: %v, want an error naming http.addr", err)
+	}
+}
