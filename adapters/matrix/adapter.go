@@ -46,6 +46,14 @@ type Options struct {
 	HTTPClient *http.Client
 }
 
+// Connected reports whether the adapter is logged in and its latest sync
+// with the homeserver succeeded.
+func (a *Adapter) Connected() bool { return a.loggedIn.Load() && a.syncing.Load() }
+
+// Reconnects counts the times syncing resumed after failing (a homeserver
+// restart, network trouble).
+func (a *Adapter) Reconnects() uint64 { return a.recoveries.Load() }
+
 // Tuning of the sync loop and of sends. The adapter's fields start from
 // these; tests shorten them.
 const (
@@ -88,7 +96,11 @@ type Adapter struct {
 
 	ran      atomic.Bool
 	loggedIn atomic.Bool
-	crypto   encrypter // nil when encryption is off
+	// syncing is true while the latest /sync succeeded; recoveries counts
+	// its returns after failures (homeserver restarts, network trouble).
+	syncing    atomic.Bool
+	recoveries atomic.Uint64
+	crypto     encrypter // nil when encryption is off
 
 	slots chan struct{} // handler concurrency semaphore
 
@@ -228,6 +240,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	// Send may run from now on; crypto is set, so it never posts in the
 	// clear to an encrypted room.
 	a.loggedIn.Store(true)
+	defer a.syncing.Store(false)
 	a.register(ctx, h)
 	return a.syncLoop(ctx)
 }
@@ -309,6 +322,7 @@ func (a *Adapter) syncLoop(ctx context.Context) error {
 			if d, limited := rateLimitDelay(err); limited {
 				backoff = max(backoff, d)
 			}
+			a.syncing.Store(false)
 			a.log.Warn("Matrix sync failed; retrying", "err", err, "retry_in", backoff)
 			if a.wait(ctx, backoff) != nil {
 				a.awaitHandlers()
@@ -318,6 +332,9 @@ func (a *Adapter) syncLoop(ctx context.Context) error {
 			continue
 		}
 		backoff = a.minBackoff
+		if !a.syncing.Swap(true) && since != "" {
+			a.recoveries.Add(1)
+		}
 		if err := a.syncer.ProcessResponse(ctx, resp, since); err != nil {
 			// Only a panicking listener gets here; skipping the batch keeps
 			// one bad event from stopping the bot for good.

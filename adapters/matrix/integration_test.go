@@ -305,6 +305,9 @@ func TestDendriteHomeserverRestart(t *testing.T) {
 
 	q2 := alice.say(room, &event.MessageEventContent{Body: krebsQuestion})
 	answersKrebs(t, notice(alice.waitFor("answer after the restart", replyTo(e.botUser, q2)), e.botUser))
+	if !r.a.Connected() || r.a.Reconnects() < 1 {
+		t.Errorf("Connected() = %v, Reconnects() = %d; want true and at least 1 after the homeserver restart", r.a.Connected(), r.a.Reconnects())
+	}
 	select {
 	case err := <-r.done:
 		t.Fatalf("Run returned %v during the homeserver restart", err)

@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -76,6 +77,28 @@ type Adapter struct {
 	running   bool      // Run is active
 	run       *runState // non-nil while Run accepts work
 	botUserID string
+
+	// connected and reconnects report the link to Slack to operators
+	// (readiness, metrics): Socket Mode's websocket, or in HTTP mode a Run
+	// that accepts requests.
+	connected  atomic.Bool
+	everUp     atomic.Bool
+	reconnects atomic.Uint64
+}
+
+// Connected reports whether the adapter can receive Slack's events now: the
+// Socket Mode connection is up, or in HTTP mode Run is accepting requests.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// Reconnects counts Socket Mode connections made after the first one.
+func (a *Adapter) Reconnects() uint64 { return a.reconnects.Load() }
+
+// markConnected records a connection (up) or its loss.
+func (a *Adapter) markConnected(up bool) {
+	if up && !a.connected.Load() && a.everUp.Swap(true) {
+		a.reconnects.Add(1)
+	}
+	a.connected.Store(up)
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -196,11 +219,13 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.mu.Lock()
 	a.run = rs
 	a.mu.Unlock()
+	defer a.markConnected(false)
 
 	var err error
 	switch a.cfg.Mode {
 	case ModeHTTP:
 		a.log.Info("slack adapter receiving events over HTTP", "bot_user_id", a.BotUserID())
+		a.markConnected(true)
 		<-ctx.Done()
 	default:
 		err = a.runSocket(runCtx, rs)

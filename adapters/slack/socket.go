@@ -87,6 +87,7 @@ func (a *Adapter) socketLoop(ctx context.Context, smc *socketmode.Client) error 
 func (a *Adapter) socketEvent(ctx context.Context, fail context.CancelCauseFunc, smc *socketmode.Client, rs *runState, ev socketmode.Event) {
 	switch ev.Type {
 	case socketmode.EventTypeConnecting:
+		a.markConnected(false)
 		a.log.Debug("slack socket mode connecting")
 	case socketmode.EventTypeConnected:
 		n := 0
@@ -94,9 +95,11 @@ func (a *Adapter) socketEvent(ctx context.Context, fail context.CancelCauseFunc,
 			n = c.ConnectionCount
 		}
 		a.log.Info("slack socket mode connected", "connection_count", n)
+		a.markConnected(true)
 	case socketmode.EventTypeHello:
 		a.log.Debug("slack socket mode hello")
 	case socketmode.EventTypeConnectionError:
+		a.markConnected(false)
 		var err error
 		var wait time.Duration
 		if c, ok := ev.Data.(*slackapi.ConnectionErrorEvent); ok {

@@ -232,6 +232,9 @@ func TestSocketModeReconnectsAfterDisconnect(t *testing.T) {
 	if n := s.opens.Load(); n != 2 {
 		t.Errorf("apps.connections.open called %d times, want 2", n)
 	}
+	if !a.Connected() || a.Reconnects() != 1 {
+		t.Errorf("Connected() = %v, Reconnects() = %d; want true and 1 after the disconnect", a.Connected(), a.Reconnects())
+	}
 	if errs := h.Errs(); len(errs) > 0 {
 		t.Fatalf("Send: %v", errs)
 	}
