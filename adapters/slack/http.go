@@ -151,15 +151,25 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	a.hand(w, j)
 }
 
-// serveCommand handles /slack/commands.
-func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.readVerified(w, r)
+// readVerifiedForm reads a verified request whose body is a form (slash
+// commands, interactivity); it has answered the request when ok is false.
+func (a *Adapter) readVerifiedForm(w http.ResponseWriter, r *http.Request) (body []byte, form url.Values, ok bool) {
+	body, ok = a.readVerified(w, r)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		http.Error(w, "malformed form", http.StatusBadRequest)
+		return nil, nil, false
+	}
+	return body, form, true
+}
+
+// serveCommand handles /slack/commands.
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
+	body, form, ok := a.readVerifiedForm(w, r)
+	if !ok {
 		return
 	}
 	c := slashCommand{
@@ -180,13 +190,8 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 
 // serveInteractive handles /slack/interactive.
 func (a *Adapter) serveInteractive(w http.ResponseWriter, r *http.Request) {
-	body, ok := a.readVerified(w, r)
+	_, form, ok := a.readVerifiedForm(w, r)
 	if !ok {
-		return
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		http.Error(w, "malformed form", http.StatusBadRequest)
 		return
 	}
 	var in interaction
