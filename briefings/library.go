@@ -212,21 +212,31 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 	out := make([]SearchResult, 0, len(top))
 	for _, d := range top {
 		a := s.arts[d.doc]
-		best, bestCov := "", -1.0
-		for _, sn := range a.Sentences {
-			toks := l.annotate(&q, sn.Text)
-			cov := 0.0
-			for _, t := range toks {
-				if t.group >= 0 {
-					cov += t.match
+		// the snippet is the sentence matching the most query concepts
+		// (by the index's term ids; earlier wins ties), marked up
+		best, bestN := -1, -1
+		lo, hi := int(s.ix.sentStart[d.doc]), int(s.ix.sentStart[d.doc+1])
+		for g := lo; g < hi; g++ {
+			terms, n := s.ix.sentenceTerms(g), 0
+			for _, grp := range q.Groups {
+				for _, id := range grp.terms {
+					if slices.Contains(terms, id) {
+						n++
+						break
+					}
 				}
 			}
-			if cov > bestCov {
-				bestCov, best = cov, markMatches(sn.Text, toks)
+			if n > bestN {
+				best, bestN = g-lo, n
 			}
 		}
+		snippet := ""
+		if best >= 0 {
+			text := a.Sentences[best].Text
+			snippet = markMatches(text, l.annotate(&q, text))
+		}
 		out = append(out, SearchResult{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date,
-			Score: math.Round(d.score*1000) / 1000, Snippet: best})
+			Score: math.Round(d.score*1000) / 1000, Snippet: snippet})
 	}
 	return out, nil
 }
