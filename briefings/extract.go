@@ -15,6 +15,15 @@ type tok struct {
 	match float64 // 1 for an exact match, less for a compound part
 	gap   bool    // punctuation (not just space) separates it from the previous word
 	pre   string  // the text between the previous word (or the start) and this one
+	// also lists the other question groups the word supports at the same
+	// time: the compound "griepvaccinatie" is both "flu" and "vaccination".
+	also []groupMatch
+}
+
+// groupMatch is a word's support for one question group.
+type groupMatch struct {
+	group int
+	match float64
 }
 
 // candidate is a possible short answer inside a sentence.
@@ -65,7 +74,9 @@ func (l *Library) annotate(q *question, text string) []tok {
 				}
 			}
 		}
+		var ms []groupMatch
 		for gi, g := range q.Groups {
+			best := 0.0
 			for _, s := range g.Stems {
 				m := 0.0
 				switch {
@@ -75,9 +86,21 @@ func (l *Library) annotate(q *question, text string) []tok {
 					(strings.HasPrefix(st, s) || strings.HasSuffix(st, s)):
 					m = 0.7 // a part of a Dutch compound: "verkiezingsdag" ~ "verkiez"
 				}
-				if m > t.match {
-					t.match, t.group = m, gi
-				}
+				best = max(best, m)
+			}
+			if best > 0 {
+				ms = append(ms, groupMatch{gi, best})
+			}
+		}
+		// the strongest match is the word's group (earlier groups win ties)
+		for _, gm := range ms {
+			if gm.match > t.match {
+				t.group, t.match = gm.group, gm.match
+			}
+		}
+		for _, gm := range ms {
+			if gm.group != t.group {
+				t.also = append(t.also, gm)
 			}
 		}
 		toks[i] = t
@@ -777,6 +800,9 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 	}
 	if wsum > 0 {
 		prox = min(1, prox/wsum)
+	}
+	if q.Type == qHowMany && q.Money && c.kind == entNumber && !(c.end > c.start && currencies[toks[c.end-1].Folded]) {
+		fit *= 0.7 // "how much did they receive": an amount of money
 	}
 	if q.Type == qHowMany && q.counted >= 0 && c.kind == entNumber {
 		// a count should count the asked noun: "2 miljoen euro aan losgeld"

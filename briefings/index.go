@@ -214,6 +214,7 @@ type termGroup struct {
 	// ("zeg" from "zege") matches a sentence word only through them.
 	Forms  map[string]bool
 	Own    string   // the stem of the question's own word
+	Pos    int      // index of the group's first word in the question
 	terms  []uint32 // member term ids present in the index
 	Weight float64  // importance multiplier (names and predicates weigh more)
 	Name   bool     // a proper name: must be matched for an answer

@@ -436,6 +436,9 @@ func (l *Library) coverage(q *question, toks []tok, weights []float64, total flo
 		if t.group >= 0 && t.match > got[t.group] {
 			got[t.group] = t.match
 		}
+		for _, gm := range t.also {
+			got[gm.group] = max(got[gm.group], gm.match)
+		}
 	}
 	var context []string
 	if art == nil {

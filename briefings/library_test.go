@@ -77,10 +77,15 @@ func TestAnswerSampleSets(t *testing.T) {
 // Our own questions over articles written for the tests: a check that the
 // rules are general. qa covers elections, courts, disinformation, war and
 // sport; qa2 was written before any tuning against it (weather, industry,
-// fraud, espionage, aid; Markdown and JSON lines). Misses may be
-// abstentions, never wrong answers.
+// fraud, espionage, aid; Markdown and JSON lines), qa3 after it (health,
+// AI law, football, city council). Misses may be abstentions, never wrong
+// answers.
 func TestAnswerOwnSets(t *testing.T) {
-	for _, set := range []string{"qa", "qa2"} {
+	for _, tt := range []struct {
+		set    string
+		minAcc float64
+	}{{"qa", 0.85}, {"qa2", 0.85}, {"qa3", 0.75}} {
+		set := tt.set
 		t.Run(set, func(t *testing.T) {
 			lib := newTestLibrary(t, "testdata/"+set+"/articles")
 			rep := evaluateFile(t, lib, "testdata/"+set+"/questions.yaml")
@@ -90,8 +95,8 @@ func TestAnswerOwnSets(t *testing.T) {
 			if wrong := rep.Items - rep.Correct - rep.WrongAbstentions; wrong > 0 {
 				t.Errorf("%d answers given were wrong; a miss must be an abstention", wrong)
 			}
-			if acc := rep.Accuracy; acc < 0.85 {
-				t.Errorf("accuracy %.2f, want at least 0.85", acc)
+			if acc := rep.Accuracy; acc < tt.minAcc {
+				t.Errorf("accuracy %.2f, want at least %.2f", acc, tt.minAcc)
 			}
 		})
 	}

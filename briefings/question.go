@@ -61,6 +61,8 @@ type question struct {
 	focusWord string
 	// focus is the group index of focusWord, or -1.
 	focus int
+	// Money is true for "how much did X receive?": an amount of money.
+	Money bool
 	// Future is true for questions about what will happen ("when will …"):
 	// an article's date does not answer them.
 	Future bool
@@ -140,6 +142,7 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 
 	// find the question word: usually first, but "En wie …", "And when …"
 	qi := -1
+	countedAt := -1 // word index where a how-many question names what it counts
 	for i, w := range words {
 		f := w.Folded
 		if whoWords[f] || whenWords[f] || whereWords[f] || whyWords[f] || howWords[f] || whichWords[f] || whatWords[f] || f == "hoeveel" {
@@ -189,12 +192,15 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 			q.Type = qWhy
 		case f == "hoeveel":
 			q.Type = qHowMany
+			countedAt = qi + 1
 		case howWords[f]:
 			q.Type = qHow
 			switch n := next(qi + 1); n {
-			case "many", "much", "veel", "long", "lang", "old", "oud", "far", "ver", "vaak", "often", "groot", "large", "big":
+			case "many", "much", "veel", "long", "lang", "old", "oud", "far", "ver", "vaak", "often", "groot", "large", "big",
+				"high", "hoog", "hoge", "low", "laag", "expensive", "duur", "heavy", "zwaar":
 				q.Type = qHowMany
 				skip[qi+1] = true
+				countedAt = qi + 2
 			}
 		case whichWords[f], whatWords[f]:
 			q.Type = qWhat
@@ -256,6 +262,24 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 			}
 		}
 	}
+	if q.Lang == "en" && qi >= 0 && qi+2 < len(words) && auxWords[words[qi+1].Folded] && determiners[words[qi+2].Folded] {
+		// "when does the flu vaccination start?": with do-support the verb
+		// ends the run of words after the subject's determiner
+		end := qi + 3
+		for end < len(words) && !IsStopword(words[end].Folded) {
+			end++
+		}
+		if v := groupAt(q.Groups, words, end-1); v >= 0 && end-1 > qi+3 {
+			for i := range q.Groups {
+				if q.Groups[i].Verb {
+					q.Groups[i].Verb, q.Groups[i].Weight, q.Groups[i].Speech = false, 1, false
+				}
+			}
+			g := &q.Groups[v]
+			g.Verb, g.Weight = true, 1.5
+			g.Speech = speechWords[words[end-1].Folded]
+		}
+	}
 	if q.focusWord != "" {
 		for i, g := range q.Groups {
 			if Fold(g.Label) == q.focusWord || strings.HasPrefix(Fold(g.Label), q.focusWord+" ") {
@@ -265,13 +289,18 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 			}
 		}
 	}
-	if q.Type == qHowMany {
-		// the counted noun is the first content group after the question word
+	if q.Type == qHowMany && countedAt >= 0 && countedAt < len(words) {
+		// the counted noun stands right after "how many" / "hoeveel":
+		// "how many lawsuits", "hoeveel zetels"; "how much did X receive"
+		// has none and asks for an amount of money
 		for i, g := range q.Groups {
-			if !g.Name && !g.Number {
+			if g.Pos == countedAt && !g.Name && !g.Number {
 				q.counted = i
 				break
 			}
+		}
+		if q.counted < 0 && (words[qi+1].Folded == "much" || auxWords[words[countedAt].Folded]) {
+			q.Money = true
 		}
 		// the counted noun is not the predicate: pass that role on
 		if q.counted >= 0 && q.Groups[q.counted].Verb {
@@ -323,7 +352,7 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 					parts[k] = words[i+k].Folded
 				}
 				if nl, ok := l.lex.en[strings.Join(parts, " ")]; ok {
-					g := termGroup{Label: joinText(words[i : i+n]), Weight: 1}
+					g := termGroup{Label: joinText(words[i : i+n]), Weight: 1, Pos: i}
 					g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
 					if ix != nil && !ix.hasAny(g.Stems) {
 						continue // the articles lack the compound: try the single words
@@ -345,7 +374,7 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 			continue
 		}
 		capital := isCapitalized(w.Text) && (i > 0 || !auxWords[f])
-		g := termGroup{Label: w.Text, Weight: 1}
+		g := termGroup{Label: w.Text, Weight: 1, Pos: i}
 		isNum := unicode.IsDigit([]rune(f)[0])
 		switch {
 		case isNum:
@@ -565,4 +594,14 @@ func (q *question) hasVerb() bool {
 		}
 	}
 	return false
+}
+
+// groupAt returns the index of the group that covers word w, or -1.
+func groupAt(groups []termGroup, words []Word, w int) int {
+	for i, g := range groups {
+		if g.Pos <= w && w < g.Pos+len(strings.Fields(g.Label)) {
+			return i
+		}
+	}
+	return -1
 }
