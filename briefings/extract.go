@@ -44,6 +44,7 @@ var (
 		"noemde": true, "noemt": true, "liet": true, "vond": true, "zeiden": true, "waarschuwde": true, "benadrukte": true}
 	reasonMarkers = map[string]bool{"omdat": true, "doordat": true, "want": true, "vanwege": true, "wegens": true,
 		"because": true, "aangezien": true, "daar": false}
+	sourcePreps = map[string]bool{"uit": true, "afkomstig": true, "vanuit": true}
 	mannerPreps = map[string]bool{"via": true, "met": true, "per": true, "door": true, "by": true, "through": true, "with": true}
 	relDates    = map[string]bool{"gisteren": true, "vandaag": true, "eergisteren": true, "morgen": true, "vanochtend": true,
 		"vanmiddag": true, "vanavond": true, "vannacht": true, "yesterday": true, "today": true, "weekend": true}
@@ -130,6 +131,17 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 		}
 	case qWhy:
 		if c, ok := clauseAfter(toks, reasonMarkers, 14); ok {
+			add(c)
+		}
+	case qWhere:
+		if q.Source {
+			// "het geld komt uit de winsten op bevroren tegoeden"
+			if c, ok := clauseAfter(toks, sourcePreps, 8); ok {
+				c.score = 0.3
+				add(c)
+			}
+		}
+		for _, c := range l.entitySpans(toks) {
 			add(c)
 		}
 	case qHow:

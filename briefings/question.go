@@ -63,6 +63,9 @@ type question struct {
 	focus int
 	// Money is true for "how much did X receive?": an amount of money.
 	Money bool
+	// Source is true for "where … come from?": a source phrase ("uit de
+	// winsten op …") answers as well as a place.
+	Source bool
 	// Future is true for questions about what will happen ("when will …"):
 	// an article's date does not answer them.
 	Future bool
@@ -251,6 +254,9 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 	for _, w := range words {
 		if futureWords[w.Folded] {
 			q.Future = true
+		}
+		if q.Type == qWhere && sourceWords[w.Folded] {
+			q.Source = true
 		}
 	}
 	q.Groups = l.buildGroups(words, skip, q.Lang, ix)
@@ -605,3 +611,6 @@ func groupAt(groups []termGroup, words []Word, w int) int {
 	}
 	return -1
 }
+
+// sourceWords turn a where-question into a question about origin.
+var sourceWords = map[string]bool{"from": true, "vandaan": true, "afkomstig": true, "origin": true, "herkomst": true}
