@@ -316,12 +316,23 @@ func TestDendriteHomeserverRestart(t *testing.T) {
 	q1 := alice.say(room, &event.MessageEventContent{Body: krebsQuestion})
 	alice.waitFor("answer before the restart", replyTo(e.botUser, q1))
 
-	e.hs.Restart()
+	// stop the homeserver until the adapter notices, then start it again
+	e.hs.Stop()
+	deadline := time.Now().Add(20 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond) // the adapter's state has no channel to wait on
+	defer tick.Stop()
+	for r.a.Connected() && time.Now().Before(deadline) {
+		<-tick.C
+	}
+	if r.a.Connected() {
+		t.Fatal("Connected() still true 20 s after the homeserver stopped")
+	}
+	e.hs.Start()
 
 	q2 := alice.say(room, &event.MessageEventContent{Body: krebsQuestion})
 	answersKrebs(t, notice(alice.waitFor("answer after the restart", replyTo(e.botUser, q2)), e.botUser))
-	if !r.a.Connected() || r.a.Reconnects() < 1 {
-		t.Errorf("Connected() = %v, Reconnects() = %d; want true and at least 1 after the homeserver restart", r.a.Connected(), r.a.Reconnects())
+	if !r.a.Connected() || r.a.Reconnects() != 1 {
+		t.Errorf("Connected() = %v, Reconnects() = %d; want true and 1 after the homeserver restart", r.a.Connected(), r.a.Reconnects())
 	}
 	select {
 	case err := <-r.done:

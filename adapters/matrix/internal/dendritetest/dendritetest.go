@@ -215,6 +215,13 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
+// Start starts a stopped homeserver again on the same address and data and
+// waits until it answers.
+func (s *Server) Start() {
+	s.t.Helper()
+	s.start()
+}
+
 // Restart stops the homeserver and starts it again on the same address and
 // data, like an operator's restart.
 func (s *Server) Restart() {
