@@ -43,7 +43,7 @@ var (
 		"schreef": true, "meldt": true, "meldde": true, "stelt": true, "stelde": true, "verklaarde": true, "twitterde": true,
 		"noemde": true, "noemt": true, "liet": true, "vond": true, "zeiden": true, "waarschuwde": true, "benadrukte": true}
 	reasonMarkers = map[string]bool{"omdat": true, "doordat": true, "want": true, "vanwege": true, "wegens": true,
-		"because": true, "aangezien": true, "daar": false}
+		"because": true, "aangezien": true}
 	sourcePreps = map[string]bool{"uit": true, "afkomstig": true, "vanuit": true}
 	mannerPreps = map[string]bool{"via": true, "met": true, "per": true, "door": true, "by": true, "through": true, "with": true}
 	relDates    = map[string]bool{"gisteren": true, "vandaag": true, "eergisteren": true, "morgen": true, "vanochtend": true,
@@ -51,7 +51,7 @@ var (
 	relDateHeads = map[string]bool{"week": true, "maand": true, "jaar": true, "weekend": true, "eeuw": true}
 	relDateMods  = map[string]bool{"vorige": true, "vorig": true, "afgelopen": true, "komende": true, "volgende": true, "dit": true, "deze": true, "begin": true, "eind": true, "half": true}
 	// dutchNotNumbers are English number words that are other words in Dutch.
-	dutchNotNumbers = map[string]bool{"ten": true, "one": false, "twee": false}
+	dutchNotNumbers = map[string]bool{"ten": true}
 	negations       = map[string]bool{"niet": true, "geen": true, "nooit": true, "not": true, "no": true, "never": true, "nee": true}
 )
 
@@ -385,7 +385,7 @@ var npInner = map[string]bool{"van": true, "de": true, "het": true, "der": true,
 
 // currencies mark a number as an amount of money.
 var currencies = map[string]bool{"euro": true, "dollar": true, "dollars": true, "pond": true, "yen": true,
-	"roebel": true, "frank": true, "miljoen": false}
+	"roebel": true, "frank": true}
 
 // isMoney reports whether a counted noun asks for an amount of money.
 func isMoney(label string) bool {

@@ -74,7 +74,7 @@ type question struct {
 var enMarkers = map[string]bool{"the": true, "who": true, "what": true, "which": true, "did": true, "does": true,
 	"do": true, "of": true, "to": true, "was": true, "were": true, "has": true, "have": true, "how": true,
 	"many": true, "much": true, "where": true, "when": true, "why": true, "with": true, "from": true,
-	"is": false, "a": true, "an": true, "and": true, "on": true, "whom": true, "whose": true, "for": true, "by": true}
+	"a": true, "an": true, "and": true, "on": true, "whom": true, "whose": true, "for": true, "by": true}
 var nlMarkers = map[string]bool{"de": true, "het": true, "een": true, "wie": true, "wat": true, "welke": true,
 	"welk": true, "heeft": true, "hebben": true, "van": true, "naar": true, "hoe": true, "waar": true,
 	"wanneer": true, "waarom": true, "zijn": true, "met": true, "door": true, "op": true, "hoeveel": true,
@@ -118,7 +118,7 @@ var (
 	whichWords  = map[string]bool{"which": true, "welk": true, "welke": true}
 	whatWords   = map[string]bool{"what": true, "wat": true}
 	possessives = map[string]bool{"his": true, "her": true, "their": true, "its": true, "our": true, "my": true, "your": true,
-		"zijn": false, "haar": true, "hun": true}
+		"haar": true, "hun": true}
 	determiners = map[string]bool{"the": true, "a": true, "an": true, "de": true, "het": true, "een": true}
 	copulas     = map[string]bool{"is": true, "was": true, "are": true, "were": true, "zijn": true, "waren": true, "wordt": true}
 	auxWords    = map[string]bool{"did": true, "does": true, "do": true, "has": true, "have": true, "had": true,
@@ -126,7 +126,7 @@ var (
 		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
 		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
 	timeFocus    = map[string]bool{"year": true, "date": true, "day": true, "month": true, "jaar": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true}
-	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true, "state": false}
+	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true}
 	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true}
 	orgFocus     = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
 		"organization": true, "organisatie": true, "group": true, "groep": true, "company": true, "bedrijf": true,
