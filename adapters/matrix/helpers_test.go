@@ -219,6 +219,15 @@ func (e *env) login(localpart, password string) *user {
 	return u
 }
 
+// directChat opens a direct chat from u to the bot and waits until the bot
+// has joined it.
+func (e *env) directChat(u *user) id.RoomID {
+	e.t.Helper()
+	room := u.createRoom(&mautrix.ReqCreateRoom{Preset: "trusted_private_chat", IsDirect: true, Invite: []id.UserID{e.botUser}})
+	u.waitFor("bot join of the direct chat", joined(room, e.botUser))
+	return room
+}
+
 // account creates localpart and logs it in.
 func (e *env) account(localpart string) *user {
 	e.t.Helper()

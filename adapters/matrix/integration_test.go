@@ -97,8 +97,7 @@ func TestDendriteInviteAnswerThreadsAndDirect(t *testing.T) {
 	answersKrebs(t, notice(alice.waitFor("answer to the prefixed question", replyTo(e.botUser, prefixed)), e.botUser))
 
 	// A direct chat: no mention needed.
-	dm := alice.createRoom(&mautrix.ReqCreateRoom{Preset: "trusted_private_chat", IsDirect: true, Invite: []id.UserID{e.botUser}})
-	alice.waitFor("bot join of the direct chat", joined(dm, e.botUser))
+	dm := e.directChat(alice)
 	direct := alice.say(dm, &event.MessageEventContent{Body: krebsQuestion})
 	answersKrebs(t, notice(alice.waitFor("direct answer", replyTo(e.botUser, direct)), e.botUser))
 
@@ -248,8 +247,7 @@ func TestDendriteLongMessages(t *testing.T) {
 	alice := e.account("alice")
 	alice.sync()
 	r := e.start(e.config(), nil)
-	room := alice.createRoom(&mautrix.ReqCreateRoom{Preset: "trusted_private_chat", IsDirect: true, Invite: []id.UserID{e.botUser}})
-	alice.waitFor("bot join", joined(room, e.botUser))
+	room := e.directChat(alice)
 
 	long := strings.Repeat("verkiezing ", 1000)[:10000]
 	q := alice.say(room, &event.MessageEventContent{Body: long})
@@ -311,8 +309,7 @@ func TestDendriteHomeserverRestart(t *testing.T) {
 	alice := e.account("alice")
 	alice.sync()
 	r := e.start(e.config(), nil)
-	room := alice.createRoom(&mautrix.ReqCreateRoom{Preset: "trusted_private_chat", IsDirect: true, Invite: []id.UserID{e.botUser}})
-	alice.waitFor("bot join", joined(room, e.botUser))
+	room := e.directChat(alice)
 	q1 := alice.say(room, &event.MessageEventContent{Body: krebsQuestion})
 	alice.waitFor("answer before the restart", replyTo(e.botUser, q1))
 
