@@ -93,6 +93,16 @@ CREATE TABLE articles (
 	UNIQUE (collection, id)
 );
 `},
+	{3, "annotations", `
+-- The linguistic analysis cache (briefings/analysis): key is a hash of the
+-- analyser, its version and options, and the sentence; value is the
+-- analysis' own versioned encoding; created is Unix seconds, for pruning.
+CREATE TABLE annotations (
+	key     TEXT PRIMARY KEY,
+	value   BLOB NOT NULL,
+	created INTEGER NOT NULL
+);
+`},
 }
 
 // migrate brings the schema up to date. It refuses a database whose schema
