@@ -64,16 +64,19 @@ type EvalReport struct {
 	Abstained        int          `json:"abstained"`         // abstentions in total
 	RightAbstentions int          `json:"right_abstentions"` // abstained on an unanswerable item
 	WrongAbstentions int          `json:"wrong_abstentions"` // abstained on an answerable item
+	Stages           StageReport  `json:"stages"`
 	Results          []EvalResult `json:"results"`
 }
 
 // Evaluate asks every item's question and scores the answers: an answer is
 // correct when it contains a gold answer (case-insensitively, punctuation
 // and white space normalised), or when an unanswerable item is abstained on.
+// The report also scores every stage of the pipeline (see StageReport).
 func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, error) {
 	var r EvalReport
+	var preds []Prediction
 	for _, it := range items {
-		ans, err := lib.Answer(ctx, it.Question, AskOptions{})
+		ans, dec, err := lib.answer(ctx, it.Question, AskOptions{})
 		if err != nil && err != ErrEmptyQuery {
 			return r, fmt.Errorf("question %q: %w", it.ID, err)
 		}
@@ -82,6 +85,16 @@ func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, 
 		if len(ans.Citations) > 0 {
 			res.Cited = ans.Citations[0].Source
 		}
+		ri := &RankerItem{Item: it, Unanswerable: res.Unanswerable}
+		p := Prediction{Item: ri, Answered: ans.Answered, Confidence: dec.conf}
+		if dec.ex != nil {
+			ri.stage = lib.stageOf(dec.ex, it)
+			if dec.best >= 0 {
+				p.Answer = dec.ex.cands[dec.best].text
+				p.Right = answerMatches(p.Answer, it.Answers)
+			}
+		}
+		preds = append(preds, p)
 		r.Items++
 		if !ans.Answered {
 			r.Abstained++
@@ -97,12 +110,7 @@ func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, 
 			if !ans.Answered {
 				r.WrongAbstentions++
 			}
-			got := normaliseAnswer(ans.Text)
-			for _, g := range it.Answers {
-				if n := normaliseAnswer(g); ans.Answered && n != "" && strings.Contains(got, n) {
-					res.Correct = true
-				}
-			}
+			res.Correct = ans.Answered && answerMatches(ans.Text, it.Answers)
 			res.CitationOK = ans.Answered && it.Article != nil && res.Cited == *it.Article
 			if res.CitationOK {
 				r.CitationsCorrect++
@@ -119,6 +127,7 @@ func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, 
 	if r.Answerable > 0 {
 		r.CitationAccuracy = float64(r.CitationsCorrect) / float64(r.Answerable)
 	}
+	r.Stages = ScoreStages(preds)
 	return r, nil
 }
 

@@ -32,6 +32,9 @@ type candidate struct {
 	kind       entityKind
 	text       string
 	score      float64 // 0..1: how well it fits the question, before sentence support
+	fit        float64 // how well its kind fits the question (set by scoreCandidate)
+	prox       float64 // closeness to the question's matched words (set by scoreCandidate)
+	typed      bool    // found by the question type's own span finder
 }
 
 var (
@@ -865,6 +868,7 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 			bonus += 0.1
 		}
 	}
+	c.fit, c.prox = fit, prox
 	c.score = clamp01(fit*(0.45+0.55*prox) + bonus)
 }
 
@@ -879,7 +883,8 @@ func coordinate(toks []tok, best candidate, all []candidate) candidate {
 		if len(between) == 1 && (between[0].Folded == "en" || between[0].Folded == "and" || between[0].Folded == "of" || between[0].Folded == "or") && !toks[b.start].gap {
 			return true
 		}
-		return len(between) == 0 && toks[b.start].gap && strings.TrimSpace(toks[b.start].Text) != ""
+		// a list: "Rusland, Iran" (not "Peskov: 'Zoals")
+		return len(between) == 0 && strings.TrimSpace(toks[b.start].pre) == ","
 	}
 	for changed := true; changed; {
 		changed = false

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -15,15 +16,29 @@ import (
 	"unicode"
 )
 
-// DefaultMinConfidence is the abstention threshold: answers whose confidence
-// is below it are withheld and the articles are said not to answer.
+// DefaultMinConfidence is the abstention threshold of the hand-written
+// scores, used when no ranker is loaded: answers whose confidence is below it
+// are withheld and the articles are said not to answer. With the learned
+// ranker the threshold is the one stored in its model.
 const DefaultMinConfidence = 0.4
 
 // Options configure a Library. The zero value is usable.
 type Options struct {
 	Logger *slog.Logger
-	// MinConfidence is the abstention threshold (0: DefaultMinConfidence).
+	// MinConfidence is the abstention threshold (0: the ranker's own
+	// threshold, or DefaultMinConfidence without a ranker).
 	MinConfidence float64
+	// Ranker chooses answers and calibrates confidence (nil: the model
+	// shipped with briefbot). NoRanker uses the hand-written scores instead.
+	Ranker   *RankerModel
+	NoRanker bool
+	// Analyzer, when set, analyses the sentences an answer examines (Frog);
+	// DeepRanker is the ranker fitted with its features (nil: the model
+	// shipped with briefbot). When the analyser fails or is slower than
+	// AnalysisTimeout (0: 3 s), answers use Ranker without it.
+	Analyzer        analysis.Analyzer
+	DeepRanker      *RankerModel
+	AnalysisTimeout time.Duration
 	// Topics are the digest topics; nil means BuiltinTopics().
 	Topics []Topic
 	// Location is the time zone digests and dates are shown in (nil: UTC).
@@ -49,6 +64,15 @@ type Library struct {
 	cls   *Classifier
 	opts  Options
 	state atomic.Pointer[snapshot]
+	// ranker chooses answers and calibrates their confidence; nil means
+	// the hand-written scores decide.
+	ranker        *RankerModel
+	minConfidence float64
+	// analyzer and deepRanker: the linguistic analysis and the ranker
+	// fitted with its features; nil without one.
+	analyzer        analysis.Analyzer
+	deepRanker      *RankerModel
+	analysisTimeout time.Duration
 }
 
 type snapshot struct {
@@ -61,9 +85,6 @@ type snapshot struct {
 func NewLibrary(opts Options) (*Library, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opts.MinConfidence <= 0 {
-		opts.MinConfidence = DefaultMinConfidence
 	}
 	if opts.MinConfidence > 1 {
 		return nil, fmt.Errorf("minimum confidence %.2f is above 1: use a value between 0 and 1", opts.MinConfidence)
@@ -97,6 +118,32 @@ func NewLibrary(opts Options) (*Library, error) {
 		return nil, fmt.Errorf("digest topics: %w", err)
 	}
 	l := &Library{log: opts.Logger, an: an, lex: lex, cls: cls, opts: opts}
+	if !opts.NoRanker {
+		l.ranker = opts.Ranker
+		if l.ranker == nil {
+			if l.ranker, err = DefaultRanker(); err != nil {
+				return nil, fmt.Errorf("the built-in answer ranker: %w", err)
+			}
+		}
+	}
+	if opts.Analyzer != nil {
+		l.analyzer = opts.Analyzer
+		l.analysisTimeout = cmp.Or(opts.AnalysisTimeout, 3*time.Second)
+		l.deepRanker = opts.DeepRanker
+		if l.deepRanker == nil && !opts.NoRanker {
+			if l.deepRanker, err = DefaultDeepRanker(); err != nil {
+				return nil, fmt.Errorf("the built-in answer ranker for analysed text: %w", err)
+			}
+		}
+	}
+	switch {
+	case opts.MinConfidence > 0:
+		l.minConfidence = opts.MinConfidence
+	case l.ranker != nil:
+		l.minConfidence = l.ranker.Threshold
+	default:
+		l.minConfidence = DefaultMinConfidence
+	}
 	ix, err := buildIndex(context.Background(), an, nil)
 	if err != nil {
 		return nil, err
@@ -267,149 +314,60 @@ type sentHit struct {
 
 // Answer answers a question from the articles, or says they do not answer it.
 func (l *Library) Answer(ctx context.Context, questionText string, opts AskOptions) (Answer, error) {
+	ans, _, err := l.answer(ctx, questionText, opts)
+	return ans, err
+}
+
+// decision is how the pipeline answered one question: the examination, the
+// chosen candidate (-1 for none) and its calibrated confidence.
+type decision struct {
+	ex   *examination
+	best int
+	conf float64
+}
+
+func (l *Library) answer(ctx context.Context, questionText string, opts AskOptions) (Answer, decision, error) {
 	if err := ctx.Err(); err != nil {
-		return Answer{}, err
+		return Answer{}, decision{best: -1}, err
 	}
 	questionText = strings.TrimSpace(questionText)
 	ans := Answer{Question: questionText, Citations: []Citation{}}
 	s := l.state.Load()
 	q := l.analyzeQuestion(questionText, s.ix)
 	if len(q.Groups) == 0 {
-		return ans, ErrEmptyQuery
+		return ans, decision{best: -1}, ErrEmptyQuery
 	}
-	minConf := l.opts.MinConfidence
-	if opts.MinConfidence > 0 {
-		minConf = opts.MinConfidence
-	}
-	var docs []docScore
+	var restrict []docScore
 	if opts.Article != "" {
 		d, ok := s.byID[opts.Article]
 		if !ok {
-			return ans, fmt.Errorf("no article has the ID %q", opts.Article)
+			return ans, decision{best: -1}, fmt.Errorf("no article has the ID %q", opts.Article)
 		}
-		docs = []docScore{{doc: uint32(d), score: 1}}
-	} else {
-		docs = s.ix.topArticles(q.Groups, 12, nil)
+		restrict = []docScore{{doc: uint32(d), score: 1}}
 	}
-	if len(docs) == 0 {
-		return ans, nil
+	ex, err := l.examine(ctx, s, &q, restrict)
+	if err != nil {
+		return ans, decision{best: -1}, err
 	}
-	// group weights: idf times importance; words the index lacks count
-	// fully only when they are names, which must be matched
-	weights := make([]float64, len(q.Groups))
-	var resolved, nres float64
-	for i, g := range q.Groups {
-		if len(g.terms) > 0 {
-			weights[i] = g.snIDF * g.Weight
-			resolved += weights[i]
-			nres++
-		}
+	dec := l.decide(ex)
+	minConf := l.minConfidence
+	if opts.MinConfidence > 0 {
+		minConf = opts.MinConfidence
 	}
-	for i, g := range q.Groups {
-		if len(g.terms) == 0 {
-			switch {
-			case g.Name || g.Number:
-				weights[i] = idf(0, s.ix.sentences()) * g.Weight
-			case nres == 0:
-				weights[i] = g.Weight
-			case g.Untranslated:
-				weights[i] = 0.5 * g.Weight * resolved / nres
-			default:
-				// a word the articles lack: the concept is absent
-				weights[i] = g.Weight * resolved / nres
-			}
-		}
+	if m := l.rankerFor(ex); m != nil && opts.MinConfidence <= 0 && l.opts.MinConfidence <= 0 {
+		minConf = m.Threshold
 	}
-	var total float64
-	for _, w := range weights {
-		total += w
-	}
-	// stage 2: rank the candidate articles' sentences by weighted coverage
-	topDoc := docs[0].score
-	var hits []sentHit
-	for _, d := range docs {
-		lo, hi := int(s.ix.sentStart[d.doc]), int(s.ix.sentStart[d.doc+1])
-		for g := lo; g < hi; g++ {
-			terms := s.ix.sentenceTerms(g)
-			cov := 0.0
-			for gi, grp := range q.Groups {
-				for _, id := range grp.terms {
-					if slices.Contains(terms, id) {
-						cov += weights[gi]
-						break
-					}
-				}
-			}
-			if cov == 0 {
-				continue
-			}
-			pre := cov/total + 0.15*d.score/topDoc
-			if g == lo {
-				pre += 0.03
-			}
-			hits = append(hits, sentHit{doc: int(d.doc), sent: g - lo, pre: pre})
-		}
-	}
-	slices.SortFunc(hits, func(a, b sentHit) int { return cmp.Compare(b.pre, a.pre) })
-	if len(hits) > 12 {
-		hits = hits[:12]
-	}
-	// stage 3: annotate the best sentences and extract typed answers
-	type scored struct {
-		hit  sentHit
-		cand candidate
-		cov  float64
-		conf float64
-	}
-	var best scored
-	for _, h := range hits {
-		art := s.arts[h.doc]
-		text := art.Sentences[h.sent].Text
-		toks := l.annotate(&q, text)
-		cov := l.coverage(&q, toks, weights, total, art, h.sent)
-		cands := l.candidates(&q, toks, art)
-		var top candidate
-		for _, c := range cands {
-			if c.score > top.score {
-				top = c
-			}
-		}
-		if q.Type == qYesNo {
-			top = candidate{start: -1, kind: entPhrase, score: 0.8, text: yesNo(q, toks)}
-		}
-		if top.score == 0 {
-			continue
-		}
-		if (q.Plural || q.Type == qWhich || q.Type == qWho) && top.start >= 0 {
-			top = coordinate(toks, top, cands)
-		}
-		switch {
-		case top.kind == entPerson && top.end-top.start == 1:
-			top.text = l.fullName(art, top.text)
-		case top.kind == entCountryAdj && top.end-top.start == 1:
-			// "Chinese" answers "which country" as "China"
-			if c := l.lex.countries[toks[top.start].Folded]; c != "" {
-				top.text = titleCase(c)
-			}
-		}
-		conf := math.Pow(cov, 1.2) * (0.3 + 0.7*top.score)
-		if q.focus >= 0 && !groupIn(toks, q.focus) {
-			conf *= 0.5 // "the mayor of Rotterdam" needs a sentence about a mayor
-		}
-		if conf > best.conf {
-			best = scored{hit: h, cand: top, cov: cov, conf: conf}
-		}
-	}
-	ans.Confidence = math.Round(best.conf*1000) / 1000
-	if best.conf >= minConf && best.cand.text != "" {
-		art := s.arts[best.hit.doc]
+	ans.Confidence = math.Round(dec.conf*1000) / 1000
+	if dec.best >= 0 && dec.conf >= minConf {
+		c := ex.cands[dec.best]
+		art := s.arts[c.doc]
 		ans.Answered = true
-		ans.Text = trimWords(strings.Trim(best.cand.text, " ,.;:"), 8)
-		ans.Citations = append(ans.Citations, citation(art, art.Sentences[best.hit.sent].Text))
-		return ans, nil
+		ans.Text = c.text
+		ans.Citations = append(ans.Citations, citation(art, art.Sentences[c.sent].Text))
+		return ans, dec, nil
 	}
 	// abstain: point at the closest articles instead
-	for i, d := range docs {
+	for i, d := range ex.docs {
 		if i == 3 {
 			break
 		}
@@ -420,7 +378,39 @@ func (l *Library) Answer(ctx context.Context, questionText string, opts AskOptio
 		}
 		ans.SeeAlso = append(ans.SeeAlso, citation(a, quote))
 	}
-	return ans, nil
+	return ans, dec, nil
+}
+
+// rankerFor is the ranker for an examination: the one fitted with the
+// analysis features when the sentences were analysed.
+func (l *Library) rankerFor(ex *examination) *RankerModel {
+	if ex.analyzed && l.deepRanker != nil {
+		return l.deepRanker
+	}
+	return l.ranker
+}
+
+// decide picks the answer among the examined candidates: with the learned
+// ranker when one is loaded, else by the hand-written confidence.
+func (l *Library) decide(ex *examination) decision {
+	d := decision{ex: ex, best: -1}
+	if len(ex.cands) == 0 {
+		return d
+	}
+	if m := l.rankerFor(ex); m != nil {
+		d.best = m.rank(ex.cands)
+		d.conf = m.confidence(ex.cands, d.best)
+		return d
+	}
+	for i, c := range ex.cands {
+		if c.feats[fHeur] > 0 && (d.best < 0 || c.feats[fOldConf] > ex.cands[d.best].feats[fOldConf]) {
+			d.best = i
+		}
+	}
+	if d.best >= 0 {
+		d.conf = ex.cands[d.best].feats[fOldConf]
+	}
+	return d
 }
 
 func citation(a *Article, quote string) Citation {

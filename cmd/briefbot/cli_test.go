@@ -136,17 +136,53 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// eval scores a question file: the shared development set is answered in
-// full.
+// eval scores a question file stage by stage: on the shared development
+// set (which the ranker was fitted on) every stage finds the answer and the
+// ranker picks it; --explain traces one question; JSON carries the stages.
 func TestEval(t *testing.T) {
 	code, out, errs := runCLI(t, "eval", "../../briefings/testdata/eval/seed-dev.yaml")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, w := range []string{"accuracy 12/12 = 1.000", "citation accuracy 10/10 = 1.000", "right 2 of 2 unanswerable"} {
+	for _, w := range []string{
+		"group            items  art@1  art@5   sent   cand   extr forced",
+		"all                 12   1.00   1.00   1.00   1.00   1.00   1.00",
+		"lang:nl", "type:who", "calibration (confidence -> share right):",
+	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("eval output lacks %q:\n%s", w, out)
 		}
+	}
+	code, out, errs = runCLI(t, "eval", "../../briefings/testdata/eval/seed-dev.yaml", "--explain", "d01")
+	if code != 0 {
+		t.Fatalf("--explain: exit %d: %s", code, errs)
+	}
+	for _, w := range []string{"type who", "articles:", "sentences examined:", "candidates (learned ranker):", "Donald Trump"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("--explain output lacks %q:\n%s", w, out)
+		}
+	}
+	code, out, errs = runCLI(t, "eval", "../../briefings/testdata/eval/seed-dev.yaml", "--format", "json")
+	if code != 0 {
+		t.Fatalf("json: exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Stages struct {
+			Rows []struct {
+				Group  string  `json:"group"`
+				Forced float64 `json:"forced_accuracy"`
+			} `json:"rows"`
+		} `json:"stages"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Stages.Rows) == 0 {
+		t.Fatalf("json stages: %v in %s", err, out)
+	}
+	if r := rep.Stages.Rows[0]; r.Group != "all" || r.Forced != 1 {
+		t.Errorf("first stage row %+v; want all with forced accuracy 1", r)
+	}
+	code, _, errs = runCLI(t, "eval", "../../briefings/testdata/eval/seed-dev.yaml", "--explain", "nope")
+	if code != 2 || !strings.Contains(errs, "no question has that id") {
+		t.Errorf("--explain nope: exit %d, %q; want 2 and a clear error", code, errs)
 	}
 }
 

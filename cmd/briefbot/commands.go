@@ -64,7 +64,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		return nil
 	}
 	root.AddCommand(
-		askCmd(g), searchCmd(g), articleCmd(g), digestCmd(g), evalCmd(g), indexCmd(g), serveCmd(g), versionCmd(g),
+		askCmd(g), searchCmd(g), articleCmd(g), digestCmd(g), evalCmd(g), trainCmd(g), indexCmd(g), serveCmd(g), versionCmd(g),
 		configCmd(g), healthcheckCmd(g),
 	)
 	return root
@@ -109,8 +109,14 @@ func argsBetween(minN, maxN int, what string) cobra.PositionalArgs {
 // loadLibrary reads the articles (the --articles directory or the sample
 // set) into a new Library.
 func (g *globals) loadLibrary(ctx context.Context) (*briefings.Library, error) {
+	return g.loadLibraryWith(ctx, briefings.Options{})
+}
+
+// loadLibraryWith is loadLibrary with library options (its logger is set).
+func (g *globals) loadLibraryWith(ctx context.Context, opts briefings.Options) (*briefings.Library, error) {
 	log := g.logger()
-	lib, err := briefings.NewLibrary(briefings.Options{Logger: log})
+	opts.Logger = log
+	lib, err := briefings.NewLibrary(opts)
 	if err != nil {
 		return nil, err
 	}

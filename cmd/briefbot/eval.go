@@ -13,11 +13,19 @@ import (
 )
 
 func evalCmd(g *globals) *cobra.Command {
-	var verbose bool
+	var verbose, noRanker bool
+	var explain, model string
+	var frog frogFlags
 	c := &cobra.Command{
 		Use:   "eval FILE.yaml",
-		Short: "Score a file of questions with gold answers (accuracy, citations, abstentions)",
-		Args:  argsBetween(1, 1, "one evaluation file, e.g. briefbot eval seed-dev.yaml --articles DIR"),
+		Short: "Score a file of questions with gold answers, stage by stage (retrieval, extraction, abstention, calibration)",
+		Long: `eval asks every question of FILE.yaml and scores the answers: accuracy,
+citation accuracy, abstentions, and a table by stage (article recall @1/@5,
+sentence and candidate recall, extraction given the sentence, forced
+accuracy, answered-precision, unanswerables abstained), overall, by question
+type and by language, with a calibration table. --explain ID prints one
+question's trace instead.`,
+		Args: argsBetween(1, 1, "one evaluation file, e.g. briefbot eval seed-dev.yaml --articles DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			data, err := os.ReadFile(args[0])
 			if err != nil {
@@ -27,9 +35,42 @@ func evalCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			lib, err := g.loadLibrary(c.Context())
+			an, closeAn, err := frog.open(c.Context(), g)
 			if err != nil {
 				return err
+			}
+			defer closeAn()
+			opts := briefings.Options{NoRanker: noRanker, Analyzer: an}
+			if model != "" {
+				raw, err := os.ReadFile(model)
+				if err != nil {
+					return fmt.Errorf("read ranker model: %w", err)
+				}
+				if opts.Ranker, err = briefings.ParseRankerModel(raw); err != nil {
+					return fmt.Errorf("%s: %w", model, err)
+				}
+			}
+			lib, err := g.loadLibraryWith(c.Context(), opts)
+			if err != nil {
+				return err
+			}
+			if explain != "" {
+				for _, it := range items {
+					if it.ID != explain {
+						continue
+					}
+					e, err := lib.Explain(c.Context(), it.Question, 15)
+					if err != nil {
+						return err
+					}
+					if g.format == "json" {
+						return g.printJSON(map[string]any{"item": it, "explanation": e})
+					}
+					fmt.Fprintf(g.stdout, "gold: %q in %v\n", it.Answers, ptrString(it.Article))
+					e.WriteText(g.stdout)
+					return nil
+				}
+				return usageError{cmd: "eval", err: fmt.Errorf("--explain %q: no question has that id in %s", explain, args[0])}
 			}
 			rep, err := briefings.Evaluate(c.Context(), lib, items)
 			if err != nil {
@@ -52,6 +93,8 @@ func evalCmd(g *globals) *cobra.Command {
 				}
 				fmt.Fprintf(g.stdout, "%s %-6s %-10s %q -> %s [%.2f] %s\n", mark, r.ID, r.Type, r.Question, ans, r.Confidence, r.Cited)
 			}
+			fmt.Fprintln(g.stdout)
+			rep.Stages.WriteText(g.stdout)
 			fmt.Fprintf(g.stdout, "accuracy %d/%d = %.3f\n", rep.Correct, rep.Items, rep.Accuracy)
 			fmt.Fprintf(g.stdout, "citation accuracy %d/%d = %.3f\n", rep.CitationsCorrect, rep.Answerable, rep.CitationAccuracy)
 			fmt.Fprintf(g.stdout, "abstentions %d (right %d of %d unanswerable, wrong %d)\n", rep.Abstained, rep.RightAbstentions, rep.Unanswerable, rep.WrongAbstentions)
@@ -59,7 +102,18 @@ func evalCmd(g *globals) *cobra.Command {
 		},
 	}
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "list every question, not only the misses")
+	c.Flags().StringVar(&explain, "explain", "", "print the trace of the question with this id")
+	c.Flags().StringVar(&model, "model", "", "use this ranker model file instead of the built-in one")
+	frog.register(c)
+	c.Flags().BoolVar(&noRanker, "no-ranker", false, "choose answers with the hand-written scores instead of the learned ranker")
 	return c
+}
+
+func ptrString(s *string) string {
+	if s == nil {
+		return "(no article)"
+	}
+	return *s
 }
 
 func indexCmd(g *globals) *cobra.Command {

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/internal/store"
+)
+
+// frogFlags select Frog for the commands that measure answering (train,
+// eval): its processes and the annotation cache in the data directory.
+type frogFlags struct {
+	use       bool
+	processes int
+	skip      string
+}
+
+func (f *frogFlags) register(c *cobra.Command) {
+	c.Flags().BoolVar(&f.use, "frog", false, "analyse the examined sentences with Frog (Debian packages frog and frogdata)")
+	c.Flags().IntVar(&f.processes, "frog-processes", 1, "Frog processes to run (about 1.3–1.9 GB each)")
+	c.Flags().StringVar(&f.skip, "frog-skip", "", "Frog modules to skip (as frog --skip)")
+}
+
+// open starts Frog when asked, with its annotations cached in the data
+// directory's database, and waits until it serves. The returned close is
+// never nil.
+func (f *frogFlags) open(ctx context.Context, g *globals) (analysis.Analyzer, func(), error) {
+	if !f.use {
+		return nil, func() {}, nil
+	}
+	log := g.logger()
+	fr, err := analysis.NewFrog(ctx, analysis.FrogOptions{Processes: f.processes, Connections: 2, Skip: f.skip, Logger: log})
+	if err != nil {
+		return nil, func() {}, fmt.Errorf("start Frog: %w", err)
+	}
+	if err := os.MkdirAll(g.data, 0o700); err != nil {
+		fr.Close()
+		return nil, func() {}, fmt.Errorf("data directory: %w", err)
+	}
+	st, err := store.Open(ctx, filepath.Join(g.data, "briefbot.db"), log)
+	if err != nil {
+		fr.Close()
+		return nil, func() {}, err
+	}
+	fmt.Fprintln(g.stderr, "waiting for Frog to load its models …")
+	if err := fr.WaitReady(ctx); err != nil {
+		fr.Close()
+		st.Close()
+		return nil, func() {}, fmt.Errorf("frog did not start: %w", err)
+	}
+	return analysis.Cached(fr, st, 100_000), func() { fr.Close(); st.Close() }, nil
+}
+
+// trainSet is one evaluation file with the articles it is about.
+type trainSet struct {
+	name, questions, articles string
+}
+
+// parseTrainSet reads NAME=QUESTIONS.yaml[:ARTICLES_DIR]; without a
+// directory the questions are about the built-in sample articles.
+func parseTrainSet(s string) (trainSet, error) {
+	name, rest, ok := strings.Cut(s, "=")
+	if !ok || name == "" || rest == "" {
+		return trainSet{}, fmt.Errorf("--set %q: use NAME=QUESTIONS.yaml or NAME=QUESTIONS.yaml:ARTICLES_DIR", s)
+	}
+	q, dir, _ := strings.Cut(rest, ":")
+	return trainSet{name: name, questions: q, articles: dir}, nil
+}
+
+func trainCmd(g *globals) *cobra.Command {
+	var sets, holdouts []string
+	var out string
+	var folds int
+	var frog frogFlags
+	var opts briefings.TrainOptions
+	c := &cobra.Command{
+		Use:   "train --set NAME=QUESTIONS.yaml[:ARTICLES] ... [--out ranker.json]",
+		Short: "Fit the answer ranker and its calibration on question files; report cross-validated figures",
+		Long: `train runs the answer pipeline on every question of the given sets, fits the
+learned answer ranker (a conditional logit over candidate answers) and the
+calibration of its confidence, and reports cross-validated figures: k folds by
+article over all sets, and one run per --holdout (SET, or SET:PREFIX for the
+items whose article file name, or id when unanswerable, starts with PREFIX),
+trained on everything else. --out writes the model fitted on all sets, with
+the inputs' hashes and the cross-validated figures beside the weights.`,
+		Args: argsBetween(0, 0, "no arguments; give the question sets with --set"),
+		RunE: func(c *cobra.Command, _ []string) error {
+			ctx := c.Context()
+			if len(sets) == 0 {
+				return usageError{cmd: "train", err: fmt.Errorf("give at least one --set NAME=QUESTIONS.yaml[:ARTICLES]")}
+			}
+			var items []*briefings.RankerItem
+			var inputs []briefings.ModelInput
+			an, closeAn, err := frog.open(ctx, g)
+			if err != nil {
+				return err
+			}
+			defer closeAn()
+			for _, s := range sets {
+				ts, err := parseTrainSet(s)
+				if err != nil {
+					return usageError{cmd: "train", err: err}
+				}
+				its, in, err := prepareSet(ctx, g, ts, an)
+				if err != nil {
+					return err
+				}
+				items = append(items, its...)
+				inputs = append(inputs, in...)
+			}
+			notes := map[string]any{}
+			report := func(name string, preds []briefings.Prediction) {
+				rep := briefings.ScoreStages(preds)
+				fmt.Fprintf(g.stdout, "\n== cross-validated: %s\n", name)
+				rep.WriteText(g.stdout)
+				fmt.Fprint(g.stdout, "threshold sweep (accuracy / answered-precision / answered):")
+				for _, t := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
+					acc, prec, n := briefings.AtThreshold(preds, t)
+					fmt.Fprintf(g.stdout, "  %.1f: %.2f/%.2f/%d", t, acc, prec, n)
+				}
+				fmt.Fprintln(g.stdout)
+				all := rep.Rows[0]
+				notes[name] = map[string]float64{"accuracy": round3(all.Accuracy), "answered_precision": round3(all.AnsweredPrecision),
+					"forced_accuracy": round3(all.Forced), "items": float64(all.Items)}
+			}
+			if folds > 1 {
+				preds, err := briefings.CrossValidate(ctx, items, func(it *briefings.RankerItem) string {
+					return fmt.Sprint(foldOf(briefings.ArticleFold(it), folds))
+				}, opts)
+				if err != nil {
+					return err
+				}
+				report(fmt.Sprintf("%d folds by article", folds), preds)
+			}
+			for _, h := range holdouts {
+				set, prefix, _ := strings.Cut(h, ":")
+				in := func(it *briefings.RankerItem) bool {
+					if it.Set != set {
+						return false
+					}
+					key := it.Item.ID
+					if it.Item.Article != nil {
+						key = *it.Item.Article
+					}
+					return strings.HasPrefix(key, prefix)
+				}
+				var train, test []*briefings.RankerItem
+				for _, it := range items {
+					if in(it) {
+						test = append(test, it)
+					} else {
+						train = append(train, it)
+					}
+				}
+				if len(test) == 0 || len(train) == 0 {
+					return usageError{cmd: "train", err: fmt.Errorf("--holdout %q leaves nothing to test or to train on", h)}
+				}
+				m, err := briefings.TrainRanker(ctx, train, opts)
+				if err != nil {
+					return err
+				}
+				report("holdout "+h, m.Predict(test, m.Threshold))
+			}
+			m, err := briefings.TrainRanker(ctx, items, opts)
+			if err != nil {
+				return err
+			}
+			m.Inputs = inputs
+			m.Command = "briefbot train " + strings.Join(os.Args[2:], " ")
+			m.Notes = notes
+			fmt.Fprintf(g.stdout, "\nthreshold %.3f (answered-precision target on held-out inner folds)\n", m.Threshold)
+			if out == "" {
+				return nil
+			}
+			data, err := json.MarshalIndent(m, "", "  ")
+			if err != nil {
+				return err
+			}
+			tmp := out + ".tmp"
+			if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+				return fmt.Errorf("write the model: %w", err)
+			}
+			if err := os.Rename(tmp, out); err != nil {
+				return fmt.Errorf("write the model: %w", err)
+			}
+			fmt.Fprintf(g.stdout, "model written to %s\n", out)
+			return nil
+		},
+	}
+	c.Flags().StringArrayVar(&sets, "set", nil, "a question set: NAME=QUESTIONS.yaml[:ARTICLES_DIR] (repeatable)")
+	c.Flags().StringArrayVar(&holdouts, "holdout", nil, "report a held-out run: SET or SET:PREFIX (repeatable)")
+	c.Flags().IntVar(&folds, "folds", 5, "k for the k-fold cross-validation by article (0: none)")
+	c.Flags().StringVar(&out, "out", "", "write the model fitted on all sets to this file")
+	frog.register(c)
+	c.Flags().Float64Var(&opts.L2, "l2", 0.1, "weight decay of the ranker")
+	c.Flags().Float64Var(&opts.TargetPrecision, "target-precision", briefings.DefaultTargetPrecision,
+		"answered-precision the abstention threshold is chosen for, on held-out inner folds")
+	return c
+}
+
+// prepareSet runs the pipeline over one set's questions (with the
+// hand-written lexicon only, so the result does not depend on the machine).
+func prepareSet(ctx context.Context, g *globals, ts trainSet, an analysis.Analyzer) ([]*briefings.RankerItem, []briefings.ModelInput, error) {
+	data, err := os.ReadFile(ts.questions)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read question set %s: %w", ts.name, err)
+	}
+	evalItems, err := briefings.ParseEvalItems(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", ts.questions, err)
+	}
+	lib, err := briefings.NewLibrary(briefings.Options{Logger: g.logger(), NoRanker: true, FreeDictDir: "-", Analyzer: an,
+		AnalysisTimeout: 10 * time.Minute})
+	if err != nil {
+		return nil, nil, err
+	}
+	var arts []briefings.Article
+	if ts.articles == "" {
+		res, err := briefings.LoadFS(ctx, briefings.SampleFS(), briefings.LoadOptions{Logger: g.logger()})
+		if err != nil {
+			return nil, nil, err
+		}
+		arts = res.Articles
+	} else {
+		res, err := briefings.LoadDir(ctx, ts.articles, briefings.LoadOptions{Logger: g.logger()})
+		if err != nil {
+			return nil, nil, err
+		}
+		arts = res.Articles
+	}
+	if err := lib.Replace(ctx, arts); err != nil {
+		return nil, nil, err
+	}
+	items, err := lib.PrepareRanker(ctx, ts.name, evalItems)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sha256.Sum256(data)
+	in := briefings.ModelInput{File: filepath.ToSlash(ts.questions), SHA256: hex.EncodeToString(sum[:]), Items: len(evalItems)}
+	return items, []briefings.ModelInput{in}, nil
+}
+
+func foldOf(key string, k int) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	return int(h % uint32(k))
+}
+
+func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }

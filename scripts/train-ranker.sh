@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Refits the answer rankers committed in briefings/: ranker.json (built-in
+# analysis) and, with --frog, ranker-frog.json (sentences analysed by Frog).
+# It prints the cross-validated figures (5 folds by article, and dev2's a*
+# and b* halves and our qa4/qa5 sets each held out) that the closing notes
+# report. dev2 is read from ../shared, never copied here.
+#
+#   scripts/train-ranker.sh          # ranker.json
+#   scripts/train-ranker.sh --frog   # ranker-frog.json (needs frog + frogdata)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=../shared/eval/dev2
+[ -f "$shared/questions.yaml" ] || { echo "train-ranker.sh: $shared is missing" >&2; exit 1; }
+out=briefings/ranker.json
+extra=()
+if [ "${1:-}" = "--frog" ]; then
+	out=briefings/ranker-frog.json
+	extra=(--frog)
+fi
+t=briefings/testdata
+go run ./cmd/briefbot train --out "$out" "${extra[@]}" \
+	--set seed=$t/eval/seed-dev.yaml --set extra=$t/eval/sample-extra.yaml \
+	--set qa=$t/qa/questions.yaml:$t/qa/articles --set qa2=$t/qa2/questions.yaml:$t/qa2/articles \
+	--set qa3=$t/qa3/questions.yaml:$t/qa3/articles --set qa4=$t/qa4/questions.yaml:$t/qa4/articles \
+	--set qa5=$t/qa5/questions.yaml:$t/qa5/articles \
+	--set dev2=$shared/questions.yaml:$shared/articles \
+	--holdout dev2:a --holdout dev2:b --holdout qa4 --holdout qa5
