@@ -44,7 +44,9 @@ done
 GOFLAGS=-mod=mod go get "${pkgs[@]}" >&2
 # Dendrite picks its SQLite driver by cgo: mattn/go-sqlite3 with cgo,
 # modernc.org/sqlite without. CGO_ENABLED=0 builds faster and needs no C
-# compiler; override with DENDRITE_CGO=1.
+# compiler; override with DENDRITE_CGO=1. The driver matters only for quick
+# local runs: scripts/test.sh runs the homeservers on PostgreSQL (lib/pq,
+# pure Go), because Dendrite on SQLite panics under concurrent writes.
 for t in "${tools[@]}"; do
 	CGO_ENABLED="${DENDRITE_CGO:-0}" go build -trimpath -o "$bin/$t.tmp" "github.com/element-hq/dendrite/cmd/$t" >&2
 	mv "$bin/$t.tmp" "$bin/$t"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's whole test run: formatting, vet, staticcheck, and the race-
-# enabled tests including the real-homeserver (Dendrite) integration tests.
+# enabled tests including the real-homeserver (Dendrite) integration tests,
+# on a throw-away PostgreSQL cluster (scripts/postgres.sh).
 # It installs what it needs itself, so it works on a fresh machine and in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,5 +35,15 @@ if [ -x .ci/dendrite.sh ] || [ -f .ci/dendrite.sh ]; then
   if [ "${CI:-}" = "true" ]; then export BRIEFBOT_REQUIRE_DENDRITE=1; fi
 fi
 
+step "Frog (Dutch linguistic analysis) for the analysis tests"
+frog_bin="$(bash .ci/frog.sh | tail -n 1)"
+export BRIEFBOT_FROG_BIN="$frog_bin"
+# in CI a missing Frog is a failure, not a skip
+if [ "${CI:-}" = "true" ]; then export BRIEFBOT_REQUIRE_FROG=1; fi
+
 step "go test -race"
-go test -race -tags goolm -timeout 15m ./...
+# scripts/postgres.sh starts a throw-away PostgreSQL cluster for the tests
+# (the Dendrite homeservers keep their data there) and exports
+# BRIEFBOT_TEST_DATABASE_URL; it stops it and removes its files when the
+# tests end. An already set BRIEFBOT_TEST_DATABASE_URL is used as it is.
+bash scripts/postgres.sh go test -race -tags goolm -timeout 15m ./...

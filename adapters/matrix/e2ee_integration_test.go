@@ -30,7 +30,7 @@ func TestDendriteEncryptedRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := helper.Init(t.Context()); err != nil {
-		t.Fatalf("alice's crypto: %v", err)
+		e.fatalf("alice's crypto: %v", err)
 	}
 	t.Cleanup(func() { _ = helper.Close() })
 	alice.cli.Crypto = helper

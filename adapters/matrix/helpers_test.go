@@ -3,6 +3,7 @@ package matrix
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -22,7 +23,32 @@ import (
 )
 
 // waitTimeout bounds every wait on the homeserver in the integration tests.
+// A homeserver that dies ends the wait at once (dendritetest watches it), so
+// this only has to cover a slow but working one on a loaded machine.
 const waitTimeout = 45 * time.Second
+
+// fatalf fails the test after a request to hs failed, saying so when hs has
+// died: a request can fail a moment before the exit is noticed, so it waits
+// up to 2 seconds for that.
+func fatalf(t *testing.T, hs *dendritetest.Server, format string, args ...any) {
+	t.Helper()
+	wait := time.NewTimer(2 * time.Second)
+	defer wait.Stop()
+	select {
+	case <-hs.Context().Done():
+	case <-wait.C:
+	}
+	if err := hs.Err(); err != nil {
+		t.Fatalf(format+"\n%v", append(args, err)...)
+	}
+	t.Fatalf(format, args...)
+}
+
+// fatalf is the package fatalf for e's homeserver.
+func (e *env) fatalf(format string, args ...any) {
+	e.t.Helper()
+	fatalf(e.t, e.hs, format, args...)
+}
 
 // testLogger logs to the test's output, at debug when -v is given.
 func testLogger(t *testing.T) *slog.Logger {
@@ -101,6 +127,7 @@ func (e *env) config() Config {
 // running is an adapter whose Run is in progress.
 type running struct {
 	a      *Adapter
+	hs     *dendritetest.Server
 	rec    *recorder
 	cancel context.CancelFunc
 	done   chan error
@@ -120,18 +147,23 @@ func (e *env) start(cfg Config, h bot.Handler) *running {
 	a.minBackoff, a.maxBackoff = 50*time.Millisecond, 500*time.Millisecond
 	a.pollTimeout = 5 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{a: a, rec: &recorder{next: h}, cancel: cancel, done: make(chan error, 1)}
+	r := &running{a: a, hs: e.hs, rec: newRecorder(h), cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- a.Run(ctx, r.rec) }()
 	e.t.Cleanup(func() { r.stop(e.t) })
 	return r
 }
 
-// stop cancels Run and requires it to return nil.
+// stop waits until the handler is idle, then cancels Run and requires it
+// to return nil. Waiting first matters: a user can see the bot's reply
+// (through their sync) before the bot's send request has returned, and
+// cancelling then would cut that request off, so the adapter would not
+// count the message as handled and would answer it again after a restart.
 func (r *running) stop(t *testing.T) {
 	t.Helper()
 	if r.cancel == nil {
 		return
 	}
+	r.settle(t)
 	r.cancel()
 	r.cancel = nil
 	select {
@@ -144,18 +176,61 @@ func (r *running) stop(t *testing.T) {
 	}
 }
 
+// settle waits until no message is being handled, failing the test after
+// waitTimeout. It does not wait when the homeserver has died: the handler
+// may be retrying a send to it, and the death is the test's failure.
+func (r *running) settle(t *testing.T) {
+	t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		r.rec.mu.Lock()
+		active, changed := r.rec.active, r.rec.changed
+		r.rec.mu.Unlock()
+		if active == 0 {
+			return
+		}
+		select {
+		case <-changed:
+		case <-r.hs.Context().Done():
+			return
+		case <-deadline.C:
+			t.Fatalf("the handler was still busy with %d messages after %v", active, waitTimeout)
+		}
+	}
+}
+
 // recorder passes messages on to next and remembers them.
 type recorder struct {
-	next bot.Handler
-	mu   sync.Mutex
-	msgs []bot.Message
+	next    bot.Handler
+	mu      sync.Mutex
+	msgs    []bot.Message
+	active  int           // messages being handled
+	changed chan struct{} // closed (and replaced) when active changes
+}
+
+func newRecorder(next bot.Handler) *recorder {
+	return &recorder{next: next, changed: make(chan struct{})}
 }
 
 func (r *recorder) HandleMessage(ctx context.Context, from bot.Sender, m bot.Message) {
 	r.mu.Lock()
 	r.msgs = append(r.msgs, m)
+	r.setActive(+1)
 	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.setActive(-1)
+		r.mu.Unlock()
+	}()
 	r.next.HandleMessage(ctx, from, m)
+}
+
+// setActive changes active by delta; r.mu must be held.
+func (r *recorder) setActive(delta int) {
+	r.active += delta
+	close(r.changed)
+	r.changed = make(chan struct{})
 }
 
 func (r *recorder) messages() []bot.Message {
@@ -175,9 +250,12 @@ func (f handlerFunc) HandleMessage(ctx context.Context, from bot.Sender, m bot.M
 // syncing in the background, remembering every event it receives.
 type user struct {
 	t   *testing.T
+	hs  *dendritetest.Server
 	cli *mautrix.Client
-	mu  sync.Mutex
-	evs []*event.Event
+
+	mu      sync.Mutex
+	evs     []*event.Event
+	changed chan struct{} // closed (and replaced) when an event arrives
 }
 
 // quickRetrySyncer retries failed syncs after 100 ms instead of mautrix's
@@ -197,7 +275,7 @@ func (e *env) login(localpart, password string) *user {
 	e.t.Helper()
 	cli, err := mautrix.NewClient(e.hs.URL, "", "")
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Fatalf("mautrix.NewClient: %v", err)
 	}
 	_, err = cli.Login(e.t.Context(), &mautrix.ReqLogin{
 		Type:             mautrix.AuthTypePassword,
@@ -206,13 +284,15 @@ func (e *env) login(localpart, password string) *user {
 		StoreCredentials: true,
 	})
 	if err != nil {
-		e.t.Fatalf("log in %s: %v", localpart, err)
+		e.fatalf("log in %s: %v", localpart, err)
 	}
-	u := &user{t: e.t, cli: cli}
+	u := &user{t: e.t, hs: e.hs, cli: cli, changed: make(chan struct{})}
 	syncer := quickRetrySyncer{mautrix.NewDefaultSyncer()}
 	syncer.OnEvent(func(_ context.Context, evt *event.Event) {
 		u.mu.Lock()
 		u.evs = append(u.evs, evt)
+		close(u.changed)
+		u.changed = make(chan struct{})
 		u.mu.Unlock()
 	})
 	cli.Syncer = syncer
@@ -250,37 +330,54 @@ func (u *user) sync() {
 }
 
 // waitFor returns the first received event pred accepts, failing the test
-// after waitTimeout.
+// after waitTimeout or when the homeserver dies.
 func (u *user) waitFor(what string, pred func(*event.Event) bool) *event.Event {
 	u.t.Helper()
-	deadline := time.NewTimer(waitTimeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	var got *event.Event
+	err := u.await(what, waitTimeout, func() bool {
 		if evs := u.find(pred); len(evs) > 0 {
-			return evs[0]
+			got = evs[0]
+			return true
 		}
-		select {
-		case <-deadline.C:
-			u.t.Fatalf("%s: no %s within %v", u.cli.UserID, what, waitTimeout)
-		case <-tick.C:
-		}
+		return false
+	})
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	return got
+}
+
+// waitUntil waits until cond, a condition on the received events, holds,
+// failing the test after waitTimeout or when the homeserver dies.
+func (u *user) waitUntil(what string, cond func() bool) {
+	u.t.Helper()
+	if err := u.await(what, waitTimeout, cond); err != nil {
+		u.t.Fatal(err)
 	}
 }
 
-// waitUntil polls cond until it holds, failing the test after waitTimeout.
-func (u *user) waitUntil(what string, cond func() bool) {
-	u.t.Helper()
-	deadline := time.NewTimer(waitTimeout)
+// await waits until cond holds, checking it again whenever u receives an
+// event. It returns an error when timeout passes first, or at once, with
+// the exit status and the end of its log, when the homeserver dies.
+func (u *user) await(what string, timeout time.Duration, cond func() bool) error {
+	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
+	for {
+		u.mu.Lock()
+		changed := u.changed // taken before cond: no event goes unnoticed
+		u.mu.Unlock()
+		if cond() {
+			return nil
+		}
 		select {
+		case <-changed:
+		case <-u.hs.Context().Done():
+			if err := u.hs.Err(); err != nil {
+				return fmt.Errorf("%s: waiting for %s: %w", u.cli.UserID, what, err)
+			}
+			return fmt.Errorf("%s: waiting for %s: %w", u.cli.UserID, what, context.Cause(u.hs.Context()))
 		case <-deadline.C:
-			u.t.Fatalf("%s: %s did not happen within %v", u.cli.UserID, what, waitTimeout)
-		case <-tick.C:
+			return fmt.Errorf("%s: still waiting for %s after %v", u.cli.UserID, what, timeout)
 		}
 	}
 }
@@ -306,7 +403,7 @@ func (u *user) createRoom(req *mautrix.ReqCreateRoom) id.RoomID {
 	u.t.Helper()
 	resp, err := u.cli.CreateRoom(u.t.Context(), req)
 	if err != nil {
-		u.t.Fatalf("create room: %v", err)
+		fatalf(u.t, u.hs, "create room: %v", err)
 	}
 	return resp.RoomID
 }
@@ -319,7 +416,7 @@ func (u *user) say(room id.RoomID, content *event.MessageEventContent) id.EventI
 	}
 	resp, err := u.cli.SendMessageEvent(u.t.Context(), room, event.EventMessage, content)
 	if err != nil {
-		u.t.Fatalf("send a message: %v", err)
+		fatalf(u.t, u.hs, "send a message: %v", err)
 	}
 	return resp.EventID
 }

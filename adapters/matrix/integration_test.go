@@ -60,10 +60,10 @@ func TestDendriteInviteAnswerThreadsAndDirect(t *testing.T) {
 	// A third member makes the room a group room: mentions are needed.
 	carol := e.account("carol")
 	if _, err := alice.cli.InviteUser(t.Context(), room, &mautrix.ReqInviteUser{UserID: carol.cli.UserID}); err != nil {
-		t.Fatal(err)
+		e.fatalf("invite carol: %v", err)
 	}
 	if _, err := carol.cli.JoinRoomByID(t.Context(), room); err != nil {
-		t.Fatal(err)
+		e.fatalf("carol joins: %v", err)
 	}
 	strange := mallory.createRoom(&mautrix.ReqCreateRoom{Preset: "private_chat", Invite: []id.UserID{e.botUser}})
 	mallory.waitFor("rejected invite", membership(strange, e.botUser, event.MembershipLeave))
@@ -158,7 +158,7 @@ func TestDendriteHistoryAndRestart(t *testing.T) {
 	room := alice.createRoom(&mautrix.ReqCreateRoom{Preset: "private_chat", Invite: []id.UserID{e.botUser}})
 	other := e.login("briefbot", e.botPass)
 	if _, err := other.cli.JoinRoomByID(t.Context(), room); err != nil {
-		t.Fatal(err)
+		e.fatalf("the bot's other client joins: %v", err)
 	}
 	old1 := alice.ask(room, e.botUser, krebsQuestion)
 	old2 := alice.ask(room, e.botUser, "Wat zei Ratcliffe?")
@@ -167,7 +167,7 @@ func TestDendriteHistoryAndRestart(t *testing.T) {
 	room2 := alice.createRoom(&mautrix.ReqCreateRoom{Preset: "private_chat"})
 	old3 := alice.ask(room2, e.botUser, krebsQuestion)
 	if _, err := alice.cli.InviteUser(t.Context(), room2, &mautrix.ReqInviteUser{UserID: e.botUser}); err != nil {
-		t.Fatal(err)
+		e.fatalf("invite the bot: %v", err)
 	}
 
 	first := e.start(e.config(), nil)
@@ -230,7 +230,7 @@ func TestDendriteHistoryAndRestart(t *testing.T) {
 	}
 	who, err := second.a.cli.Whoami(t.Context())
 	if err != nil {
-		t.Fatal(err)
+		e.fatalf("whoami: %v", err)
 	}
 	if device1 == "" || device2 != device1 || string(who.DeviceID) != device1 {
 		t.Errorf("device after restart = stored %q, whoami %q; want the first login's %q", device2, who.DeviceID, device1)
@@ -314,6 +314,7 @@ func TestDendriteHomeserverRestart(t *testing.T) {
 	alice.waitFor("answer before the restart", replyTo(e.botUser, q1))
 
 	// stop the homeserver until the adapter notices, then start it again
+	r.settle(t) // the answer's send may not have returned yet
 	e.hs.Stop()
 	deadline := time.Now().Add(20 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond) // the adapter's state has no channel to wait on
@@ -373,11 +374,38 @@ func TestDendriteTokenRejected(t *testing.T) {
 	}()
 	<-started
 	if _, err := session.cli.Logout(t.Context()); err != nil {
-		t.Fatal(err)
+		e.fatalf("log the token out: %v", err)
 	}
 	err = <-done
 	if err == nil || !errors.Is(err, mautrix.MUnknownToken) ||
 		!strings.Contains(err.Error(), "the Matrix access token for "+string(e.botUser)+" was rejected by the homeserver") {
 		t.Fatalf("Run = %v, want the rejected-token error", err)
+	}
+}
+
+// TestDendriteDeathReported: when the homeserver dies under a test, a wait
+// for an event ends at once with the exit status and the end of the
+// homeserver's log, instead of running into waitTimeout.
+func TestDendriteDeathReported(t *testing.T) {
+	skipIfShort(t)
+	e := newEnv(t)
+	alice := e.account("alice")
+	alice.sync()
+	r := e.start(e.config(), nil)
+	room := e.directChat(alice)
+	q := alice.say(room, &event.MessageEventContent{Body: krebsQuestion})
+	alice.waitFor("answer while the homeserver runs", replyTo(e.botUser, q))
+	r.settle(t)
+
+	e.hs.Kill()
+	killed := time.Now()
+	err := alice.await("an event that never comes", waitTimeout, func() bool { return false })
+	took := time.Since(killed)
+	t.Logf("the wait ended %v after the kill with:\n%v", took.Round(time.Millisecond), err)
+	if err == nil || !strings.Contains(err.Error(), "waiting for an event that never comes: homeserver exited: signal: killed; the last lines of its log") {
+		t.Fatalf("await = %v, want the homeserver's exit", err)
+	}
+	if took > waitTimeout/2 {
+		t.Errorf("the exit was reported %v after the kill, want at once", took)
 	}
 }
