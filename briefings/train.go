@@ -243,8 +243,7 @@ func fitRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ranke
 	}
 	// Adam on the mean negative log-likelihood plus L2
 	w := m.Weights
-	mom, vel := make([]float64, n), make([]float64, n)
-	const lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
+	opt := newAdam(n)
 	grad := make([]float64, n)
 	for step := 1; step <= o.Iterations; step++ {
 		if step%50 == 0 {
@@ -280,13 +279,7 @@ func fitRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ranke
 				}
 			}
 		}
-		for i := range w {
-			mom[i] = b1*mom[i] + (1-b1)*grad[i]
-			vel[i] = b2*vel[i] + (1-b2)*grad[i]*grad[i]
-			mh := mom[i] / (1 - math.Pow(b1, float64(step)))
-			vh := vel[i] / (1 - math.Pow(b2, float64(step)))
-			w[i] -= lr * mh / (math.Sqrt(vh) + eps)
-		}
+		opt.step(w, grad, step)
 	}
 	return m, nil
 }
@@ -299,8 +292,7 @@ func fitLogistic(x [][]float64, y []bool, l2 float64, iters int) []float64 {
 	}
 	n := len(x[0])
 	w := make([]float64, n)
-	mom, vel := make([]float64, n), make([]float64, n)
-	const lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
+	opt := newAdam(n)
 	grad := make([]float64, n)
 	for step := 1; step <= iters; step++ {
 		for i := range grad {
@@ -315,13 +307,7 @@ func fitLogistic(x [][]float64, y []bool, l2 float64, iters int) []float64 {
 				grad[i] += d * v / float64(len(x))
 			}
 		}
-		for i := range w {
-			mom[i] = b1*mom[i] + (1-b1)*grad[i]
-			vel[i] = b2*vel[i] + (1-b2)*grad[i]*grad[i]
-			mh := mom[i] / (1 - math.Pow(b1, float64(step)))
-			vh := vel[i] / (1 - math.Pow(b2, float64(step)))
-			w[i] -= lr * mh / (math.Sqrt(vh) + eps)
-		}
+		opt.step(w, grad, step)
 	}
 	return w
 }
@@ -433,4 +419,21 @@ func AtThreshold(preds []Prediction, t float64) (acc, prec float64, answered int
 		prec = float64(right) / float64(answered)
 	}
 	return acc, prec, answered
+}
+
+// adam is the Adam optimiser's state for one weight vector.
+type adam struct{ mom, vel []float64 }
+
+func newAdam(n int) *adam { return &adam{mom: make([]float64, n), vel: make([]float64, n)} }
+
+// step moves w against grad; step counts from 1.
+func (a *adam) step(w, grad []float64, step int) {
+	const lr, b1, b2, eps = 0.05, 0.9, 0.999, 1e-8
+	for i := range w {
+		a.mom[i] = b1*a.mom[i] + (1-b1)*grad[i]
+		a.vel[i] = b2*a.vel[i] + (1-b2)*grad[i]*grad[i]
+		mh := a.mom[i] / (1 - math.Pow(b1, float64(step)))
+		vh := a.vel[i] / (1 - math.Pow(b2, float64(step)))
+		w[i] -= lr * mh / (math.Sqrt(vh) + eps)
+	}
 }

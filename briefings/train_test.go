@@ -1,0 +1,87 @@
+package briefings
+
+import (
+	"context"
+	"testing"
+)
+
+// synthetic items: the right candidate has a higher fProx, the others a
+// higher fLen; the ranker must learn to prefer fProx.
+func syntheticItems(n int) []*RankerItem {
+	var items []*RankerItem
+	for i := 0; i < n; i++ {
+		art := string(rune('a'+i%26)) + "x.txt"
+		it := &RankerItem{Set: "syn", Item: EvalItem{ID: art, Article: &art, Answers: []string{"right"}}}
+		for j := 0; j < 4; j++ {
+			c := rankCand{text: "wrong"}
+			c.feats[fProx] = 0.1 * float64(j%2)
+			c.feats[fLen] = 1 + float64(j)
+			c.feats[fCov] = 0.5
+			it.cands = append(it.cands, c)
+			it.labels = append(it.labels, false)
+		}
+		right := rankCand{text: "right"}
+		right.feats[fProx] = 0.9
+		right.feats[fLen] = 0.5
+		right.feats[fCov] = 0.5
+		it.cands = append(it.cands, right)
+		it.labels = append(it.labels, true)
+		items = append(items, it)
+	}
+	return items
+}
+
+func TestTrainRankerLearnsAndRoundTrips(t *testing.T) {
+	m, err := TrainRanker(context.Background(), syntheticItems(40), TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds := m.Predict(syntheticItems(10), 0)
+	for _, p := range preds {
+		if !p.Right || p.Answer != "right" {
+			t.Errorf("item %s: chose %q; want the candidate the features single out", p.Item.Item.ID, p.Answer)
+		}
+	}
+	if m.Weights[fProx] <= 0 || m.Weights[fLen] >= 0 {
+		t.Errorf("weights prox %.3f len %.3f; want prox positive and length negative", m.Weights[fProx], m.Weights[fLen])
+	}
+	if m.Threshold <= 0 || m.Threshold > 1 {
+		t.Errorf("threshold %.3f outside (0, 1]", m.Threshold)
+	}
+	if _, err := TrainRanker(context.Background(), nil, TrainOptions{}); err == nil {
+		t.Error("training on nothing succeeded; want an error")
+	}
+}
+
+func TestChooseThreshold(t *testing.T) {
+	conf := make([]float64, 20)
+	right := make([]bool, 20)
+	for i := range conf {
+		conf[i] = 1 - float64(i)/20 // 1.00, 0.95, …, 0.05
+		right[i] = i < 12           // the 12 most confident are right
+	}
+	if got := chooseThreshold(conf, right, 0.9); got != 0.4 {
+		t.Errorf("threshold %.3f; want 0.40 (13 answers, 12 right: 0.92; a 14th drops to 0.86)", got)
+	}
+	if got := chooseThreshold(conf[:5], right[:5], 0.9); got != 0.95 {
+		t.Errorf("threshold with too few answers %.3f; want the cautious 0.95", got)
+	}
+}
+
+func TestParseRankerModelRejectsMismatch(t *testing.T) {
+	for _, tt := range []struct{ name, json string }{
+		{"not json", "{"},
+		{"old version", `{"version": 0}`},
+		{"other features", `{"version": 1, "features": ["x"]}`},
+	} {
+		if _, err := ParseRankerModel([]byte(tt.json)); err == nil {
+			t.Errorf("%s: parsed; want an error", tt.name)
+		}
+	}
+	if _, err := DefaultRanker(); err != nil {
+		t.Errorf("the shipped ranker: %v", err)
+	}
+	if _, err := DefaultDeepRanker(); err != nil {
+		t.Errorf("the shipped ranker for Frog: %v", err)
+	}
+}
