@@ -140,24 +140,23 @@ func (e *env) start(cfg Config, h bot.Handler) *running {
 	if h == nil {
 		h = e.core
 	}
-	a, err := New(cfg, Options{Logger: testLogger(e.t), DataDir: filepath.Join(e.dir, "matrix"), State: e.state})
+	rec := newRecorder(h)
+	state := progressState{State: e.state, rec: rec, key: newStateKeys(id.UserID(cfg.UserID)).nextBatch()}
+	a, err := New(cfg, Options{Logger: testLogger(e.t), DataDir: filepath.Join(e.dir, "matrix"), State: state})
 	if err != nil {
 		e.t.Fatalf("New: %v", err)
 	}
 	a.minBackoff, a.maxBackoff = 50*time.Millisecond, 500*time.Millisecond
 	a.pollTimeout = 5 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{a: a, hs: e.hs, rec: newRecorder(h), cancel: cancel, done: make(chan error, 1)}
+	r := &running{a: a, hs: e.hs, rec: rec, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- a.Run(ctx, r.rec) }()
 	e.t.Cleanup(func() { r.stop(e.t) })
 	return r
 }
 
-// stop waits until the handler is idle, then cancels Run and requires it
-// to return nil. Waiting first matters: a user can see the bot's reply
-// (through their sync) before the bot's send request has returned, and
-// cancelling then would cut that request off, so the adapter would not
-// count the message as handled and would answer it again after a restart.
+// stop settles the adapter, then cancels Run and requires it to return
+// nil.
 func (r *running) stop(t *testing.T) {
 	t.Helper()
 	if r.cancel == nil {
@@ -176,18 +175,24 @@ func (r *running) stop(t *testing.T) {
 	}
 }
 
-// settle waits until no message is being handled, failing the test after
-// waitTimeout. It does not wait when the homeserver has died: the handler
-// may be retrying a send to it, and the death is the test's failure.
+// settle waits until no message is being handled and the sync position
+// after the last handled one is stored, failing the test after
+// waitTimeout. Tests settle the adapter before they stop it (or the
+// homeserver): a user sees the bot's reply (through their own sync) before
+// the bot's send request has returned and well before the adapter stores
+// the batch as done, and stopping in between makes a restarted adapter
+// deliver the batch again (by design: the core deduplicates it). It does
+// not wait when the homeserver has died: the handler may be retrying a
+// send to it, and the death is the test's failure.
 func (r *running) settle(t *testing.T) {
 	t.Helper()
 	deadline := time.NewTimer(waitTimeout)
 	defer deadline.Stop()
 	for {
 		r.rec.mu.Lock()
-		active, changed := r.rec.active, r.rec.changed
+		active, finished, saved, changed := r.rec.active, r.rec.finished, r.rec.saved, r.rec.changed
 		r.rec.mu.Unlock()
-		if active == 0 {
+		if active == 0 && (finished == 0 || saved > finished) {
 			return
 		}
 		select {
@@ -195,18 +200,22 @@ func (r *running) settle(t *testing.T) {
 		case <-r.hs.Context().Done():
 			return
 		case <-deadline.C:
-			t.Fatalf("the handler was still busy with %d messages after %v", active, waitTimeout)
+			t.Fatalf("the adapter did not settle within %v: %d messages being handled, sync position stored: %v", waitTimeout, active, saved > finished)
 		}
 	}
 }
 
-// recorder passes messages on to next and remembers them.
+// recorder passes messages on to next and remembers them, and follows the
+// adapter's progress for settle.
 type recorder struct {
-	next    bot.Handler
-	mu      sync.Mutex
-	msgs    []bot.Message
-	active  int           // messages being handled
-	changed chan struct{} // closed (and replaced) when active changes
+	next     bot.Handler
+	mu       sync.Mutex
+	msgs     []bot.Message
+	active   int           // messages being handled
+	seq      int           // orders the two below
+	finished int           // seq when a handler last returned; 0: never
+	saved    int           // seq when the sync position was last stored; 0: never
+	changed  chan struct{} // closed (and replaced) on every change
 }
 
 func newRecorder(next bot.Handler) *recorder {
@@ -214,23 +223,48 @@ func newRecorder(next bot.Handler) *recorder {
 }
 
 func (r *recorder) HandleMessage(ctx context.Context, from bot.Sender, m bot.Message) {
-	r.mu.Lock()
-	r.msgs = append(r.msgs, m)
-	r.setActive(+1)
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		r.setActive(-1)
-		r.mu.Unlock()
-	}()
+	r.update(func() {
+		r.msgs = append(r.msgs, m)
+		r.active++
+	})
+	defer r.update(func() {
+		r.active--
+		r.seq++
+		r.finished = r.seq
+	})
 	r.next.HandleMessage(ctx, from, m)
 }
 
-// setActive changes active by delta; r.mu must be held.
-func (r *recorder) setActive(delta int) {
-	r.active += delta
+// update changes the recorder under its lock and wakes its waiters.
+func (r *recorder) update(change func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	change()
 	close(r.changed)
 	r.changed = make(chan struct{})
+}
+
+// progressState is the adapter's State, telling rec when the sync position
+// (key) has been stored. The adapter stores a batch's position after all
+// its handlers have returned, so a store that follows a handler's return
+// covers that handler's message.
+type progressState struct {
+	State
+	rec *recorder
+	key string
+}
+
+func (s progressState) SetValue(ctx context.Context, key, value string) error {
+	if err := s.State.SetValue(ctx, key, value); err != nil {
+		return err
+	}
+	if key == s.key {
+		s.rec.update(func() {
+			s.rec.seq++
+			s.rec.saved = s.rec.seq
+		})
+	}
+	return nil
 }
 
 func (r *recorder) messages() []bot.Message {
