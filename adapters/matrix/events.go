@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -81,7 +82,11 @@ func (a *Adapter) handleInvite(ctx context.Context, evt *event.Event, content *e
 	log := a.log.With("room_id", string(evt.RoomID), "inviter", string(evt.Sender))
 	if !a.allow.allows(evt.Sender) {
 		log.Info("rejecting an invite from a user not on matrix.auto_join")
-		if _, err := a.cli.LeaveRoom(ctx, evt.RoomID); err != nil && ctx.Err() == nil {
+		err := a.retryInvite(ctx, "reject the invite to "+string(evt.RoomID), func() error {
+			_, err := a.cli.LeaveRoom(ctx, evt.RoomID)
+			return err
+		})
+		if err != nil && ctx.Err() == nil {
 			log.Warn("rejecting the invite failed", "err", err)
 		}
 		return
@@ -94,7 +99,7 @@ func (a *Adapter) handleInvite(ctx context.Context, evt *event.Event, content *e
 			log.Warn("cannot remember that the room is a direct chat", "err", err)
 		}
 	}
-	err := a.retry(ctx, "join "+string(evt.RoomID), func() error {
+	err := a.retryInvite(ctx, "join "+string(evt.RoomID), func() error {
 		_, err := a.cli.JoinRoomByID(ctx, evt.RoomID)
 		return err
 	})
@@ -105,6 +110,32 @@ func (a *Adapter) handleInvite(ctx context.Context, evt *event.Event, content *e
 		return
 	}
 	log.Info("joined a room on invite", "direct", content.IsDirect)
+}
+
+// inviteAttempts bounds the attempts at a join or reject that the
+// homeserver refuses (HTTP 4xx).
+const inviteAttempts = 5
+
+// retryInvite runs fn, a join or a reject of an invite, with retry, and
+// tries again a few times (0.1, 0.2, 0.4, 0.8 s apart) when the homeserver
+// refuses it: Dendrite announces an invite to the invitee before the invite
+// is part of the room's state (element-hq/dendrite#3123), so an immediate
+// join fails with M_FORBIDDEN and an immediate reject with "not a member".
+func (a *Adapter) retryInvite(ctx context.Context, what string, fn func() error) error {
+	backoff := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := a.retry(ctx, what, fn)
+		var he mautrix.HTTPError
+		if err == nil || ctx.Err() != nil || attempt == inviteAttempts ||
+			!errors.As(err, &he) || he.Response == nil || he.Response.StatusCode/100 != 4 {
+			return err
+		}
+		a.log.Info("the homeserver refused; trying again, the invite may not be in the room's state yet", "what", what, "err", err, "retry_in", backoff)
+		if err := a.wait(ctx, backoff); err != nil {
+			return err
+		}
+		backoff *= 2
+	}
 }
 
 // translate turns a room message into a bot.Message. It reports false for
