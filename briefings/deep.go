@@ -183,3 +183,92 @@ func nerFit(q *question, ent string) float64 {
 	}
 	return 0
 }
+
+// addAnalysisCandidates adds the spans the analysis finds that no span
+// finder proposed: named entities (typed by their class) and noun-phrase
+// chunks without their leading article. They are scored like the others.
+func (l *Library) addAnalysisCandidates(q *question, toks []tok, cands []candidate, an analysis.Sentence, align []int) []candidate {
+	if q.Type == qYesNo {
+		return cands
+	}
+	// our word index of every analysis token's first word
+	first := make([]int, len(an.Tokens))
+	for i := range first {
+		first[i] = -1
+	}
+	for i, a := range align {
+		if a >= 0 && first[a] < 0 {
+			first[a] = i
+		}
+	}
+	seen := map[[2]int]bool{}
+	for _, c := range cands {
+		seen[[2]int{c.start, c.end}] = true
+	}
+	add := func(a0, a1 int, kind entityKind) {
+		// words covered by analysis tokens a0..a1-1
+		start, end := -1, -1
+		for i, a := range align {
+			if a >= a0 && a < a1 {
+				if start < 0 {
+					start = i
+				}
+				end = i + 1
+			}
+		}
+		if start < 0 || end-start > maxCandidateWords || seen[[2]int{start, end}] {
+			return
+		}
+		if kind == entPhrase && !hasContent(toks[start:end]) {
+			return
+		}
+		seen[[2]int{start, end}] = true
+		c := candidate{start: start, end: end, kind: kind, text: spanText(toks, start, end)}
+		l.scoreCandidate(q, toks, &c)
+		cands = append(cands, c)
+	}
+	// entities
+	for i := 0; i < len(an.Tokens); {
+		e := entityOf(an.Tokens[i])
+		if e == "" || !strings.HasPrefix(an.Tokens[i].Entity, "B-") {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(an.Tokens) && an.Tokens[j].Entity == "I-"+e {
+			j++
+		}
+		kind := entPhrase
+		switch e {
+		case "PER":
+			kind = entPerson
+		case "ORG":
+			kind = entOrg
+		case "LOC":
+			kind = entPlace
+			if first[i] >= 0 && l.lex.countries[toks[first[i]].Folded] != "" {
+				kind = entCountry
+			}
+		}
+		add(i, j, kind)
+		i = j
+	}
+	// noun phrases, from after a leading article or pronoun
+	for i := 0; i < len(an.Tokens); {
+		if an.Tokens[i].Chunk != "B-NP" {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(an.Tokens) && an.Tokens[j].Chunk == "I-NP" {
+			j++
+		}
+		k := i
+		for k < j-1 && (an.Tokens[k].POS == "LID" || an.Tokens[k].POS == "VNW") {
+			k++
+		}
+		add(k, j, entPhrase)
+		i = j
+	}
+	return cands
+}

@@ -175,17 +175,18 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 		cov := l.coverage(q, toks, weights, total, art, h.sent)
 		ex.sentences = append(ex.sentences, examined{doc: h.doc, sent: h.sent, pre: h.pre, cov: cov})
 		cands := l.allCandidates(q, toks, art)
-		heurTop := -1
-		for i, c := range cands {
-			if c.score > 0 && (heurTop < 0 || c.score > cands[heurTop].score) {
-				heurTop = i
-			}
-		}
 		focusIn := q.focus >= 0 && groupIn(toks, q.focus)
 		nameMiss := l.namesMissing(q, toks, art, h.sent)
 		var align []int
 		if deep != nil && len(deep[rank].Tokens) > 0 {
 			align = alignTokens(text, toks, deep[rank])
+			cands = l.addAnalysisCandidates(q, toks, cands, deep[rank], align)
+		}
+		heurTop := -1
+		for i, c := range cands {
+			if c.score > 0 && (heurTop < 0 || c.score > cands[heurTop].score) {
+				heurTop = i
+			}
 		}
 		for i, c := range cands {
 			text := l.finishCandidate(q, toks, c, cands, art)
