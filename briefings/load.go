@@ -73,7 +73,14 @@ func LoadDir(ctx context.Context, dir string, opts LoadOptions) (LoadResult, err
 	if !info.IsDir() {
 		return LoadResult{}, fmt.Errorf("article directory %s is not a directory", dir)
 	}
-	return LoadFS(ctx, os.DirFS(dir), opts)
+	// os.Root refuses every path that leaves dir, through ".." or a
+	// symbolic link: a link to /run/secrets/x is not an article
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("article directory: %w", err)
+	}
+	defer root.Close()
+	return LoadFS(ctx, root.FS(), opts)
 }
 
 // LoadFS is LoadDir over a file system; paths are relative to its root.
@@ -122,6 +129,12 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (LoadResult, erro
 		}
 		if reason := ignoreReason(name, d.Type()); reason != "" {
 			logger.Debug("ignoring file", "file", p, "reason", reason)
+			return nil
+		}
+		if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+			// a FIFO, socket or device named like an article: opening
+			// it could block forever
+			skip(p, "not a regular file ("+d.Type().Type().String()+")")
 			return nil
 		}
 		files = append(files, p)
@@ -215,8 +228,6 @@ func ignoreReason(name string, mode fs.FileMode) string {
 		return "documentation file"
 	case !supportedExt(name):
 		return "not an article file type"
-	case !mode.IsRegular() && mode&fs.ModeSymlink == 0:
-		return "not a regular file"
 	}
 	return ""
 }
@@ -231,12 +242,20 @@ func supportedExt(name string) bool {
 
 // readLimited reads a file of at most maxSize bytes.
 func readLimited(fsys fs.FS, p string, maxSize int64) ([]byte, error) {
+	// the type first: opening a FIFO (also behind a link) blocks
+	info, err := fs.Stat(fsys, p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot be opened: %v", unwrapPath(err))
+	}
+	if !info.Mode().IsRegular() && !info.IsDir() {
+		return nil, fmt.Errorf("is not a regular file (%s)", info.Mode().Type())
+	}
 	f, err := fsys.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("cannot be opened: %v", unwrapPath(err))
 	}
 	defer f.Close()
-	info, err := f.Stat()
+	info, err = f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("cannot be read: %v", unwrapPath(err))
 	}
