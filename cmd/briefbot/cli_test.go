@@ -200,3 +200,28 @@ func TestIndex(t *testing.T) {
 		}
 	}
 }
+
+// A file name from the article directory cannot forge a line of the
+// warnings (issue 12, item 3): names and reasons are quoted.
+func TestSkippedFileNamesQuoted(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "goed.txt"), []byte("Titel\n\nDe raad vergaderde dinsdag over de begroting."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	forged := "x\nbriefbot: all articles verified.txt"
+	if err := os.WriteFile(filepath.Join(dir, forged), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCLI(t, "search", "--articles", dir, "begroting")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, line := range strings.Split(errs, "\n") {
+		if strings.HasPrefix(line, "briefbot: all articles verified") {
+			t.Errorf("a file name forged a line of output: %q", errs)
+		}
+	}
+	if !strings.Contains(errs, `"x\nbriefbot: all articles verified.txt"`) {
+		t.Errorf("skipped file not named, quoted: %q", errs)
+	}
+}

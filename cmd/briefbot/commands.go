@@ -143,7 +143,8 @@ func (g *globals) readArticles(ctx context.Context, log *slog.Logger) ([]briefin
 		return nil, err
 	}
 	for _, s := range res.Skipped {
-		fmt.Fprintf(g.stderr, "briefbot: skipped %s: %s\n", s.Path, s.Reason)
+		// quoted: a file name (or a reason quoting a record) is outside text
+		fmt.Fprintf(g.stderr, "briefbot: skipped %q: %q\n", s.Path, s.Reason)
 	}
 	return res.Articles, nil
 }
