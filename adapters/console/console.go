@@ -86,10 +86,25 @@ func (a *Adapter) Send(ctx context.Context, _ bot.Target, r bot.Reply) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, err := io.WriteString(a.out, bot.RenderText(r)+"\n\n"); err != nil {
+	if _, err := io.WriteString(a.out, printable(bot.RenderText(r))+"\n\n"); err != nil {
 		return fmt.Errorf("console: write reply: %w", err)
 	}
 	return nil
+}
+
+// printable drops control characters (ESC, BEL, C1 controls, …) except line
+// breaks and tabs: a reply can quote the user's input or an article, and
+// neither may drive the operator's terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // write prints s, for the prompt and the adapter's own notices.

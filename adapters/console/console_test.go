@@ -224,3 +224,15 @@ func TestSendConcurrent(t *testing.T) {
 		t.Errorf("Name = %q", a.Name())
 	}
 }
+
+// Terminal escape sequences in the input (or in an article) are not echoed
+// to the operator's terminal (issue 12, item 3).
+func TestControlCharactersNotEchoed(t *testing.T) {
+	got := run(t, &recorder{}, "\x1b]0;pwned\x07hallo\x1b[2J\u009b31m")
+	if strings.ContainsAny(got, "\x1b\x07\u009b") {
+		t.Errorf("output %q carries control characters", got)
+	}
+	if !strings.Contains(got, "hallo") {
+		t.Errorf("output %q lost the text", got)
+	}
+}
