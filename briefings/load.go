@@ -317,6 +317,24 @@ func foldNearDuplicates(arts []Article, logger *slog.Logger) ([]Article, map[Art
 		logger.Info("folded near-identical article", "kept_id", rep.ID, "kept_source", rep.Source,
 			"folded_id", a.ID, "folded_source", a.Source, "similarity", similarity)
 	}
+	// the shingles of recently compared kept articles: in templated sets the
+	// same newest bucket entries are compared again and again
+	const shingleCache = 4096
+	cached := make(map[int32][]uint64, shingleCache)
+	var order []int32
+	keptShingles := func(k int32) []uint64 {
+		if sh, ok := cached[k]; ok {
+			return sh
+		}
+		sh := shingleSet(&kept[k])
+		if len(order) == shingleCache {
+			delete(cached, order[0])
+			order = order[1:]
+		}
+		cached[k] = sh
+		order = append(order, k)
+		return sh
+	}
 	for i := range arts {
 		a := &arts[i]
 		if k, ok := byHash[a.Hash]; ok {
@@ -332,16 +350,18 @@ func foldNearDuplicates(arts []Article, logger *slog.Logger) ([]Article, map[Art
 		for b := range lshBands {
 			keys[b] = bandKey(b, sig[b*lshRows:(b+1)*lshRows])
 			head, ok := buckets[keys[b]]
-			if !ok {
-				continue
+			if !ok || len(seen) >= maxFoldCandidates {
+				continue // the keys of every band are still needed below
 			}
-			for e := head; e >= 0; e = entries[e].next {
+			// stop walking at the cap: templated texts put thousands of
+			// articles in one bucket, and walking it all is O(n) each
+			for e := head; e >= 0 && len(seen) < maxFoldCandidates; e = entries[e].next {
 				k := entries[e].rep
-				if slices.Contains(seen, k) || len(seen) >= maxFoldCandidates {
+				if slices.Contains(seen, k) {
 					continue
 				}
 				seen = append(seen, k)
-				if s := jaccard(sh, shingleSet(&kept[k])); s >= nearDupThreshold && s > best {
+				if s := jaccard(sh, keptShingles(k)); s >= nearDupThreshold && s > best {
 					match, best = int(k), s
 				}
 			}
