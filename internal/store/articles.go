@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"strconv"
@@ -43,6 +44,12 @@ func (s *SQLite) SyncArticles(ctx context.Context, collection string, arts []bri
 		return stats, fmt.Errorf("store articles of %s: no time given", collection)
 	}
 	fail := func(err error) (SyncStats, error) {
+		// a cancelled ctx makes database/sql close the transaction's
+		// statements under a running write, which then reports only
+		// "statement is closed": say why, and let callers see the cause
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			return SyncStats{}, fmt.Errorf("store articles of %s (nothing was changed): %w (%w)", collection, cerr, err)
+		}
 		return SyncStats{}, fmt.Errorf("store articles of %s (nothing was changed): %w", collection, err)
 	}
 
