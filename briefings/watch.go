@@ -17,7 +17,9 @@ import (
 // Watch watches dir and its subdirectories (hidden ones excepted; new
 // subdirectories are watched as they appear) and calls changed once per
 // burst of changes: after a change, it waits until debounce has passed
-// without another one. Changes to hidden files (editor swap files, ".name")
+// without another one, but never longer than maxWaitFactor × debounce after
+// the burst's first change (a file arriving every few hundred milliseconds
+// must not postpone reloads forever). Changes to hidden files (editor swap files, ".name")
 // and attribute-only changes are ignored. A lost-events overflow counts as a
 // change.
 //
@@ -64,6 +66,18 @@ func watch(ctx context.Context, dir string, debounce time.Duration, logger *slog
 	defer timer.Stop()
 	pending := false
 	burst := 0
+	var first time.Time // the pending burst's first change
+	maxWait := maxWaitFactor * debounce
+	// arm restarts the quiet period, bounded by the burst's deadline
+	arm := func() {
+		now := time.Now()
+		if !pending {
+			first = now
+		}
+		pending = true
+		burst++
+		timer.Reset(max(0, min(debounce, first.Add(maxWait).Sub(now))))
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -82,18 +96,14 @@ func watch(ctx context.Context, dir string, debounce time.Duration, logger *slog
 					}
 				}
 			}
-			burst++
-			pending = true
-			timer.Reset(debounce)
+			arm()
 		case err, ok := <-w.Errors:
 			if !ok {
 				return errors.New("watch article directory: the watcher stopped")
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
 				logger.Warn("file change events were lost, reloading", "dir", dir)
-				burst++
-				pending = true
-				timer.Reset(debounce)
+				arm()
 				continue
 			}
 			logger.Warn("watching article directory", "dir", dir, "error", err)
@@ -107,6 +117,10 @@ func watch(ctx context.Context, dir string, debounce time.Duration, logger *slog
 		}
 	}
 }
+
+// maxWaitFactor bounds a burst's wait: at most this many debounce periods
+// after its first change (5 s with the default 500 ms).
+const maxWaitFactor = 10
 
 // relevant reports whether an event may change the loaded articles.
 func relevant(root string, ev fsnotify.Event) bool {

@@ -142,3 +142,24 @@ func TestWatchMissingDir(t *testing.T) {
 		t.Fatal("Watch on a missing directory returned nil, want an error")
 	}
 }
+
+// A file arriving more often than the debounce period does not postpone
+// the reload forever (issue 12, item 16): it comes within 10 × debounce.
+func TestWatchSteadyStreamStillReloads(t *testing.T) {
+	dir := t.TempDir()
+	const debounce = 100 * time.Millisecond
+	changes := startWatch(t, dir, debounce)
+	stop := time.After(4 * time.Second)
+	tick := time.NewTicker(40 * time.Millisecond)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-changes:
+			return // reloaded while the stream went on
+		case <-stop:
+			t.Fatal("no reload in 4 s of a file every 40 ms; want one within 1 s")
+		case <-tick.C:
+			writeText(t, filepath.Join(dir, strconv.Itoa(i)+".txt"), "Tekst.")
+		}
+	}
+}
