@@ -402,11 +402,7 @@ func (l *Library) decide(ex *examination) decision {
 		d.conf = m.confidence(ex.cands, d.best)
 		return d
 	}
-	for i, c := range ex.cands {
-		if c.feats[fHeur] > 0 && (d.best < 0 || c.feats[fOldConf] > ex.cands[d.best].feats[fOldConf]) {
-			d.best = i
-		}
-	}
+	d.best = heuristicChoice(ex.cands)
 	if d.best >= 0 {
 		d.conf = ex.cands[d.best].feats[fOldConf]
 	}

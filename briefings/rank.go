@@ -135,6 +135,11 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	for r, d := range docs {
 		artRank[int(d.doc)] = r
 	}
+	// doc → its retrieval score relative to the best
+	artScore := map[int]float64{}
+	for _, d := range docs {
+		artScore[int(d.doc)] = d.score / topDoc
+	}
 	var hits []sentHit
 	for _, d := range docs {
 		lo, hi := int(s.ix.sentStart[d.doc]), int(s.ix.sentStart[d.doc+1])
@@ -202,11 +207,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 			f[fCov] = cov
 			f[fSentRank] = 1 / float64(1+rank)
 			f[fArtRank] = 1 / float64(1+artRank[h.doc])
-			for _, d := range docs {
-				if int(d.doc) == h.doc {
-					f[fArtScore] = d.score / topDoc
-				}
-			}
+			f[fArtScore] = artScore[h.doc]
 			f[fLead] = b2f(h.sent == 0)
 			f[fNameMiss] = nameMiss
 			f[fFocusIn] = b2f(focusIn)

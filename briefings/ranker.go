@@ -143,12 +143,7 @@ func calibrationFeatures(cands []rankCand, best int) []float64 {
 	}
 	// the hand-written scores' own choice: agreement of the two methods
 	// is evidence, and so is how sure the hand-written score is
-	heur := -1
-	for i, c := range cands {
-		if c.feats[fHeur] > 0 && (heur < 0 || c.feats[fOldConf] > cands[heur].feats[fOldConf]) {
-			heur = i
-		}
-	}
+	heur := heuristicChoice(cands)
 	agree, heurConf := 0.0, 0.0
 	if heur >= 0 {
 		heurConf = cands[heur].feats[fOldConf]
@@ -184,4 +179,16 @@ func dot(a, b []float64) float64 {
 		s += a[i] * b[i]
 	}
 	return s
+}
+
+// heuristicChoice is the candidate the hand-written scores choose: the best
+// hand-written confidence among candidates with a span score, or -1.
+func heuristicChoice(cands []rankCand) int {
+	best := -1
+	for i, c := range cands {
+		if c.feats[fHeur] > 0 && (best < 0 || c.feats[fOldConf] > cands[best].feats[fOldConf]) {
+			best = i
+		}
+	}
+	return best
 }

@@ -134,7 +134,8 @@ func ArticleFold(it *RankerItem) string {
 	return it.Set + "/#" + it.Item.ID
 }
 
-func hashFold(key string, k int) int {
+// HashFold assigns a fold key to one of k folds, the same way every run.
+func HashFold(key string, k int) int {
 	h := fnv.New32a()
 	h.Write([]byte(key))
 	return int(h.Sum32() % uint32(k))
@@ -152,7 +153,7 @@ func TrainRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ran
 	for f := 0; f < o.InnerFolds; f++ {
 		var train, test []*RankerItem
 		for _, it := range items {
-			if hashFold(ArticleFold(it), o.InnerFolds) == f {
+			if HashFold(ArticleFold(it), o.InnerFolds) == f {
 				test = append(test, it)
 			} else {
 				train = append(train, it)

@@ -136,7 +136,7 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 			}
 			if folds > 1 {
 				preds, err := briefings.CrossValidate(ctx, items, func(it *briefings.RankerItem) string {
-					return fmt.Sprint(foldOf(briefings.ArticleFold(it), folds))
+					return fmt.Sprint(briefings.HashFold(briefings.ArticleFold(it), folds))
 				}, opts)
 				if err != nil {
 					return err
@@ -249,14 +249,6 @@ func prepareSet(ctx context.Context, g *globals, ts trainSet, an analysis.Analyz
 	sum := sha256.Sum256(data)
 	in := briefings.ModelInput{File: filepath.ToSlash(ts.questions), SHA256: hex.EncodeToString(sum[:]), Items: len(evalItems)}
 	return items, []briefings.ModelInput{in}, nil
-}
-
-func foldOf(key string, k int) int {
-	h := uint32(2166136261)
-	for i := 0; i < len(key); i++ {
-		h = (h ^ uint32(key[i])) * 16777619
-	}
-	return int(h % uint32(k))
 }
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }
