@@ -113,6 +113,8 @@ type examination struct {
 	docs      []docScore
 	sentences []examined
 	cands     []rankCand
+	// fullNames caches Library.fullNames per examined article.
+	fullNames map[*Article]map[string]string
 }
 
 // examine runs retrieval and candidate extraction for q on s.
@@ -194,7 +196,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 			}
 		}
 		for i, c := range cands {
-			text := l.finishCandidate(q, toks, c, cands, art)
+			text := l.finishCandidate(ex, toks, c, cands, art)
 			if text == "" {
 				continue
 			}
@@ -413,7 +415,8 @@ func nounRuns(toks []tok) []candidate {
 // finishCandidate turns a candidate into the answer text a user would see:
 // coordinated entities joined, a surname completed, a country adjective
 // named as the country, at most maxCandidateWords words.
-func (l *Library) finishCandidate(q *question, toks []tok, c candidate, all []candidate, art *Article) string {
+func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all []candidate, art *Article) string {
+	q := &ex.q
 	if c.start >= 0 && (q.Plural || q.Type == qWhich || q.Type == qWho) && c.kind != entPhrase {
 		c = coordinate(toks, c, all)
 	}
@@ -423,7 +426,17 @@ func (l *Library) finishCandidate(q *question, toks []tok, c candidate, all []ca
 	}
 	switch {
 	case c.kind == entPerson && c.end-c.start == 1:
-		text = l.fullName(art, text)
+		names, ok := ex.fullNames[art]
+		if !ok {
+			names = l.fullNames(art)
+			if ex.fullNames == nil {
+				ex.fullNames = map[*Article]map[string]string{}
+			}
+			ex.fullNames[art] = names
+		}
+		if full, ok := names[text]; ok {
+			text = full
+		}
 	case c.kind == entCountryAdj && c.end-c.start == 1 && (q.Focus == entCountry || q.Type == qWhere):
 		// "Chinese" answers "which country" as "China"
 		if name := l.lex.countries[toks[c.start].Folded]; name != "" {
