@@ -61,6 +61,7 @@ func digestItems(items []briefings.DigestItem) []Item {
 			Source:  it.Source,
 			Text:    it.Summary,
 			Matched: append([]string(nil), it.Matched...),
+			URL:     it.URL,
 		})
 	}
 	return out
@@ -142,6 +143,7 @@ func searchReply(query string, results []briefings.SearchResult, l lang) Reply {
 			Date:    s.Date,
 			Source:  s.Source,
 			Text:    strings.ReplaceAll(s.Snippet, "**", ""),
+			URL:     s.URL,
 		})
 	}
 	return r

@@ -54,6 +54,7 @@ type Item struct {
 	Source  string
 	Text    string   // one-line summary or snippet
 	Matched []string // digest: the topic terms that matched
+	URL     string   // the article's web address; empty when unknown
 }
 
 // ArticleID is re-exported so adapters need not import briefings.

@@ -135,6 +135,7 @@ func BuildDigest(arts []*Article, c *Classifier, req DigestRequest, loc *time.Lo
 			Summary: c.summary(ti, cd.a),
 			Score:   math.Round(cd.score*1000) / 1000,
 			Matched: cd.m.Matched,
+			URL:     cd.a.URL,
 		})
 	}
 	return d, nil
@@ -345,6 +346,7 @@ func LatestItems(arts []*Article, c *Classifier, topic string, limit int) ([]Dig
 			Summary: c.summary(ti, cd.a),
 			Score:   math.Round(cd.m.Score*1000) / 1000,
 			Matched: cd.m.Matched,
+			URL:     cd.a.URL,
 		})
 	}
 	return out, nil

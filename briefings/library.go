@@ -282,7 +282,7 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 			text := a.Sentences[best].Text
 			snippet = markMatches(text, l.annotate(&q, text))
 		}
-		out = append(out, SearchResult{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date,
+		out = append(out, SearchResult{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date, URL: a.URL,
 			Score: math.Round(d.score*1000) / 1000, Snippet: snippet})
 	}
 	return out, nil
@@ -410,7 +410,7 @@ func (l *Library) decide(ex *examination) decision {
 }
 
 func citation(a *Article, quote string) Citation {
-	return Citation{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date, Quote: quote}
+	return Citation{Article: a.ID, Source: a.Source, Title: a.Title, Date: a.Date, Quote: quote, URL: a.URL}
 }
 
 // coverage is the weighted share of the question's groups that the sentence

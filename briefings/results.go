@@ -10,6 +10,7 @@ type Citation struct {
 	Title   string    `json:"title"`
 	Date    Date      `json:"date"`
 	Quote   string    `json:"quote"`
+	URL     string    `json:"url,omitempty"` // the article's web address, when known
 }
 
 // Answer is the outcome of Library.Answer. When Answered is false the
@@ -41,6 +42,7 @@ type SearchResult struct {
 	Date    Date      `json:"date"`
 	Score   float64   `json:"score"`
 	Snippet string    `json:"snippet"` // best sentence, matched words marked with **
+	URL     string    `json:"url,omitempty"`
 }
 
 // Topic is a subject a desk follows, such as the built-in "interference".
@@ -78,6 +80,7 @@ type DigestItem struct {
 	Score   float64     `json:"score"`
 	Matched []string    `json:"matched"`           // the topic terms that matched, for explanation
 	Related []ArticleID `json:"related,omitempty"` // near-duplicate stories folded into this item
+	URL     string      `json:"url,omitempty"`
 }
 
 // Digest is a topic's news for a period, best first.
