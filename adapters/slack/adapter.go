@@ -8,7 +8,20 @@
 // request answered before the handler runs, so Slack never redelivers
 // because the bot is slow. A redelivery (reconnect, X-Slack-Retry-Num)
 // carries the same event_id, which the adapter passes on unchanged as
-// Message.EventID; the core answers each event ID once.
+// Message.EventID; the core answers each event ID once. One message
+// delivered by two events with different event_ids (a direct message that
+// mentions the bot comes as message.im and as app_mention) is passed on
+// once: the adapter remembers, for an hour and up to 10,000 messages, which
+// event first delivered each channel and ts.
+//
+// Text: Slack's markup in questions (mentions, channels, links, emoji
+// codes, entities) becomes plain words before it reaches the core; replies
+// are escaped, links to articles are added for http(s) URLs only, and the
+// notification text is sent without mrkdwn so it shows as written.
+//
+// Slash commands are answered in the channel; where the bot may not post,
+// the answer goes privately to the command's response_url (only
+// https://hooks.slack.com/…) with a note on how to fix it.
 package slack
 
 import (
@@ -18,6 +31,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -58,6 +72,12 @@ type Options struct {
 	MaxRetries int
 	// Workers bounds how many messages are handled at once; 0 means 16.
 	Workers int
+	// ResponseURLPrefix is for tests only: one more prefix a slash
+	// command's response_url may start with (an httptest server's URL and
+	// "/"). Empty, as in production: only https://hooks.slack.com/… is
+	// followed; the URL arrives with the command and is never trusted
+	// further.
+	ResponseURLPrefix string
 }
 
 // Adapter is the Slack adapter. Create it with New; it implements
@@ -69,9 +89,14 @@ type Adapter struct {
 	now        func() time.Time
 	after      func(time.Duration) <-chan time.Time
 	api        *slackapi.Client
+	hc         *http.Client // the Web API's client, also used for response_url
 	feedback   func(ctx context.Context, ref string, user bot.UserID, helpful bool) error
 	maxRetries int
 	workers    int
+	// responseURLPrefix: Options.ResponseURLPrefix, ending in "/".
+	responseURLPrefix string
+
+	once *messageOnce // Slack messages already handed to the core
 
 	mu        sync.Mutex
 	running   bool      // Run is active
@@ -80,9 +105,10 @@ type Adapter struct {
 
 	// connected and reconnects report the link to Slack to operators
 	// (readiness, metrics): Socket Mode's websocket, or in HTTP mode a Run
-	// that accepts requests.
+	// that accepts requests. upThisRun is set by the first connection of
+	// each Run; only connections after it count as reconnects.
 	connected  atomic.Bool
-	everUp     atomic.Bool
+	upThisRun  atomic.Bool
 	reconnects atomic.Uint64
 }
 
@@ -90,12 +116,16 @@ type Adapter struct {
 // Socket Mode connection is up, or in HTTP mode Run is accepting requests.
 func (a *Adapter) Connected() bool { return a.connected.Load() }
 
-// Reconnects counts Socket Mode connections made after the first one.
+// Reconnects counts the Socket Mode connections made after the first one
+// of each Run: the reconnections after Slack asked for one, the
+// connection died or failed. The first connection of a Run, even after
+// failed attempts, is not one (Run's starts are counted outside the
+// adapter); HTTP mode never reconnects. The count only grows.
 func (a *Adapter) Reconnects() uint64 { return a.reconnects.Load() }
 
 // markConnected records a connection (up) or its loss.
 func (a *Adapter) markConnected(up bool) {
-	if up && !a.connected.Load() && a.everUp.Swap(true) {
+	if up && !a.connected.Load() && a.upThisRun.Swap(true) {
 		a.reconnects.Add(1)
 	}
 	a.connected.Store(up)
@@ -112,7 +142,13 @@ type runState struct {
 
 // job is one unit of work for a worker: a message or a feedback click.
 type job struct {
-	msg      *bot.Message
+	msg *bot.Message
+	// responseURL is a slash command's response_url, where the answer goes
+	// privately when the bot cannot post in the channel; "" otherwise.
+	responseURL string
+	// key identifies the Slack message (channel and ts) across the events
+	// that deliver it; "" for slash commands.
+	key      string
 	feedback *feedbackJob
 }
 
@@ -131,6 +167,7 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		maxRetries: opts.MaxRetries,
 		workers:    opts.Workers,
 		botUserID:  cfg.BotUserID,
+		once:       newMessageOnce(onceTTL, onceMax),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -154,6 +191,13 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 	hc := opts.HTTPClient
 	if hc == nil {
 		hc = &http.Client{Timeout: defaultTimeout}
+	}
+	a.hc = hc
+	if p := opts.ResponseURLPrefix; p != "" {
+		if !strings.HasSuffix(p, "/") {
+			p += "/"
+		}
+		a.responseURLPrefix = p
 	}
 	apiOpts := []slackapi.Option{
 		slackapi.OptionAPIURL(cfg.APIURL),
@@ -195,6 +239,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 		return errors.New("slack: Run is already running")
 	}
 	a.running = true
+	a.upThisRun.Store(false)
 	a.mu.Unlock()
 	defer func() {
 		a.mu.Lock()
@@ -277,6 +322,28 @@ func (rs *runState) enqueueWait(ctx context.Context, j job) bool {
 	}
 }
 
+// submit hands the message job j to the workers with enqueue, unless j is a
+// second event for a Slack message already handed over (a direct message
+// that mentions the bot arrives as message.im and as app_mention, with
+// different event IDs); such a j is dropped. It returns false only when
+// enqueue refused j, which is then not remembered, so that Slack's
+// redelivery gets through.
+func (a *Adapter) submit(j job, enqueue func(job) bool) bool {
+	if j.key == "" || j.msg == nil {
+		return enqueue(j)
+	}
+	if !a.once.claim(j.key, j.msg.EventID, a.now()) {
+		a.log.Debug("slack event ignored", "reason", "another event delivered the same message",
+			"event_id", j.msg.EventID, "conversation", j.msg.Conversation)
+		return true
+	}
+	if !enqueue(j) {
+		a.once.release(j.key, j.msg.EventID)
+		return false
+	}
+	return true
+}
+
 // work runs jobs until rs.ctx ends.
 func (a *Adapter) work(rs *runState) {
 	for {
@@ -301,7 +368,11 @@ func (a *Adapter) do(rs *runState, j job) {
 		a.log.Debug("slack message received", "event_id", j.msg.EventID,
 			"conversation", j.msg.Conversation, "user", j.msg.User,
 			"direct", j.msg.Direct, "mentioned", j.msg.Mentioned)
-		rs.h.HandleMessage(rs.ctx, a, *j.msg)
+		var from bot.Sender = a
+		if j.responseURL != "" {
+			from = commandReplier{a: a, responseURL: j.responseURL}
+		}
+		rs.h.HandleMessage(rs.ctx, from, *j.msg)
 	case j.feedback != nil:
 		a.recordFeedback(rs.ctx, *j.feedback)
 	}

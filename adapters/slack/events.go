@@ -40,6 +40,9 @@ type slashCommand struct {
 	ChannelID string `json:"channel_id"`
 	UserID    string `json:"user_id"`
 	TriggerID string `json:"trigger_id"`
+	// ResponseURL takes up to five replies to the command for 30 minutes,
+	// even where the bot cannot post.
+	ResponseURL string `json:"response_url"`
 }
 
 // interaction is an interactive payload; only block_actions are used.
@@ -69,28 +72,30 @@ type feedbackJob struct {
 	helpful bool
 }
 
-// messageFromEvent translates an event_callback into a bot.Message. It
-// reports why it ignores an event: not addressed to the bot, written by a
-// bot (the bot itself included), or an edit, deletion or other subtype.
-func messageFromEvent(o outerEvent, botUserID string) (bot.Message, string) {
+// messageFromEvent translates an event_callback into a bot.Message and
+// the ts of the Slack message it carries, which with the channel
+// identifies the message across the events that deliver it. It reports why
+// it ignores an event: not addressed to the bot, written by a bot (the bot
+// itself included), or an edit, deletion or other subtype.
+func messageFromEvent(o outerEvent, botUserID string) (m bot.Message, ts, ignored string) {
 	if o.Type != "event_callback" {
-		return bot.Message{}, "not an event_callback: " + o.Type
+		return bot.Message{}, "", "not an event_callback: " + o.Type
 	}
 	var ev innerEvent
 	if err := json.Unmarshal(o.Event, &ev); err != nil {
-		return bot.Message{}, "unreadable event: " + err.Error()
+		return bot.Message{}, "", "unreadable event: " + err.Error()
 	}
 	switch {
 	case ev.BotID != "" || ev.Subtype == "bot_message":
-		return bot.Message{}, "written by a bot"
+		return bot.Message{}, "", "written by a bot"
 	case ev.User == "":
-		return bot.Message{}, "no user"
+		return bot.Message{}, "", "no user"
 	case botUserID != "" && ev.User == botUserID:
-		return bot.Message{}, "the bot's own message"
+		return bot.Message{}, "", "the bot's own message"
 	case ev.Channel == "":
-		return bot.Message{}, "no channel"
+		return bot.Message{}, "", "no channel"
 	}
-	m := bot.Message{
+	m = bot.Message{
 		Conversation: bot.ConversationID(ev.Channel),
 		User:         bot.UserID(ev.User),
 		EventID:      bot.EventID(o.EventID),
@@ -106,27 +111,30 @@ func messageFromEvent(o outerEvent, botUserID string) (bot.Message, string) {
 	switch ev.Type {
 	case "app_mention":
 		if ev.Subtype != "" {
-			return bot.Message{}, "app_mention subtype " + ev.Subtype
+			return bot.Message{}, "", "app_mention subtype " + ev.Subtype
 		}
 		m.Mentioned = true
+		// A mention in a direct conversation (IDs start with D) is a direct
+		// message, as its message.im twin says.
+		m.Direct = ev.ChannelType == "im" || strings.HasPrefix(ev.Channel, "D")
 	case "message":
 		if ev.ChannelType != "im" {
 			// Channel messages reach the bot as app_mention; answering the
 			// message event too would answer twice.
-			return bot.Message{}, "message outside a direct conversation"
+			return bot.Message{}, "", "message outside a direct conversation"
 		}
 		switch ev.Subtype {
 		case "", "file_share", "thread_broadcast":
 		default:
-			return bot.Message{}, "message subtype " + ev.Subtype
+			return bot.Message{}, "", "message subtype " + ev.Subtype
 		}
 		m.Direct = true
 		m.Mentioned = mentions(ev.Text, botUserID)
 	default:
-		return bot.Message{}, "event type " + ev.Type
+		return bot.Message{}, "", "event type " + ev.Type
 	}
 	m.Text = plainText(ev.Text, botUserID)
-	return m, ""
+	return m, ev.TS, ""
 }
 
 // messageFromCommand translates a slash command into a message in the
@@ -186,10 +194,18 @@ func feedbackFromInteraction(in interaction) []feedbackJob {
 
 var (
 	// slackLink matches Slack's angle-bracket markup: <@U123>, <@U123|name>,
-	// <#C123|general>, <!here>, <!subteam^S1|@desk>, <https://x|label>.
+	// <#C123|general>, <#C123|>, <!here>, <!subteam^S1|@desk>,
+	// <https://x|label>.
 	slackLink = regexp.MustCompile(`<([^<>|]*)(?:\|([^<>]*))?>`)
-	unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
-	spaces    = regexp.MustCompile(`[ \t]{2,}`)
+	// emojiCodes matches runs of emoji codes such as :smile: or
+	// :+1::skin-tone-2:; emojiCode checks the characters around a match.
+	emojiCodes = regexp.MustCompile(`(?::[a-z0-9_+'-]+:)+`)
+	unescaper  = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+	spaces     = regexp.MustCompile(`[ \t]{2,}`)
+	// Brackets left empty or padded by what was dropped: "( )", "(see )".
+	emptyBrackets = regexp.MustCompile(`\(\s*\)|\[\s*\]`)
+	padOpen       = regexp.MustCompile(`([(\[]) +`)
+	padClose      = regexp.MustCompile(` +([)\]])`)
 )
 
 // mentions reports whether text mentions the bot.
@@ -197,43 +213,85 @@ func mentions(text, botUserID string) bool {
 	return botUserID != "" && (strings.Contains(text, "<@"+botUserID+">") || strings.Contains(text, "<@"+botUserID+"|"))
 }
 
-// plainText turns Slack's message markup into the plain text the core
-// expects: the bot's own mentions are removed, links and other mentions
-// become their labels, entities are decoded, and the punctuation people
-// type after a mention ("@briefbot: …") is dropped.
+// plainText turns Slack's message markup into the plain words the core
+// expects, never raw IDs the engine would try to match:
+//   - the bot's own mentions are removed; another person's mention becomes
+//     "@name" when Slack gives the name and is removed when it does not;
+//   - a channel becomes "#name", or is removed without a name;
+//   - @here, @channel and @everyone stay words, other special mentions
+//     (user groups, dates) become their label or are removed;
+//   - a link becomes its label, or its address (mailto: removed);
+//   - emoji codes (:smile:, :+1::skin-tone-2:) are removed;
+//   - the entities &amp; &lt; &gt; are decoded;
+//
+// and the punctuation people type after a mention ("@briefbot: …") and the
+// brackets and spaces left empty are tidied away.
 func plainText(s, botUserID string) string {
 	s = slackLink.ReplaceAllStringFunc(s, func(m string) string {
 		sub := slackLink.FindStringSubmatch(m)
-		target, label := sub[1], sub[2]
+		target, label := sub[1], strings.TrimSpace(sub[2])
 		switch {
 		case strings.HasPrefix(target, "@"):
-			if botUserID != "" && target[1:] == botUserID {
-				return ""
+			if label == "" || (botUserID != "" && target[1:] == botUserID) {
+				return " "
 			}
-			if label != "" {
-				return "@" + strings.TrimPrefix(label, "@")
-			}
-			return target
+			return "@" + strings.TrimPrefix(label, "@")
 		case strings.HasPrefix(target, "#"):
-			if label != "" {
-				return "#" + label
+			if label == "" {
+				return " "
 			}
-			return target
+			return "#" + strings.TrimPrefix(label, "#")
 		case strings.HasPrefix(target, "!"):
 			if label != "" {
 				return label
 			}
-			name, _, _ := strings.Cut(target[1:], "^")
-			return "@" + name
+			switch name, _, _ := strings.Cut(target[1:], "^"); name {
+			case "here", "channel", "everyone":
+				return "@" + name
+			}
+			return " "
 		case label != "":
 			return label
 		default:
 			return strings.TrimPrefix(target, "mailto:")
 		}
 	})
+	s = dropEmojiCodes(s)
 	s = unescaper.Replace(s)
+	s = emptyBrackets.ReplaceAllString(s, "")
+	s = padOpen.ReplaceAllString(s, "$1")
+	s = padClose.ReplaceAllString(s, "$1")
 	s = spaces.ReplaceAllString(s, " ")
 	s = strings.TrimSpace(s)
 	s = strings.TrimLeft(s, ":,;")
 	return strings.TrimSpace(s)
+}
+
+// dropEmojiCodes removes emoji codes that stand on their own: a run of
+// :name: codes not glued to a letter or digit on either side, so "10:30:00"
+// and "nos:politiek:" stay. A code needs a letter ("":30:" is no emoji).
+func dropEmojiCodes(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range emojiCodes.FindAllStringIndex(s, -1) {
+		i, j := loc[0], loc[1]
+		if !strings.ContainsAny(s[i:j], "abcdefghijklmnopqrstuvwxyz") ||
+			(i > 0 && isWordByte(s[i-1])) || (j < len(s) && isWordByte(s[j])) {
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteByte(' ')
+		last = j
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// isWordByte reports whether c is an ASCII letter or digit, or part of a
+// multi-byte (non-ASCII) character such as a letter with an accent.
+func isWordByte(c byte) bool {
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }

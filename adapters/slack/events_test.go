@@ -13,6 +13,8 @@ func TestMessageFromEvent(t *testing.T) {
 	inThread := appMention("U0REPORTER", "<@"+testBotID+"|briefbot>: en de boeren?", "1764000000.000300")
 	inThread["thread_ts"] = "1764000000.000100"
 	dmWithMention := directMessage("U0REPORTER", "hoi <@"+testBotID+"> wat is PFAS?", "1764000000.000400")
+	mentionInDM := appMention("U0REPORTER", "<@"+testBotID+"> wat is PFAS?", "1764000000.000400")
+	mentionInDM["channel"] = "D0DIRECT1"
 	fileShare := directMessage("U0REPORTER", "zie bijlage", "1764000000.000500")
 	fileShare["subtype"] = "file_share"
 
@@ -30,6 +32,8 @@ func TestMessageFromEvent(t *testing.T) {
 			bot.Message{Conversation: "D0DIRECT1", Thread: "1764000000.000200", User: "U0REPORTER", Text: "wat is stikstof?", EventID: "Ev1", Direct: true}, false},
 		{"direct message with a mention", dmWithMention,
 			bot.Message{Conversation: "D0DIRECT1", Thread: "1764000000.000400", User: "U0REPORTER", Text: "hoi wat is PFAS?", EventID: "Ev1", Direct: true, Mentioned: true}, false},
+		{"mention in a direct conversation is direct, as its message.im twin", mentionInDM,
+			bot.Message{Conversation: "D0DIRECT1", Thread: "1764000000.000400", User: "U0REPORTER", Text: "wat is PFAS?", EventID: "Ev1", Direct: true, Mentioned: true}, false},
 		{"file share with text", fileShare,
 			bot.Message{Conversation: "D0DIRECT1", Thread: "1764000000.000500", User: "U0REPORTER", Text: "zie bijlage", EventID: "Ev1", Direct: true}, false},
 		{"own message", directMessage(testBotID, "antwoord", "1"), bot.Message{}, true},
@@ -41,9 +45,12 @@ func TestMessageFromEvent(t *testing.T) {
 			if err := json.Unmarshal(eventCallback("Ev1", tt.event), &o); err != nil {
 				t.Fatal(err)
 			}
-			got, ignored := messageFromEvent(o, testBotID)
+			got, ts, ignored := messageFromEvent(o, testBotID)
 			if (ignored != "") != tt.ignored {
 				t.Fatalf("ignored = %q, want ignored %v", ignored, tt.ignored)
+			}
+			if want, _ := tt.event["ts"].(string); !tt.ignored && ts != want {
+				t.Errorf("ts = %q, want the message's ts %q", ts, want)
 			}
 			if diff := cmp.Diff(got, tt.want); diff != "" {
 				t.Errorf("message (-got +want):\n%s", diff)
@@ -62,6 +69,20 @@ func TestPlainText(t *testing.T) {
 		{"zie <https://nos.nl/artikel/1|NOS> en <https://nu.nl>", "zie NOS en https://nu.nl"},
 		{"R&amp;D &lt;5&gt;", "R&D <5>"},
 		{"mail <mailto:tips@krant.nl|tips@krant.nl>", "mail tips@krant.nl"},
+		// Other people and channels become words, never raw IDs.
+		{"<@" + testBotID + "> who fired Krebs? cc <@U0123ABC>", "who fired Krebs? cc"},
+		{"<@U0123ABC> <@" + testBotID + "> wie won?", "wie won?"},
+		{"wie won? (see <#C0123ABC|general>)", "wie won? (see #general)"},
+		{"wie won? (see <#C0123ABC|>)", "wie won? (see)"},
+		{"wie won? (see <#C0123ABC>)", "wie won? (see)"},
+		{"<!subteam^S0DESK> wie won?", "wie won?"},
+		{"<!date^1392734382^{date_short}|18 feb 2014> wie won?", "18 feb 2014 wie won?"},
+		{"<https://x.example/a?b=1&amp;c=2|het artikel> wie won?", "het artikel wie won?"},
+		// Emoji codes are dropped; times and words with colons are not.
+		{":wave: wie won? :+1::skin-tone-2:", "wie won?"},
+		{"wie won om 10:30:00? :eyes:", "wie won om 10:30:00?"},
+		{"wie zei nos:politiek:?", "wie zei nos:politiek:?"},
+		{"a&amp;b &lt;c&gt; &amp;lt;", "a&b <c> &lt;"},
 	}
 	for _, tt := range tests {
 		if got := plainText(tt.in, testBotID); got != tt.want {

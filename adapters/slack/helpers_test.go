@@ -40,6 +40,7 @@ type post struct {
 	Text      string
 	Parse     string
 	LinkNames string
+	Mrkdwn    string
 	Blocks    string
 }
 
@@ -89,6 +90,7 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 		Text:      r.PostForm.Get("text"),
 		Parse:     r.PostForm.Get("parse"),
 		LinkNames: r.PostForm.Get("link_names"),
+		Mrkdwn:    r.PostForm.Get("mrkdwn"),
 		Blocks:    r.PostForm.Get("blocks"),
 	}
 	f.mu.Lock()

@@ -142,12 +142,13 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	m, ignored := messageFromEvent(o, a.BotUserID())
+	m, ts, ignored := messageFromEvent(o, a.BotUserID())
 	j, ok := a.accept(m, ignored, "events_api")
 	if !ok {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	j.key = messageKey(m.Conversation, ts)
 	a.hand(w, j)
 }
 
@@ -173,11 +174,12 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := slashCommand{
-		Command:   form.Get("command"),
-		Text:      form.Get("text"),
-		ChannelID: form.Get("channel_id"),
-		UserID:    form.Get("user_id"),
-		TriggerID: form.Get("trigger_id"),
+		Command:     form.Get("command"),
+		Text:        form.Get("text"),
+		ChannelID:   form.Get("channel_id"),
+		UserID:      form.Get("user_id"),
+		TriggerID:   form.Get("trigger_id"),
+		ResponseURL: form.Get("response_url"),
 	}
 	m, ignored := messageFromCommand(c, body, a.BotUserID())
 	j, ok := a.accept(m, ignored, "slash_commands")
@@ -185,6 +187,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	j.responseURL = c.ResponseURL
 	a.hand(w, j)
 }
 
@@ -211,10 +214,11 @@ func (a *Adapter) serveInteractive(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// hand queues j for the workers and answers 200, or 503 so that Slack
-// redelivers when Run cannot take it now.
+// hand queues j for the workers (or drops it as a second event for the
+// same message) and answers 200, or 503 so that Slack redelivers when Run
+// cannot take it now.
 func (a *Adapter) hand(w http.ResponseWriter, j job) {
-	if !a.current().enqueue(j) {
+	if !a.submit(j, a.current().enqueue) {
 		a.log.Warn("slack: not ready or queue full; asking Slack to redeliver", "event_id", j.msg.EventID)
 		w.Header().Set("Retry-After", "5")
 		http.Error(w, "busy, retry later", http.StatusServiceUnavailable)

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -85,7 +86,8 @@ func TestHTTPSignature(t *testing.T) {
 				t.Fatalf("status = %d, want %d", status, tt.status)
 			}
 			sentinelID := bot.EventID("Ev0SENTINEL" + string(rune('A'+i)))
-			sentinel := eventCallback(string(sentinelID), directMessage("U0REPORTER", "ping", "1764000001.000100"))
+			// Each sentinel is a message of its own, with its own ts.
+			sentinel := eventCallback(string(sentinelID), directMessage("U0REPORTER", "ping", fmt.Sprintf("1764000001.%06d", i)))
 			if status, _ := do(t, signed(t, srv, "/slack/events", jsonType, sentinel, testSecret, testNow)); status != http.StatusOK {
 				t.Fatalf("sentinel status = %d", status)
 			}

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -23,6 +24,9 @@ const (
 	maxFallbackText = 300
 	maxActionID     = 255
 	maxButtonValue  = 2000
+	// maxLinkURL bounds the URLs made into links, so that a link never
+	// fills a section and is never split.
+	maxLinkURL = 1000
 )
 
 // Feedback buttons. The action IDs carry the reply's Ref when it fits;
@@ -50,14 +54,19 @@ type message struct {
 // piece is one rendered block with what packing needs to know about it.
 type piece struct {
 	block slackapi.Block
-	size  int    // characters of text in the block
-	plain string // escaped text for the fallback
+	size  int // characters of text in the block
+	// plain is the block's text for the notification: escaped for & < >,
+	// without mrkdwn markup (the fallback is posted with mrkdwn=false).
+	plain string
 	// keepWithNext: never end a message with this block (a heading).
 	keepWithNext bool
 }
 
 var (
 	escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	// urlEscaper makes a URL safe inside <…|…>: the characters Slack's
+	// link markup uses are percent-encoded, & becomes an entity.
+	urlEscaper = strings.NewReplacer("|", "%7C", "<", "%3C", ">", "%3E", " ", "%20", "&", "&amp;")
 	// broadcast matches the words Slack may turn into @channel, @here and
 	// @everyone notifications.
 	broadcast = regexp.MustCompile(`(?i)@(channel|here|everyone)\b`)
@@ -105,15 +114,50 @@ func quote(s string) string {
 	return strings.Join(lines, "\n")
 }
 
-// citationLine renders "title · date · source", skipping empty parts.
-func citationLine(title, date, source string) string {
-	var parts []string
-	for _, p := range []string{title, date, source} {
-		if p = strings.TrimSpace(p); p != "" {
-			parts = append(parts, escape(p))
-		}
+// webURL returns raw as it goes inside Slack's <url|label> markup, and
+// false unless raw is an absolute http or https URL of at most maxLinkURL
+// bytes without user information.
+func webURL(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > maxLinkURL {
+		return "", false
 	}
-	return strings.Join(parts, " · ")
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Opaque != "" {
+		return "", false
+	}
+	return urlEscaper.Replace(u.String()), true
+}
+
+// link renders label (plain text) as a Slack link to rawURL when that is
+// a web URL, and as escaped text otherwise. A "|" in the label would end
+// the URL part, so it becomes the look-alike "∣".
+func link(rawURL, label string) string {
+	text := escape(label)
+	u, ok := webURL(rawURL)
+	if !ok || strings.TrimSpace(label) == "" {
+		return text
+	}
+	return "<" + u + "|" + strings.ReplaceAll(text, "|", "∣") + ">"
+}
+
+// citationLine renders "title · date · source", skipping empty parts, with
+// the title linked to rawURL when that is a web URL; plain is the same
+// without the link.
+func citationLine(title, date, source, rawURL string) (line, plain string) {
+	var parts, plains []string
+	for i, p := range []string{title, date, source} {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		e := escape(p)
+		plains = append(plains, e)
+		if i == 0 {
+			e = link(rawURL, p)
+		}
+		parts = append(parts, e)
+	}
+	return strings.Join(parts, " · "), strings.Join(plains, " · ")
 }
 
 // render turns r into one or more messages within Slack's limits: at most
@@ -133,7 +177,7 @@ func render(r bot.Reply, withFeedback bool) []message {
 		} else {
 			// Too long for a header: a bold section keeps every word.
 			for _, c := range fitDecorated(et, maxSectionText, bold) {
-				ps = append(ps, sectionPiece(c, strings.ReplaceAll(c, "*", "")))
+				ps = append(ps, sectionPiece(c.decorated, c.raw))
 			}
 		}
 	}
@@ -144,23 +188,23 @@ func render(r bot.Reply, withFeedback bool) []message {
 	}
 	if a := strings.TrimSpace(r.Answer); a != "" {
 		for _, c := range fitDecorated(escape(a), maxSectionText, bold) {
-			ps = append(ps, sectionPiece(c, strings.ReplaceAll(c, "*", "")))
+			ps = append(ps, sectionPiece(c.decorated, c.raw))
 		}
 	}
 	if q := strings.TrimSpace(r.Quote); q != "" {
 		eq := escape(q)
 		for _, c := range fitDecorated(eq, maxSectionText, quote) {
-			ps = append(ps, sectionPiece(c, "“"+truncateWords(eq, 100)+"”"))
+			ps = append(ps, sectionPiece(c.decorated, "“"+truncateWords(eq, 100)+"”"))
 		}
 	}
 	for _, c := range r.Citations {
-		line := citationLine(c.Title, c.Date.String(), c.Source)
+		line, plain := citationLine(c.Title, c.Date.String(), c.Source, c.URL)
 		if line == "" {
 			continue
 		}
-		for _, l := range splitText(line, maxSectionText) {
+		for i, l := range splitText(line, maxSectionText) {
 			ctx := slackapi.NewContextBlock("", mrkdwn(l))
-			ps = append(ps, piece{block: ctx, size: runeLen(l), plain: l})
+			ps = append(ps, piece{block: ctx, size: runeLen(l), plain: firstOnly(i, plain)})
 		}
 	}
 	for i, it := range r.Items {
@@ -178,16 +222,18 @@ func render(r bot.Reply, withFeedback bool) []message {
 		}
 	}
 	if len(r.SeeAlso) > 0 {
-		var lines []string
+		var lines, plains []string
 		for _, c := range r.SeeAlso {
-			if l := citationLine(c.Title, c.Date.String(), c.Source); l != "" {
+			if l, p := citationLine(c.Title, c.Date.String(), c.Source, c.URL); l != "" {
 				lines = append(lines, "• "+l)
+				plains = append(plains, "• "+p)
 			}
 		}
 		if len(lines) > 0 {
 			text := "*" + labelSeeAlso + "*\n" + strings.Join(lines, "\n")
-			for _, c := range splitText(text, maxSectionText) {
-				ps = append(ps, sectionPiece(c, strings.Replace(c, "*"+labelSeeAlso+"*", labelSeeAlso+":", 1)))
+			plain := labelSeeAlso + ": " + strings.Join(plains, " ")
+			for i, c := range splitText(text, maxSectionText) {
+				ps = append(ps, sectionPiece(c, firstOnly(i, plain)))
 			}
 		}
 	}
@@ -203,29 +249,44 @@ func render(r bot.Reply, withFeedback bool) []message {
 	return pack(ps, tail)
 }
 
-// itemPieces renders list entry n: the title in bold, then date · source,
-// the summary and the matched topic terms.
+// itemPieces renders list entry n: the title in bold, linked to the
+// article when it has a web URL, then date · source, the summary and the
+// matched topic terms in italics.
 func itemPieces(n int, it bot.Item) []piece {
-	var b strings.Builder
-	title := strings.TrimSpace(it.Title)
+	var b, plain strings.Builder
+	title := strings.Join(strings.Fields(it.Title), " ")
 	if title == "" {
 		title = string(it.Article)
 	}
-	fmt.Fprintf(&b, "*%d. %s*", n, escape(strings.Join(strings.Fields(title), " ")))
-	if meta := citationLine("", it.Date.String(), it.Source); meta != "" {
+	fmt.Fprintf(&b, "*%d. %s*", n, link(it.URL, title))
+	fmt.Fprintf(&plain, "%d. %s", n, escape(title))
+	if meta, _ := citationLine("", it.Date.String(), it.Source, ""); meta != "" {
 		b.WriteString("\n" + meta)
+		plain.WriteString("\n" + meta)
 	}
 	if t := strings.TrimSpace(it.Text); t != "" {
 		b.WriteString("\n" + escape(t))
+		plain.WriteString("\n" + escape(t))
 	}
 	if len(it.Matched) > 0 {
-		b.WriteString("\n_" + escape(strings.Join(it.Matched, ", ")) + "_")
+		m := escape(strings.Join(it.Matched, ", "))
+		b.WriteString("\n_" + m + "_")
+		plain.WriteString("\n" + m)
 	}
 	var ps []piece
-	for _, c := range splitText(b.String(), maxSectionText) {
-		ps = append(ps, sectionPiece(c, strings.NewReplacer("*", "", "_", "").Replace(c)))
+	for i, c := range splitText(b.String(), maxSectionText) {
+		ps = append(ps, sectionPiece(c, firstOnly(i, plain.String())))
 	}
 	return ps
+}
+
+// firstOnly returns plain for the first of a block's chunks and "" for the
+// others: a block split over sections gives the notification its text once.
+func firstOnly(i int, plain string) string {
+	if i == 0 {
+		return plain
+	}
+	return ""
 }
 
 // feedbackPiece is the actions block with the 👍 and 👎 buttons for ref.

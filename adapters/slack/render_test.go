@@ -108,6 +108,8 @@ func TestRenderGolden(t *testing.T) {
 		{"body_10k", bot.Reply{Title: "Artikel", Body: longBody()}, false, 2},
 		{"digest", bottest.DigestReply(3), false, 1},
 		{"digest_empty", bottest.DigestReply(0), false, 1},
+		{"ids", idsReply(), false, 1},
+		{"links", linksReply(), true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,10 +212,13 @@ func TestFitDecorated(t *testing.T) {
 			chunks := fitDecorated(in, 50, deco.f)
 			var words []string
 			for _, c := range chunks {
-				if n := runeLen(c); n > 50 {
-					t.Errorf("chunk of %d characters: %q", n, c)
+				if n := runeLen(c.decorated); n > 50 {
+					t.Errorf("chunk of %d characters: %q", n, c.decorated)
 				}
-				for _, w := range strings.Fields(c) {
+				if c.decorated != deco.f(c.raw) {
+					t.Errorf("chunk %q decorated as %q", c.raw, c.decorated)
+				}
+				for _, w := range strings.Fields(c.decorated) {
 					if w = strings.Trim(w, "*>"); w != "" {
 						words = append(words, w)
 					}

@@ -19,32 +19,43 @@ import (
 // waited out (Retry-After, honouring ctx) and the part sent once more; a
 // connection that failed before the request was sent is retried with
 // backoff. Failures that may have posted (a timeout after sending, a 5xx)
-// are never retried, so no part is ever posted twice. Send may block until
-// Slack accepts the message or ctx ends.
+// are never retried, so no part is ever posted twice. Each message's
+// notification text is plain (mrkdwn=false), so article IDs keep their _
+// and *. Send may block until Slack accepts the message or ctx ends.
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) error {
+	_, err := a.send(ctx, to, r)
+	return err
+}
+
+// send is Send, also saying how many messages were posted.
+func (a *Adapter) send(ctx context.Context, to bot.Target, r bot.Reply) (posted int, err error) {
 	if to.Conversation == "" {
-		return errors.New("slack: Send needs a conversation (channel ID) to post to")
+		return 0, errors.New("slack: Send needs a conversation (channel ID) to post to")
 	}
 	msgs := render(r, a.feedback != nil)
 	if len(msgs) == 0 {
-		return errors.New("slack: the reply is empty; nothing to send")
+		return 0, errors.New("slack: the reply is empty; nothing to send")
 	}
 	for i, m := range msgs {
 		if err := a.post(ctx, to, m); err != nil {
 			if len(msgs) == 1 {
-				return fmt.Errorf("slack: posting to %s: %w", to.Conversation, err)
+				return 0, fmt.Errorf("slack: posting to %s: %w", to.Conversation, err)
 			}
-			return fmt.Errorf("slack: posting part %d of %d to %s (%d posted): %w", i+1, len(msgs), to.Conversation, i, err)
+			return i, fmt.Errorf("slack: posting part %d of %d to %s (%d posted): %w", i+1, len(msgs), to.Conversation, i, err)
 		}
 	}
-	return nil
+	return len(msgs), nil
 }
 
 // post sends one message, retrying only where Slack certainly did not
 // post it.
 func (a *Adapter) post(ctx context.Context, to bot.Target, m message) error {
 	opts := []slackapi.MsgOption{
-		slackapi.MsgOptionText(m.Text, false), // already escaped
+		// The notification text is plain: escaped for & < >, and sent with
+		// mrkdwn=false so that the _ and * of article IDs show as they
+		// are. The blocks say their own format.
+		slackapi.MsgOptionText(m.Text, false),
+		slackapi.MsgOptionDisableMarkdown(),
 		slackapi.MsgOptionBlocks(m.Blocks...),
 		slackapi.MsgOptionParse(false), // parse=none; link_names is never set
 		slackapi.MsgOptionDisableLinkUnfurl(),

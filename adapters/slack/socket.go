@@ -128,9 +128,10 @@ func (a *Adapter) socketEvent(ctx context.Context, fail context.CancelCauseFunc,
 			a.log.Warn("slack: unreadable events_api payload", "error", err)
 			return
 		}
-		m, ignored := messageFromEvent(o, a.BotUserID())
+		m, ts, ignored := messageFromEvent(o, a.BotUserID())
 		if j, ok := a.accept(m, ignored, "events_api"); ok {
-			rs.enqueueWait(ctx, j)
+			j.key = messageKey(m.Conversation, ts)
+			a.submit(j, func(j job) bool { return rs.enqueueWait(ctx, j) })
 		}
 	case socketmode.EventTypeSlashCommand:
 		req := a.ack(ctx, smc, ev)
@@ -144,6 +145,7 @@ func (a *Adapter) socketEvent(ctx context.Context, fail context.CancelCauseFunc,
 		}
 		m, ignored := messageFromCommand(c, req.Payload, a.BotUserID())
 		if j, ok := a.accept(m, ignored, "slash_commands"); ok {
+			j.responseURL = c.ResponseURL
 			rs.enqueueWait(ctx, j)
 		}
 	case socketmode.EventTypeInteractive:

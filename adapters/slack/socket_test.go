@@ -30,6 +30,11 @@ type socketServer struct {
 	mu      sync.Mutex
 	posts   []string // channel of every chat.postMessage
 	thanks  int      // chat.postEphemeral calls
+	postErr string   // when set, chat.postMessage fails with this error code
+	// failOpens makes the first failOpens apps.connections.open calls fail
+	// with a transient error.
+	failOpens int32
+	failed    atomic.Int32
 }
 
 func newSocketServer(t *testing.T, scripts ...func(c *websocket.Conn) error) *socketServer {
@@ -42,8 +47,12 @@ func newSocketServer(t *testing.T, scripts ...func(c *websocket.Conn) error) *so
 			fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
 			return
 		}
-		n := s.opens.Add(1)
 		w.Header().Set("Content-Type", "application/json")
+		if s.failed.Add(1) <= s.failOpens {
+			fmt.Fprint(w, `{"ok":false,"error":"internal_error"}`)
+			return
+		}
+		n := s.opens.Add(1)
 		fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/link/?ticket=t%d&app_id=A0BRIEFBOT"}`, r.Host, n)
 	})
 	mux.HandleFunc("/link/", func(w http.ResponseWriter, r *http.Request) {
@@ -65,8 +74,15 @@ func newSocketServer(t *testing.T, scripts ...func(c *websocket.Conn) error) *so
 	mux.HandleFunc("/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		s.mu.Lock()
-		s.posts = append(s.posts, r.PostForm.Get("channel"))
+		code := s.postErr
+		if code == "" {
+			s.posts = append(s.posts, r.PostForm.Get("channel"))
+		}
 		s.mu.Unlock()
+		if code != "" {
+			fmt.Fprintf(w, `{"ok":false,"error":%q}`, code)
+			return
+		}
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1764000000.009999"}`, r.PostForm.Get("channel"))
 	})
 	mux.HandleFunc("/chat.postEphemeral", func(w http.ResponseWriter, _ *http.Request) {
@@ -289,5 +305,88 @@ func TestRunReturnsNilWhenContextEnds(t *testing.T) {
 				t.Errorf("Run = %v, want nil", err)
 			}
 		})
+	}
+}
+
+// TestReconnectsCountOnlyReconnects: the first connection of a Run is not a
+// reconnect, even after failed attempts or a stopped earlier Run, and HTTP
+// mode never reconnects; a connection Slack closed and the client opened
+// again is one.
+func TestReconnectsCountOnlyReconnects(t *testing.T) {
+	var s *socketServer
+	// up says hello and has one envelope acknowledged: the adapter handles
+	// slack-go's events in order, so by then it has seen the connection.
+	up := func(id string) func(c *websocket.Conn) error {
+		return func(c *websocket.Conn) error {
+			if err := c.WriteMessage(websocket.TextMessage, []byte(hello())); err != nil {
+				return err
+			}
+			ping := eventCallback("Ev0"+id, map[string]any{"type": "reaction_added", "user": "U0REPORTER", "reaction": "eyes"})
+			if err := s.sendAndAwaitAck(c, envelope("events_api", id, ping, 0), id); err != nil {
+				return err
+			}
+			return drain(c)
+		}
+	}
+	upThenDisconnect := func(c *websocket.Conn) error {
+		if err := c.WriteMessage(websocket.TextMessage, []byte(hello())); err != nil {
+			return err
+		}
+		if err := c.WriteMessage(websocket.TextMessage, []byte(disconnect())); err != nil {
+			return err
+		}
+		return drain(c)
+	}
+	s = newSocketServer(t, up("env-1"), upThenDisconnect, up("env-3"))
+	s.failOpens = 1
+	a := newTestAdapter(t, socketConfig(s.srv.URL+"/"), Options{})
+
+	// run starts Run, waits for the acknowledgement of envelope id, checks
+	// the count and stops Run.
+	run := func(id string, want uint64) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- a.Run(ctx, newRecorder()) }()
+		select {
+		case got := <-s.acks:
+			if got != id {
+				t.Fatalf("ack %q, want %q", got, id)
+			}
+		case err := <-s.errs:
+			t.Fatalf("script: %v", err)
+		case <-time.After(testWait):
+			t.Fatalf("timed out waiting for %s", id)
+		}
+		if !a.Connected() {
+			t.Errorf("Connected() = false while connected")
+		}
+		if got := a.Reconnects(); got != want {
+			t.Errorf("when %s arrived: Reconnects() = %d, want %d", id, got, want)
+		}
+		cancel()
+		if err := receive(t, done, "Run to return"); err != nil {
+			t.Errorf("Run = %v", err)
+		}
+		if a.Connected() {
+			t.Error("Connected() after Run returned")
+		}
+	}
+	run("env-1", 0) // the first connection, after a failed apps.connections.open
+	run("env-3", 1) // a second Run: its first connection is no reconnect, the one after the disconnect is
+
+	h := newTestAdapter(t, httpConfig(s.srv.URL+"/"), Options{})
+	for range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- h.Run(ctx, newRecorder()) }()
+		eventually(t, "HTTP mode is up", h.Connected)
+		cancel()
+		if err := receive(t, done, "Run to return"); err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	}
+	if got := h.Reconnects(); got != 0 {
+		t.Errorf("HTTP mode: Reconnects() = %d after two Runs, want 0", got)
 	}
 }

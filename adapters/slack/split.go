@@ -17,21 +17,24 @@ func runeLen(s string) int { return utf8.RuneCountInString(s) }
 // shows the entity's letters but can never form markup.
 func splitText(s string, limit int) []string { return bot.SplitText(s, limit) }
 
+// chunk is a piece of text before and after decoration.
+type chunk struct{ raw, decorated string }
+
 // fitDecorated splits s so that decorate(chunk) is at most limit runes for
 // every chunk, for decorations that add a few characters per line (bold,
 // quote markers).
-func fitDecorated(s string, limit int, decorate func(string) string) []string {
+func fitDecorated(s string, limit int, decorate func(string) string) []chunk {
 	budget := limit
 	for {
-		chunks := splitText(s, budget)
-		out := make([]string, 0, len(chunks))
+		parts := splitText(s, budget)
+		out := make([]chunk, 0, len(parts))
 		over := 0
-		for _, c := range chunks {
+		for _, c := range parts {
 			d := decorate(c)
 			if n := runeLen(d); n > limit {
 				over = max(over, n-limit)
 			}
-			out = append(out, d)
+			out = append(out, chunk{raw: c, decorated: d})
 		}
 		if over == 0 || budget <= 1 {
 			return out
