@@ -47,11 +47,14 @@ type Options struct {
 }
 
 // Connected reports whether the adapter is logged in and its latest sync
-// with the homeserver succeeded.
+// with the homeserver succeeded. The first sync of a run and the first
+// after a failure do not long-poll, so Connected turns true as soon as the
+// homeserver answers again.
 func (a *Adapter) Connected() bool { return a.loggedIn.Load() && a.syncing.Load() }
 
 // Reconnects counts the times syncing resumed after failing (a homeserver
-// restart, network trouble).
+// restart, network trouble) once it had succeeded in this run. The first
+// sync of a run is not a reconnect, also when it follows failed attempts.
 func (a *Adapter) Reconnects() uint64 { return a.recoveries.Load() }
 
 // Tuning of the sync loop and of sends. The adapter's fields start from
@@ -97,7 +100,8 @@ type Adapter struct {
 	ran      atomic.Bool
 	loggedIn atomic.Bool
 	// syncing is true while the latest /sync succeeded; recoveries counts
-	// its returns after failures (homeserver restarts, network trouble).
+	// its returns after failures (homeserver restarts, network trouble),
+	// not the first success of a run.
 	syncing    atomic.Bool
 	recoveries atomic.Uint64
 	crypto     encrypter // nil when encryption is off
@@ -300,9 +304,14 @@ func (a *Adapter) syncLoop(ctx context.Context) error {
 	}
 
 	backoff := a.minBackoff
+	connectedOnce := false // a sync of this run has succeeded
 	for {
 		timeout := a.pollTimeout
-		if since == "" {
+		if since == "" || !a.syncing.Load() {
+			// The first sync of a run, and the first after a failure,
+			// returns at once instead of long-polling: Connected turns
+			// true as soon as the homeserver accepts a sync, not up to
+			// pollTimeout later when nothing new has happened.
 			timeout = 0
 		}
 		resp, err := a.cli.FullSyncRequest(ctx, mautrix.ReqSync{
@@ -332,9 +341,11 @@ func (a *Adapter) syncLoop(ctx context.Context) error {
 			continue
 		}
 		backoff = a.minBackoff
-		if !a.syncing.Swap(true) && since != "" {
+		if !a.syncing.Swap(true) && connectedOnce {
 			a.recoveries.Add(1)
+			a.log.Info("Matrix sync resumed after a failure", "reconnects", a.recoveries.Load())
 		}
+		connectedOnce = true
 		if err := a.syncer.ProcessResponse(ctx, resp, since); err != nil {
 			// Only a panicking listener gets here; skipping the batch keeps
 			// one bad event from stopping the bot for good.

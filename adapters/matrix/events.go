@@ -142,6 +142,7 @@ func (a *Adapter) retryInvite(ctx context.Context, what string, fn func() error)
 // everything the bot must not answer: its own events, events of the first
 // sync, history from before it joined or before its first start, events
 // already seen, edits, and anything but m.text (notices come from bots).
+// The text is questionText's: mentions, pills and links as plain words.
 func (a *Adapter) translate(ctx context.Context, evt *event.Event) (bot.Message, bool) {
 	if evt.Sender == a.user || evt.ID == "" || evt.RoomID == "" {
 		return bot.Message{}, false
@@ -165,17 +166,7 @@ func (a *Adapter) translate(ctx context.Context, evt *event.Event) (bot.Message,
 		return bot.Message{}, false
 	}
 
-	body := content.Body
-	if content.RelatesTo.GetReplyTo() != "" {
-		body = stripReplyFallback(body)
-	}
-	mentioned := mentions(content, a.user) || mentionedInBody(body, a.user, name)
-	text := stripMention(body, a.user, name)
-	if p := a.cfg.CommandPrefix; p != "" {
-		if rest, ok := cutPrefixFold(text, p); ok {
-			text, mentioned = rest, true
-		}
-	}
+	text, mentioned := questionText(content, a.user, name, a.cfg.CommandPrefix)
 
 	thread := evt.ID
 	if root := content.RelatesTo.GetThreadParent(); root != "" {
@@ -186,7 +177,7 @@ func (a *Adapter) translate(ctx context.Context, evt *event.Event) (bot.Message,
 		Conversation: bot.ConversationID(evt.RoomID),
 		Thread:       bot.ThreadID(thread),
 		User:         bot.UserID(evt.Sender),
-		Text:         strings.TrimSpace(text),
+		Text:         text,
 		EventID:      bot.EventID(evt.ID),
 		Direct:       a.isDirect(ctx, evt.RoomID),
 		Mentioned:    mentioned,

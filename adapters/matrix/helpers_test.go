@@ -137,6 +137,13 @@ type running struct {
 // real core) until stop or the end of the test.
 func (e *env) start(cfg Config, h bot.Handler) *running {
 	e.t.Helper()
+	return e.startTuned(cfg, h, nil)
+}
+
+// startTuned is start with tune (when not nil) applied to the adapter
+// before Run: tests that need production timings set them there.
+func (e *env) startTuned(cfg Config, h bot.Handler, tune func(*Adapter)) *running {
+	e.t.Helper()
 	if h == nil {
 		h = e.core
 	}
@@ -148,6 +155,9 @@ func (e *env) start(cfg Config, h bot.Handler) *running {
 	}
 	a.minBackoff, a.maxBackoff = 50*time.Millisecond, 500*time.Millisecond
 	a.pollTimeout = 5 * time.Second
+	if tune != nil {
+		tune(a)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{a: a, hs: e.hs, rec: rec, cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- a.Run(ctx, r.rec) }()
@@ -203,6 +213,57 @@ func (r *running) settle(t *testing.T) {
 			t.Fatalf("the adapter did not settle within %v: %d messages being handled, sync position stored: %v", waitTimeout, active, saved > finished)
 		}
 	}
+}
+
+// settleAll settles the adapter and then waits until it stores its sync
+// position once more, so that the stored position is past everything the
+// homeserver had sent before: the events of the batch settle waited for,
+// and the bot's own replies to them.
+func (r *running) settleAll(t *testing.T) {
+	t.Helper()
+	r.settle(t)
+	r.rec.mu.Lock()
+	saved := r.rec.saved
+	r.rec.mu.Unlock()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		r.rec.mu.Lock()
+		now, changed := r.rec.saved, r.rec.changed
+		r.rec.mu.Unlock()
+		if now > saved {
+			return
+		}
+		select {
+		case <-changed:
+		case <-r.hs.Context().Done():
+			t.Fatalf("waiting for the adapter to store its sync position: %v", r.hs.Err())
+		case <-deadline.C:
+			t.Fatalf("the adapter did not store its sync position again within %v", waitTimeout)
+		}
+	}
+}
+
+// waitConnected waits until the adapter's Connected() is want, failing the
+// test after within, and returns how long that took. The adapter's state
+// has no channel to wait on, so it polls.
+func (r *running) waitConnected(t *testing.T, want bool, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	for r.a.Connected() != want {
+		select {
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("Connected() still %v %v later, want %v", !want, within, want)
+		case <-r.hs.Context().Done():
+			t.Fatalf("waiting for Connected() = %v: %v", want, r.hs.Err())
+		}
+	}
+	return time.Since(start)
 }
 
 // recorder passes messages on to next and remembers them, and follows the

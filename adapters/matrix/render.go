@@ -3,6 +3,7 @@ package matrix
 import (
 	"encoding/json"
 	"html"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -142,7 +143,7 @@ func citationsHTML(heading string, cs []bot.Citation) string {
 	var b strings.Builder
 	b.WriteString("<p><strong>" + esc(heading) + "</strong></p><ul>")
 	for _, c := range cs {
-		b.WriteString("<li><em>" + esc(c.Title) + "</em>")
+		b.WriteString("<li><em>" + linked(c.Title, c.URL) + "</em>")
 		if meta := bot.CiteMeta(c.Date.String(), c.Source); meta != "" {
 			b.WriteString(" (" + esc(meta) + ")")
 		}
@@ -156,7 +157,7 @@ func itemsHTML(items []bot.Item) string {
 	var b strings.Builder
 	b.WriteString("<ol>")
 	for _, it := range items {
-		b.WriteString("<li><strong>" + esc(it.Title) + "</strong>")
+		b.WriteString("<li><strong>" + linked(it.Title, it.URL) + "</strong>")
 		if meta := bot.CiteMeta(it.Date.String(), it.Source); meta != "" {
 			b.WriteString(" (" + esc(meta) + ")")
 		}
@@ -170,6 +171,27 @@ func itemsHTML(items []bot.Item) string {
 	}
 	b.WriteString("</ol>")
 	return b.String()
+}
+
+// linked is the escaped title, as a link to address when that is an
+// http or https URL; any other address (javascript:, data:, unparsable)
+// leaves the title unlinked.
+func linked(title, address string) string {
+	href, ok := webURL(address)
+	if !ok {
+		return esc(title)
+	}
+	return `<a href="` + esc(href) + `">` + esc(title) + `</a>`
+}
+
+// webURL returns address, trimmed and with its scheme lower-cased, when it
+// is an absolute http or https URL with a host.
+func webURL(address string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(address))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", false
+	}
+	return u.String(), true
 }
 
 func esc(s string) string { return html.EscapeString(s) }

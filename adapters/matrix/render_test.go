@@ -63,6 +63,7 @@ func TestRenderGolden(t *testing.T) {
 			Notice:  "De artikelen zeggen dit niet.",
 			SeeAlso: []bot.Citation{krebsCitation, ratcliffeCitation},
 		}},
+		{"links", linksReply()},
 		{"digest", bottest.DigestReply(3)},
 		{"digest_empty", bottest.DigestReply(0)},
 		{"body", bot.Reply{
@@ -105,12 +106,13 @@ func TestRenderEscapesEverything(t *testing.T) {
 	evil := `<img src=x onerror="alert(1)">&`
 	r := bot.Reply{
 		Title: evil, Answer: evil, Quote: evil, Notice: evil, Body: []string{evil},
-		Citations: []bot.Citation{{Title: evil, Source: evil}},
-		SeeAlso:   []bot.Citation{{Title: evil, Source: evil}},
-		Items:     []bot.Item{{Title: evil, Source: evil, Text: evil, Matched: []string{evil}}},
+		Citations: []bot.Citation{{Title: evil, Source: evil, URL: `https://x.org/"><img src=x onerror="alert(1)">`}},
+		SeeAlso:   []bot.Citation{{Title: evil, Source: evil, URL: "javascript:alert(1)"}},
+		Items:     []bot.Item{{Title: evil, Source: evil, Text: evil, Matched: []string{evil}, URL: `http://x.org/?q="'<>&`}},
 	}
 	for _, p := range renderReply(r) {
-		if strings.Contains(p.HTML, "<img") || strings.Contains(p.HTML, `"alert`) || strings.Contains(p.HTML, "&\"") {
+		if strings.Contains(p.HTML, "<img") || strings.Contains(p.HTML, `"alert`) || strings.Contains(p.HTML, "&\"") ||
+			strings.Contains(p.HTML, "javascript:") || strings.Contains(p.HTML, `"'`) {
 			t.Errorf("unescaped text in HTML: %s", p.HTML)
 		}
 	}

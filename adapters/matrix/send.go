@@ -3,7 +3,9 @@ package matrix
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,9 +28,12 @@ import (
 // reply to that event; an empty one posts to the room. Notices never ping:
 // m.mentions is always empty. Rate limits (429 with retry_after_ms or
 // Retry-After) and transient failures are retried with the same transaction
-// ID, so a part is never posted twice. Send blocks until every part is
-// accepted or ctx ends. It is safe for concurrent use once Run has logged
-// in.
+// ID, so a part is never posted twice. A reply's transaction IDs derive
+// from the room, the event it answers and its content, so sending the same
+// reply again (an event redelivered after a crash, answered again) is
+// deduplicated by the homeserver within the same session. Send blocks
+// until every part is accepted or ctx ends. It is safe for concurrent use
+// once Run has logged in.
 func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) error {
 	if !a.loggedIn.Load() {
 		return errors.New("matrix: cannot send before Run has logged in to the homeserver")
@@ -42,12 +47,9 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) error {
 		return errors.New("matrix: the reply is empty; nothing to send")
 	}
 	rel := a.relation(to.Thread)
-	txnBase, err := newTxnBase()
-	if err != nil {
-		return err
-	}
+	contents := make([]*event.MessageEventContent, len(parts))
 	for i, p := range parts {
-		content := &event.MessageEventContent{
+		contents[i] = &event.MessageEventContent{
 			MsgType:       event.MsgNotice,
 			Body:          p.Plain,
 			Format:        event.FormatHTML,
@@ -55,6 +57,18 @@ func (a *Adapter) Send(ctx context.Context, to bot.Target, r bot.Reply) error {
 			Mentions:      &event.Mentions{},
 			RelatesTo:     rel.Copy(),
 		}
+	}
+	var txnBase string
+	var err error
+	if rel != nil {
+		txnBase, err = replyTxnBase(room, contents)
+	} else {
+		txnBase, err = newTxnBase()
+	}
+	if err != nil {
+		return err
+	}
+	for i, content := range contents {
 		txn := fmt.Sprintf("%s.%d", txnBase, i)
 		if err := a.sendEvent(ctx, room, content, txn); err != nil {
 			return fmt.Errorf("matrix: send part %d of %d of the reply to %s: %w", i+1, len(parts), room, err)
@@ -178,7 +192,29 @@ func retryAfterMS(re *mautrix.RespError) (time.Duration, bool) {
 	}
 }
 
-// newTxnBase returns a random transaction ID prefix for one Send.
+// replyTxnBase returns the transaction ID prefix of a reply to an event:
+// a hash of the room and of every part's content, which names the event
+// replied to (m.relates_to). The same reply sent again to the same event,
+// as when the core answers an event redelivered after a crash, gets the
+// same transaction IDs, and the homeserver, which remembers them per
+// session for a while (Dendrite 30 to 60 minutes, in memory), posts it
+// once. A different reply, or one to another event, gets other IDs.
+func replyTxnBase(room id.RoomID, contents []*event.MessageEventContent) (string, error) {
+	h := sha256.New()
+	h.Write([]byte(room))
+	for _, c := range contents {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return "", fmt.Errorf("matrix: make a transaction ID: %w", err)
+		}
+		h.Write([]byte{0})
+		h.Write(b)
+	}
+	return "briefbot.reply." + hex.EncodeToString(h.Sum(nil)[:16]), nil
+}
+
+// newTxnBase returns a random transaction ID prefix for one Send: posts to
+// a room (digests) are new posts each time.
 func newTxnBase() (string, error) {
 	var b [12]byte
 	if _, err := rand.Read(b[:]); err != nil {
