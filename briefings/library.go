@@ -113,7 +113,7 @@ func NewLibrary(opts Options) (*Library, error) {
 	if topics == nil {
 		topics = BuiltinTopics()
 	}
-	cls, err := NewClassifier(topics, an)
+	cls, err := newLexiconClassifier(topics, lex, an)
 	if err != nil {
 		return nil, fmt.Errorf("digest topics: %w", err)
 	}
