@@ -7,6 +7,7 @@
 #
 #   scripts/train-ranker.sh          # ranker.json
 #   scripts/train-ranker.sh --frog   # ranker-frog.json (needs frog + frogdata)
+#   scripts/train-ranker.sh --frog --data DIR   # reuse DIR's cached annotations
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared/eval/dev2
@@ -16,7 +17,9 @@ extra=()
 if [ "${1:-}" = "--frog" ]; then
 	out=briefings/ranker-frog.json
 	extra=(--frog)
+	shift
 fi
+extra+=("$@") # more train flags, e.g. --data DIR to keep Frog's annotations
 t=briefings/testdata
 go run ./cmd/briefbot train --out "$out" "${extra[@]}" \
 	--set seed=$t/eval/seed-dev.yaml --set extra=$t/eval/sample-extra.yaml \
