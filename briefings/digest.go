@@ -2,6 +2,7 @@ package briefings
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -50,6 +51,12 @@ const (
 // req.Limit items (0: all). Dates are read in loc (nil: UTC). An unknown
 // topic or a period that ends before it starts is an error.
 func BuildDigest(arts []*Article, c *Classifier, req DigestRequest, loc *time.Location) (Digest, error) {
+	return buildDigest(context.Background(), arts, c, req, loc)
+}
+
+// buildDigest is BuildDigest; it returns ctx.Err() once ctx has ended,
+// checked every cancelCheckEvery articles scored.
+func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req DigestRequest, loc *time.Location) (Digest, error) {
 	if c == nil {
 		return Digest{}, errors.New("digest: no topic classifier")
 	}
@@ -76,7 +83,10 @@ func BuildDigest(arts []*Article, c *Classifier, req DigestRequest, loc *time.Lo
 	}
 	var cands []candidate
 	var newest time.Time
-	for _, a := range arts {
+	for i, a := range arts {
+		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
+			return Digest{}, ctx.Err()
+		}
 		if !req.ReceivedAfter.IsZero() && !a.Added.IsZero() && !a.Added.After(req.ReceivedAfter) {
 			continue // already available to an earlier digest
 		}
@@ -114,7 +124,10 @@ func BuildDigest(arts []*Article, c *Classifier, req DigestRequest, loc *time.Lo
 	// fold near-duplicates into the better-ranked story
 	var sigs [][]string
 	postings := map[string][]int{} // stem -> items whose signature has it
-	for _, cd := range cands {
+	for i, cd := range cands {
+		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
+			return Digest{}, ctx.Err()
+		}
 		sig := c.storySignature(cd.a)
 		if j := digestDuplicateOf(sig, sigs, postings); j >= 0 {
 			d.Items[j].Related = append(d.Items[j].Related, cd.a.ID)

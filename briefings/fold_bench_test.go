@@ -30,7 +30,10 @@ func BenchmarkFoldNearTemplates(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		in := append([]Article(nil), arts...)
-		kept, _ := foldNearDuplicates(in, log)
+		kept, _, err := foldNearDuplicates(b.Context(), in, log)
+		if err != nil {
+			b.Fatal(err)
+		}
 		if len(kept) == 0 {
 			b.Fatal("everything folded")
 		}
@@ -40,7 +43,10 @@ func BenchmarkFoldNearTemplates(b *testing.B) {
 
 func TestTemplatedArticlesNotFolded(t *testing.T) {
 	arts := templated(2000)
-	kept, folded := foldNearDuplicates(arts, slog.New(slog.DiscardHandler))
+	kept, folded, err := foldNearDuplicates(t.Context(), arts, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(kept) < 1900 {
 		t.Errorf("kept %d of 2000 templated but different articles (folded %d groups); want nearly all", len(kept), len(folded))
 	}

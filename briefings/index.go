@@ -64,7 +64,14 @@ func analyzeDoc(an *Analyzer, a *Article) docTerms {
 // buildIndex indexes arts. Analysis runs on all cores; term ids are assigned
 // in article order by one goroutine, so the result does not depend on
 // scheduling.
+//
+// It returns ctx.Err() when ctx has ended, before it starts or while it runs
+// (checked for every chunk of articles, on the analysing goroutines and on
+// the one assigning ids).
 func buildIndex(ctx context.Context, an *Analyzer, arts []*Article) (*index, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	nsent := 0
 	for _, a := range arts {
 		nsent += len(a.Sentences)
@@ -100,6 +107,9 @@ func buildIndex(ctx context.Context, an *Analyzer, arts []*Article) (*index, err
 				case <-ctx.Done():
 					return
 				}
+				if ctx.Err() != nil {
+					return // select picks at random when both are ready
+				}
 				c := int(next.Add(1) - 1)
 				if c >= nChunks {
 					<-tokens
@@ -120,6 +130,9 @@ func buildIndex(ctx context.Context, an *Analyzer, arts []*Article) (*index, err
 	var ids []uint32
 	doc := 0
 	for c := range nChunks {
+		if err := ctx.Err(); err != nil {
+			return nil, err // select below picks at random when both are ready
+		}
 		var batch []docTerms
 		select {
 		case batch = <-results[c]:

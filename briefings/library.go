@@ -224,7 +224,7 @@ func (l *Library) Digest(ctx context.Context, req DigestRequest) (Digest, error)
 	if err := ctx.Err(); err != nil {
 		return Digest{}, err
 	}
-	return BuildDigest(l.state.Load().arts, l.cls, req, l.opts.Location)
+	return buildDigest(ctx, l.state.Load().arts, l.cls, req, l.opts.Location)
 }
 
 // ErrEmptyQuery is returned for a question or query with no words.

@@ -35,6 +35,11 @@ type LoadOptions struct {
 	MaxFileSize int64
 	// Logger receives one warning per skipped file or record; nil discards.
 	Logger *slog.Logger
+	// CallerReportsSkipped says the caller shows LoadResult.Skipped to the
+	// user itself (the command line does): skipped files and records are
+	// then logged at debug level, not as warnings, so that each is reported
+	// once.
+	CallerReportsSkipped bool
 }
 
 // LoadResult is what a load found.
@@ -93,9 +98,13 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (LoadResult, erro
 	if maxSize <= 0 {
 		maxSize = DefaultMaxFileSize
 	}
+	skipLevel := slog.LevelWarn
+	if opts.CallerReportsSkipped {
+		skipLevel = slog.LevelDebug
+	}
 	var res LoadResult
 	skip := func(p, reason string) {
-		logger.Warn("skipping article file", "file", p, "reason", reason)
+		logger.Log(ctx, skipLevel, "skipping article file", "file", p, "reason", reason)
 		res.Skipped = append(res.Skipped, SkippedFile{Path: p, Reason: reason})
 	}
 
@@ -153,6 +162,9 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (LoadResult, erro
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, p := range files {
+		if gctx.Err() != nil {
+			break // ended: Wait and the check below return the error
+		}
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
@@ -162,7 +174,7 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (LoadResult, erro
 				results[i].err = err
 				return nil
 			}
-			results[i].arts, results[i].notes, results[i].err = parseFile(p, data)
+			results[i].arts, results[i].notes, results[i].err = parseFile(gctx, p, data)
 			return nil
 		})
 	}
@@ -176,15 +188,15 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (LoadResult, erro
 	var arts []Article
 	for i, r := range results {
 		for _, n := range r.notes {
-			msg := "ignoring a bad field in article file"
+			msg, level := "ignoring a bad field in article file", slog.LevelWarn
 			if n.Skipped {
-				msg = "skipping part of article file"
+				msg, level = "skipping part of article file", skipLevel
 				res.Skipped = append(res.Skipped, SkippedFile{Path: files[i], Reason: n.Reason})
 			}
 			if n.Line > 0 {
-				logger.Warn(msg, "file", files[i], "line", n.Line, "reason", n.Reason)
+				logger.Log(ctx, level, msg, "file", files[i], "line", n.Line, "reason", n.Reason)
 			} else {
-				logger.Warn(msg, "file", files[i], "reason", n.Reason)
+				logger.Log(ctx, level, msg, "file", files[i], "reason", n.Reason)
 			}
 		}
 		if r.err != nil {
@@ -215,7 +227,9 @@ func LoadFS(ctx context.Context, fsys fs.FS, opts LoadOptions) (LoadResult, erro
 		unique = append(unique, a)
 	}
 
-	res.Articles, res.Folded = foldNearDuplicates(unique, logger)
+	if res.Articles, res.Folded, err = foldNearDuplicates(ctx, unique, logger); err != nil {
+		return LoadResult{}, err
+	}
 	slices.SortFunc(res.Articles, func(a, b Article) int { return cmp.Compare(a.ID, b.ID) })
 	return res, nil
 }
@@ -299,10 +313,16 @@ const (
 	maxFoldCandidates = 32
 )
 
+// cancelCheckEvery is how many items the long loops of loading and
+// indexing (folding, assigning term ids) handle between two checks of
+// their context: a few milliseconds of work.
+const cancelCheckEvery = 256
+
 // foldNearDuplicates keeps one article of each group of identical or
 // near-identical articles, going through arts in order (sorted by source),
-// so the first source of a group is kept.
-func foldNearDuplicates(arts []Article, logger *slog.Logger) ([]Article, map[ArticleID][]string) {
+// so the first source of a group is kept. It checks ctx every
+// cancelCheckEvery articles and returns ctx.Err() once it has ended.
+func foldNearDuplicates(ctx context.Context, arts []Article, logger *slog.Logger) ([]Article, map[ArticleID][]string, error) {
 	folded := map[ArticleID][]string{}
 	kept := make([]Article, 0, len(arts))
 	byHash := make(map[string]int, len(arts))
@@ -336,6 +356,9 @@ func foldNearDuplicates(arts []Article, logger *slog.Logger) ([]Article, map[Art
 		return sh
 	}
 	for i := range arts {
+		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
 		a := &arts[i]
 		if k, ok := byHash[a.Hash]; ok {
 			fold(k, a, 1)
@@ -385,7 +408,7 @@ func foldNearDuplicates(arts []Article, logger *slog.Logger) ([]Article, map[Art
 	for id := range folded {
 		slices.Sort(folded[id])
 	}
-	return kept, folded
+	return kept, folded, nil
 }
 
 // shingleSet returns the sorted, distinct hashes of the article's

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -409,5 +410,47 @@ func TestLoadDefaultSizeLimit(t *testing.T) {
 	}
 	if len(res.Articles) != 1 || len(res.Skipped) != 1 || res.Skipped[0].Path != "big.txt" || !strings.Contains(res.Skipped[0].Reason, "over the limit of 5242880 bytes") {
 		t.Errorf("got %d articles, skipped %v; want ok.txt loaded and big.txt skipped as too big", len(res.Articles), res.Skipped)
+	}
+}
+
+// With CallerReportsSkipped the skipped files and records are still listed
+// but logged at debug level, so that a caller that shows them (the command
+// line) reports each once; a bad field is still a warning (issue 12, item
+// 21).
+func TestLoadCallerReportsSkipped(t *testing.T) {
+	fsys := fstest.MapFS{
+		"good.txt":    {Data: []byte("De raad vergaderde dinsdag over de begroting.")},
+		"empty.txt":   {Data: nil},
+		"feed.jsonl":  {Data: []byte("{\"id\": \"f1\", \"body\": \"Een goed bericht over de Kiesraad.\"}\n{kapot\n")},
+		"baddate.txt": {Data: []byte(" date 2020-13 Een artikel met een onmogelijke datum.")},
+	}
+	logger, logs := captureLoadLogs(t)
+	res, err := briefings.LoadFS(t.Context(), fsys, briefings.LoadOptions{Logger: logger, CallerReportsSkipped: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var skipped []string
+	for _, s := range res.Skipped {
+		skipped = append(skipped, s.Path)
+	}
+	slices.Sort(skipped)
+	if diff := cmp.Diff(skipped, []string{"empty.txt", "feed.jsonl"}); diff != "" {
+		t.Errorf("Skipped (-got +want):\n%s", diff)
+	}
+	var warned, debug []string
+	for _, r := range logs() {
+		switch r.Level {
+		case "WARN":
+			warned = append(warned, r.File)
+		case "DEBUG":
+			debug = append(debug, r.File)
+		}
+	}
+	if diff := cmp.Diff(warned, []string{"baddate.txt"}); diff != "" {
+		t.Errorf("warnings (-got +want):\n%s", diff)
+	}
+	slices.Sort(debug)
+	if diff := cmp.Diff(debug, []string{"empty.txt", "feed.jsonl"}); diff != "" {
+		t.Errorf("debug records (-got +want):\n%s", diff)
 	}
 }

@@ -2,6 +2,7 @@ package briefings
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -40,7 +41,7 @@ import (
 // the file: the record is skipped or left undated. LoadDir and LoadFS log
 // those; ParseFile drops the notes.
 func ParseFile(name string, data []byte) ([]Article, error) {
-	arts, _, err := parseFile(name, data)
+	arts, _, err := parseFile(context.Background(), name, data)
 	return arts, err
 }
 
@@ -52,10 +53,20 @@ type parseNote struct {
 	Skipped bool
 }
 
-// parse collects the notes of one file.
+// parse collects the notes of one file. ctx ends the parse of a file of
+// many records early (with ctx.Err()).
 type parse struct {
+	ctx   context.Context
 	name  string
 	notes []parseNote
+}
+
+// cancelled returns ctx.Err() for every cancelCheckEvery-th record.
+func (p *parse) cancelled(record int) error {
+	if record%cancelCheckEvery != 0 {
+		return nil
+	}
+	return p.ctx.Err()
 }
 
 func (p *parse) note(line int, format string, args ...any) {
@@ -66,9 +77,9 @@ func (p *parse) skipRecord(line int, format string, args ...any) {
 	p.notes = append(p.notes, parseNote{Line: line, Reason: fmt.Sprintf(format, args...), Skipped: true})
 }
 
-func parseFile(name string, data []byte) ([]Article, []parseNote, error) {
+func parseFile(ctx context.Context, name string, data []byte) ([]Article, []parseNote, error) {
 	ext := strings.ToLower(path.Ext(name))
-	p := &parse{name: name}
+	p := &parse{ctx: ctx, name: name}
 	var parseFn func([]byte) ([]Article, error)
 	switch ext {
 	case ".txt":
@@ -92,10 +103,15 @@ func parseFile(name string, data []byte) ([]Article, []parseNote, error) {
 	return arts, p.notes, nil
 }
 
-// checkContent rejects what is not UTF-8 text with something in it.
+// checkContent rejects what is not UTF-8 text with something in it. Text
+// in UTF-16 or UTF-32 (by its byte order mark, or by NULs in every other
+// byte) is named as such, with the command that converts it.
 func checkContent(data []byte) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return errors.New("file is empty")
+	}
+	if family, iconvName := wideEncoding(data); family != "" {
+		return fmt.Errorf("file is %s text: %s is not supported: convert it to UTF-8 (iconv -f %s -t UTF-8 FILE > NEW)", family, family, iconvName)
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return fmt.Errorf("file is binary: it contains a NUL byte at offset %d", i)
@@ -109,9 +125,45 @@ func checkContent(data []byte) error {
 			}
 			off += n
 		}
-		return fmt.Errorf("file is not valid UTF-8 text (first bad byte at offset %d)", off)
+		return fmt.Errorf("file is not valid UTF-8 text (first bad byte at offset %d); if it is Latin-1 or Windows-1252, convert it (iconv -f WINDOWS-1252 -t UTF-8 FILE > NEW)", off)
 	}
 	return nil
+}
+
+// wideEncoding recognises text in UTF-32 or UTF-16: by its byte order mark,
+// or, without one, by NULs in most odd (little-endian) or most even
+// (big-endian) bytes of the first 4 KiB and few in the others, as in
+// UTF-16 text that is mostly Latin letters. It returns the encoding's
+// family ("UTF-16") and the name iconv knows it by ("UTF-16LE" without a
+// mark; with one, iconv reads the byte order from it), or "" for neither.
+func wideEncoding(data []byte) (family, iconvName string) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(data, []byte{0, 0, 0xFE, 0xFF}):
+		return "UTF-32", "UTF-32"
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		return "UTF-16", "UTF-16"
+	}
+	sample := data[:min(len(data), 4096)&^1]
+	pairs := len(sample) / 2
+	if pairs == 0 {
+		return "", ""
+	}
+	even, odd := 0, 0
+	for i := 0; i < len(sample); i += 2 {
+		if sample[i] == 0 {
+			even++
+		}
+		if sample[i+1] == 0 {
+			odd++
+		}
+	}
+	switch {
+	case odd*10 >= pairs*4 && even*10 <= pairs:
+		return "UTF-16", "UTF-16LE"
+	case even*10 >= pairs*4 && odd*10 <= pairs:
+		return "UTF-16", "UTF-16BE"
+	}
+	return "", ""
 }
 
 // stem is the base name without its extension.
@@ -274,6 +326,9 @@ func (p *parse) json(data []byte) ([]Article, error) {
 		}
 		var out []Article
 		for i, raw := range recs {
+			if err := p.cancelled(i); err != nil {
+				return nil, err
+			}
 			var rec jsonRecord
 			if err := json.Unmarshal(raw, &rec); err != nil {
 				p.skipRecord(0, "record %d skipped: %v", i+1, err)
@@ -307,6 +362,9 @@ func (p *parse) jsonl(data []byte) ([]Article, error) {
 	var out []Article
 	lines := 0
 	for i, line := range bytes.Split(data, []byte("\n")) {
+		if err := p.cancelled(i); err != nil {
+			return nil, err
+		}
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue

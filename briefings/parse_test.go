@@ -466,6 +466,14 @@ func TestParseFileRejects(t *testing.T) {
 		{"binary", "x.txt", "abc\x00def", "NUL byte at offset 3"},
 		{"not UTF-8", "x.txt", "caf\xe9 au lait", "not valid UTF-8 text (first bad byte at offset 3)"},
 		{"only a date prefix", "x.txt", " date 2020-10 ", "no text"},
+		// issue 12, item 21: UTF-16 is named, with the command that converts it
+		{"UTF-16LE with BOM", "x.txt", "\xff\xfe" + utf16("De raad vergaderde.", false), "UTF-16 is not supported: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8"},
+		{"UTF-16BE with BOM", "x.md", "\xfe\xff" + utf16("De raad vergaderde.", true), "UTF-16 is not supported: convert it to UTF-8 (iconv -f UTF-16 -t UTF-8"},
+		{"UTF-16LE without BOM", "x.json", utf16(`{"body": "De raad vergaderde."}`, false), "UTF-16 is not supported: convert it to UTF-8 (iconv -f UTF-16LE -t UTF-8"},
+		{"UTF-16BE without BOM", "x.txt", utf16("De raad vergaderde over de begroting.", true), "UTF-16 is not supported: convert it to UTF-8 (iconv -f UTF-16BE -t UTF-8"},
+		{"UTF-32LE with BOM", "x.txt", "\xff\xfe\x00\x00D\x00\x00\x00e\x00\x00\x00", "UTF-32 is not supported: convert it to UTF-8 (iconv -f UTF-32 -t UTF-8"},
+		{"binary with some NULs", "x.txt", "PK\x03\x04\x00\x00 zip", "binary: it contains a NUL byte at offset 4"},
+		{"Windows-1252", "x.txt", "caf\xe9 au lait", "iconv -f WINDOWS-1252 -t UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -475,6 +483,21 @@ func TestParseFileRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// utf16 encodes ASCII text as UTF-16, big- or little-endian, without a BOM.
+func utf16(s string, bigEndian bool) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if bigEndian {
+			b.WriteByte(0)
+			b.WriteByte(c)
+		} else {
+			b.WriteByte(c)
+			b.WriteByte(0)
+		}
+	}
+	return b.String()
 }
 
 func TestParseIDsAndHashStable(t *testing.T) {
