@@ -74,6 +74,19 @@ type Options struct {
 	// to limit every platform.
 	Unlimited []string
 
+	// EventLease is how long the claim on an event being answered stays
+	// live without renewal. The bot renews it every EventLease/3 while the
+	// reply is prepared and sent; when the process dies, the claim expires
+	// EventLease later and a redelivery is answered. Default 30 seconds.
+	EventLease time.Duration
+	// EventPoll is how often a redelivery that finds another process's
+	// live claim on its event checks whether that process answered, gave
+	// up or died. Default one second.
+	EventPoll time.Duration
+	// Owner names this process in event claims. Empty means host, process
+	// ID and a random suffix; two Bots must never share one.
+	Owner string
+
 	// MaxQuestionLen is the longest message, in characters (runes), the bot
 	// accepts. Default 1000.
 	MaxQuestionLen int
@@ -131,6 +144,11 @@ type Bot struct {
 
 	mem    *memory
 	limits *limiter
+
+	owner      string
+	eventLease time.Duration
+	eventPoll  time.Duration
+	inflight   *inflight
 }
 
 // Compile-time check that Bot is a Handler.
@@ -167,6 +185,16 @@ func New(opts Options) (*Bot, error) {
 		latestLimit: cmp.Or(opts.LatestLimit, 5),
 		digestLimit: cmp.Or(opts.DigestLimit, 10),
 		limits:      newLimiter(),
+		owner:       opts.Owner,
+		eventLease:  cmp.Or(opts.EventLease, defaultEventLease),
+		eventPoll:   cmp.Or(opts.EventPoll, defaultEventPoll),
+		inflight:    &inflight{m: map[string]chan struct{}{}},
+	}
+	if opts.EventLease < 0 || opts.EventPoll < 0 {
+		bad("EventLease (%v) and EventPoll (%v) must not be negative", opts.EventLease, opts.EventPoll)
+	}
+	if b.owner == "" {
+		b.owner = defaultOwner()
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -313,15 +341,27 @@ type request struct {
 //     neither mentioning the bot nor prefixed). This is checked before the
 //     store is touched, so chatter costs no write; it depends only on the
 //     message, so a redelivery is judged the same way;
-//   - ignores an event already handled (Store.MarkProcessed, keyed by the
-//     Sender's Name and the EventID; a message without EventID is never
-//     deduplicated). When the store fails, the message is answered anyway;
+//   - claims the event (Store.ClaimEvent, keyed by the Sender's Name and
+//     the EventID; a message without EventID is never deduplicated). An
+//     event handled before is ignored. While another delivery of the event
+//     is being answered, in this process or (a live claim) in another, it
+//     waits, until ctx ends, for that delivery's outcome (checking the store
+//     every EventPoll): answered, it ignores the event; released after a
+//     failed send, or abandoned by a process that died and let its lease
+//     run out, it answers. When the store fails, the message is answered
+//     anyway: twice beats never;
 //   - applies the per-user and per-conversation rate limits: a refused
 //     message gets one short notice per window, later ones nothing;
 //   - refuses a message over MaxQuestionLen characters;
 //   - runs the command and sends one reply to Target{m.Conversation,
 //     m.Thread}, with mass mentions neutralised. Failures of the library or
-//     the store become a polite notice, never silence.
+//     the store become a polite notice, never silence;
+//   - records the event as handled (Store.FinishEvent) only once the
+//     Sender's Send returned nil. A failed Send releases the claim, so the
+//     platform's redelivery is answered; a crash before either leaves a
+//     claim that expires after EventLease. So a crash leads to one answer
+//     (two only when it falls between the platform accepting the reply and
+//     the store recording it), never to none.
 //
 // It blocks until the reply is sent or ctx ends. Send errors are logged.
 func (b *Bot) HandleMessage(ctx context.Context, from Sender, m Message) {
@@ -331,16 +371,12 @@ func (b *Bot) HandleMessage(ctx context.Context, from Sender, m Message) {
 	}
 	req := request{platform: platformOf(from), msg: m, now: b.now()}
 	req.log = b.log.With("platform", req.platform, "conversation", string(m.Conversation), "event_id", string(m.EventID))
+	var claim *eventClaim
 	if m.EventID != "" {
-		first, err := b.store.MarkProcessed(ctx, req.platform, m.EventID, req.now)
-		switch {
-		case err != nil:
-			// Answering twice after a redelivery beats not answering.
-			req.log.Warn("cannot record the event as processed; answering anyway", "err", err)
-		case !first:
-			req.log.Debug("redelivered event ignored")
+		if claim, ok = b.claimEvent(ctx, req); !ok {
 			return
 		}
+		defer claim.end(ctx)
 	}
 	cmd := parseCommand(text)
 	if !b.unlimited[req.platform] {
@@ -349,10 +385,14 @@ func (b *Bot) HandleMessage(ctx context.Context, from Sender, m Message) {
 			check{key: "conv\x00" + req.platform + "\x00" + string(m.Conversation), limit: b.convLimit})
 		if !ok {
 			req.log.Info("message refused by rate limit", "user", string(m.User), "notified", notify)
-			if notify {
-				b.send(ctx, from, req, Reply{Notice: cmd.lang.pick(
-					"You're asking faster than I can answer. Please wait a minute and try again.",
-					"Je vraagt sneller dan ik kan antwoorden. Wacht even en probeer het dan opnieuw.")})
+			if !notify {
+				claim.finish(ctx) // silence is the answer
+				return
+			}
+			if b.send(ctx, from, req, Reply{Notice: cmd.lang.pick(
+				"You're asking faster than I can answer. Please wait a minute and try again.",
+				"Je vraagt sneller dan ik kan antwoorden. Wacht even en probeer het dan opnieuw.")}) {
+				claim.finish(ctx)
 			}
 			return
 		}
@@ -363,9 +403,12 @@ func (b *Bot) HandleMessage(ctx context.Context, from Sender, m Message) {
 	} else {
 		r = b.run(ctx, req, cmd)
 	}
-	b.send(ctx, from, req, r)
+	sent := b.send(ctx, from, req, r)
+	if sent {
+		claim.finish(ctx)
+	}
 	req.log.Info("message handled", "user", string(m.User), "command", cmd.verb.String(),
-		"unknown", cmd.unknown, "duration", b.now().Sub(req.now))
+		"unknown", cmd.unknown, "sent", sent, "duration", b.now().Sub(req.now))
 }
 
 // run executes cmd and returns its reply. A panic in a command is logged
@@ -404,12 +447,15 @@ func (b *Bot) run(ctx context.Context, req request, cmd command) (r Reply) {
 }
 
 // send neutralises mass mentions in r and sends it to the message's
-// conversation and thread; a failure is logged.
-func (b *Bot) send(ctx context.Context, to Sender, req request, r Reply) {
+// conversation and thread, and reports whether Send succeeded; a failure is
+// logged.
+func (b *Bot) send(ctx context.Context, to Sender, req request, r Reply) bool {
 	target := Target{Conversation: req.msg.Conversation, Thread: req.msg.Thread}
 	if err := to.Send(ctx, target, neutralizeReply(r)); err != nil {
 		req.log.Warn("cannot send reply", "err", err)
+		return false
 	}
+	return true
 }
 
 // firstOr returns ss[0], or def when ss is empty.
@@ -452,7 +498,7 @@ func ref(req request) string {
 }
 
 func (b *Bot) ask(ctx context.Context, req request, cmd command) Reply {
-	q := cmd.text
+	q := questionText(cmd.text)
 	key := threadKey{platform: req.platform, conversation: req.msg.Conversation, thread: req.msg.Thread}
 	asked, opts := q, briefings.AskOptions{}
 	if own, ok := followUpWords(q); ok {
@@ -494,12 +540,7 @@ func (b *Bot) article(cmd command) Reply {
 			"Gebruik: artikel <id>, bijvoorbeeld artikel 004_496c433a0061d38d")}
 	}
 	id := strings.Trim(cmd.args[0], "<>“”\"'`")
-	a, ok := b.lib.Article(briefings.ArticleID(id))
-	if !ok {
-		if i := strings.LastIndexByte(id, '.'); i > 0 {
-			a, ok = b.lib.Article(briefings.ArticleID(id[:i]))
-		}
-	}
+	a, ok := briefings.LookupArticle(b.lib, id)
 	if !ok {
 		return Reply{Notice: cmd.lang.pick("There is no article “"+id+"”.", "Er is geen artikel “"+id+"”.")}
 	}

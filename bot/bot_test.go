@@ -552,7 +552,7 @@ func TestFailuresBecomeNotices(t *testing.T) {
 	if err := f.store.(interface{ Close() error }).Close(); err != nil {
 		t.Fatal(err)
 	}
-	// MarkProcessed fails: the message is still answered.
+	// ClaimEvent fails: the message is still answered.
 	r = one(t, f.send(t, dm("y1", "search hackers")))
 	if r.Title != "Search: hackers" {
 		t.Errorf("search with a failing store: %+v", r)

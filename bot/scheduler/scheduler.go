@@ -17,6 +17,18 @@
 // A restart that missed a slot posts it once when it is less than Grace old,
 // and logs and skips it otherwise; the next digest then covers the gap.
 //
+// A slot whose adapter is not ready (not yet logged in after a start, or
+// reconnecting) is not claimed, so that a replica whose adapter is connected
+// may post it; it waits and is posted once the adapter is ready, within the
+// grace window. A post that fails is retried by the process that holds the
+// slot, after RetryBackoff, doubling each time, within the grace window;
+// these retries renew the claim and count no attempt.
+//
+// Every claim checks the subscription's schedule in the store: a process
+// that has not yet seen another process's change of a schedule cannot post
+// a slot of the old one. Run re-reads the subscriptions every
+// ReloadInterval, and at once after such a refusal.
+//
 // cron (github.com/robfig/cron/v3) only triggers the work; what is due at a
 // given time is decided by RunDue and Fire against the injected clock, which
 // is what the tests drive.
@@ -54,7 +66,13 @@ const (
 	DefaultGrace           = 6 * time.Hour
 	DefaultLimit           = 10
 	DefaultShutdownTimeout = 30 * time.Second
+	DefaultRetryBackoff    = 30 * time.Second
+	DefaultReloadInterval  = 30 * time.Second
 )
+
+// recordTimeout bounds recording a posted digest as sent, which happens
+// even when the context of the post has ended.
+const recordTimeout = 5 * time.Second
 
 // Options configure a Scheduler. Store, Digester and Senders are required.
 type Options struct {
@@ -74,10 +92,12 @@ type Options struct {
 	// Owner names this process in digest claims; empty means host-pid.
 	Owner string
 	// Lease is how long a claim protects a digest being posted before
-	// another process may retry it; 0 means DefaultLease.
+	// another process may take it over; the holder's own retries renew it.
+	// 0 means DefaultLease.
 	Lease time.Duration
-	// MaxAttempts bounds the claims of one slot (first try plus retries);
-	// 0 means DefaultMaxAttempts.
+	// MaxAttempts bounds the claims of one slot: the first plus takeovers
+	// of claims whose holder died or gave up. A holder's own retries of a
+	// failed post (RetryBackoff) do not count. 0 means DefaultMaxAttempts.
 	MaxAttempts int
 	// Grace is how old a missed slot may be and still be posted after a
 	// restart; 0 means DefaultGrace, negative means never catch up.
@@ -93,6 +113,23 @@ type Options struct {
 	// ShutdownTimeout bounds how long Run waits for running digests when
 	// ctx ends; 0 means DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Ready reports, by adapter name, whether that adapter can post now
+	// (the Slack and Matrix adapters' Connected). A slot that falls due
+	// while its adapter is not ready is not claimed; it is checked again on
+	// every retry tick until the adapter is ready or the slot is older than
+	// Grace. An adapter without an entry is always ready.
+	Ready map[string]func() bool
+	// RetryBackoff is the wait before retrying a failed post; it doubles
+	// with each failure, up to the larger of RetryBackoff and Lease/2 (so
+	// the retrying process keeps its claim). Retries stop when the slot
+	// would be older than Grace; with a negative Grace, a failed post is not
+	// retried. Run checks for due retries every RetryBackoff, at most every
+	// second. 0 means DefaultRetryBackoff.
+	RetryBackoff time.Duration
+	// ReloadInterval is how often Run re-reads the subscriptions from the
+	// store, to follow changes other processes on the same database make;
+	// 0 means DefaultReloadInterval, negative means only on Refresh.
+	ReloadInterval time.Duration
 }
 
 // Scheduler posts subscriptions' digests. Its methods are safe for
@@ -104,8 +141,29 @@ type Scheduler struct {
 
 	mu          sync.Mutex
 	entries     map[int64]*entry
+	retries     map[retryKey]*retry
 	configSaved bool
 	jobCtx      context.Context // the context cron jobs run with, set by Run
+
+	// reload asks Run to re-read the subscriptions (a claim found one
+	// changed or removed in the store).
+	reload chan struct{}
+}
+
+// retryKey identifies one slot of one subscription.
+type retryKey struct {
+	sub  int64
+	slot int64 // Unix seconds
+}
+
+// retry is a slot waiting to be tried again.
+type retry struct {
+	sub      bot.Subscription
+	slot     time.Time
+	at       time.Time // when to try again, by Options.Clock
+	failures int       // failed posts so far
+	held     bool      // this scheduler holds the slot's claim
+	waiting  bool      // for the adapter to be ready, rather than for at
 }
 
 // entry is one registered subscription.
@@ -128,8 +186,8 @@ func New(opts Options) (*Scheduler, error) {
 		return nil, errors.New("scheduler: no digester given")
 	case len(opts.Senders) == 0:
 		return nil, errors.New("scheduler: no senders given")
-	case opts.MaxAttempts < 0 || opts.Lease < 0 || opts.Limit < 0 || opts.ShutdownTimeout < 0:
-		return nil, errors.New("scheduler: Lease, MaxAttempts, Limit and ShutdownTimeout must not be negative")
+	case opts.MaxAttempts < 0 || opts.Lease < 0 || opts.Limit < 0 || opts.ShutdownTimeout < 0 || opts.RetryBackoff < 0:
+		return nil, errors.New("scheduler: Lease, MaxAttempts, Limit, ShutdownTimeout and RetryBackoff must not be negative")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -146,12 +204,15 @@ func New(opts Options) (*Scheduler, error) {
 	opts.Grace = cmp.Or(opts.Grace, DefaultGrace)
 	opts.Limit = cmp.Or(opts.Limit, DefaultLimit)
 	opts.ShutdownTimeout = cmp.Or(opts.ShutdownTimeout, DefaultShutdownTimeout)
+	opts.RetryBackoff = cmp.Or(opts.RetryBackoff, DefaultRetryBackoff)
+	opts.ReloadInterval = cmp.Or(opts.ReloadInterval, DefaultReloadInterval)
+	opts.Ready = maps.Clone(opts.Ready)
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
 	opts.Senders = maps.Clone(opts.Senders)
 	opts.Subscriptions = slices.Clone(opts.Subscriptions)
-	s := &Scheduler{opts: opts, log: opts.Logger, entries: map[int64]*entry{}}
+	s := &Scheduler{opts: opts, log: opts.Logger, entries: map[int64]*entry{}, retries: map[retryKey]*retry{}, reload: make(chan struct{}, 1)}
 	var errs []error
 	for i, sub := range opts.Subscriptions {
 		if _, _, err := s.check(sub); err != nil {
@@ -214,12 +275,13 @@ func (s *Scheduler) check(sub bot.Subscription) (cron.Schedule, *time.Location, 
 
 // Refresh saves the configured subscriptions (first call only), reloads all
 // subscriptions from the store, registers new and changed ones with cron,
-// drops removed ones, and catches up missed slots (see the package comment).
-// The bot core calls it after a subscribe or unsubscribe. It returns an
-// error only when the subscriptions could not be loaded or saved; an invalid
-// stored subscription (its adapter or topic gone) is logged and skipped, and
-// a failed catch-up post is logged and retried by a later Refresh once its
-// lease has passed.
+// drops removed ones, and catches up the missed slots of the ones it
+// registered (see the package comment). The bot core calls it after a
+// subscribe or unsubscribe; Run calls it on start and every ReloadInterval.
+// It returns an error only when the subscriptions could not be loaded or
+// saved; an invalid stored subscription (its adapter or topic gone) is
+// logged and skipped, and a failed catch-up post is logged and retried (see
+// RetryDue).
 func (s *Scheduler) Refresh(ctx context.Context) error {
 	if err := s.saveConfigured(ctx); err != nil {
 		return err
@@ -231,6 +293,7 @@ func (s *Scheduler) Refresh(ctx context.Context) error {
 	now := s.opts.Clock()
 	s.mu.Lock()
 	seen := map[int64]bool{}
+	var added []entry
 	for _, sub := range subs {
 		sched, loc, err := s.check(sub)
 		if err != nil {
@@ -251,6 +314,7 @@ func (s *Scheduler) Refresh(ctx context.Context) error {
 		id := sub.ID
 		e.cronID = s.cron.Schedule(sched, cron.FuncJob(func() { s.fireEntry(id) }))
 		s.entries[id] = e
+		added = append(added, *e)
 		s.log.Info("digest scheduled", "subscription", id, "topic", sub.Topic, "platform", sub.Platform,
 			"cron", sub.Cron, "time_zone", loc.String(), "next", sched.Next(now).UTC())
 	}
@@ -261,16 +325,12 @@ func (s *Scheduler) Refresh(ctx context.Context) error {
 			s.log.Info("digest unscheduled", "subscription", id)
 		}
 	}
-	pending := make([]entry, 0, len(s.entries))
-	for _, e := range s.entries {
-		pending = append(pending, *e)
-	}
 	s.mu.Unlock()
 
-	slices.SortFunc(pending, func(a, b entry) int { return cmp.Compare(a.sub.ID, b.sub.ID) })
-	for _, e := range pending {
+	slices.SortFunc(added, func(a, b entry) int { return cmp.Compare(a.sub.ID, b.sub.ID) })
+	for _, e := range added {
 		if err := s.catchUp(ctx, e, now); err != nil {
-			s.log.Error("missed digest not posted", "subscription", e.sub.ID, "error", err)
+			s.logFailure(ctx, "missed digest not posted", err, "subscription", e.sub.ID)
 		}
 	}
 	return nil
@@ -336,7 +396,8 @@ func (s *Scheduler) catchUp(ctx context.Context, e entry, now time.Time) error {
 		return nil
 	}
 	s.log.Info("posting missed digest", "subscription", e.sub.ID, "slot", prev)
-	return s.Fire(ctx, e.sub, prev)
+	_ = s.Fire(ctx, e.sub, prev) // logs its failures itself
+	return nil
 }
 
 // fireEntry is the cron job of one subscription.
@@ -348,15 +409,14 @@ func (s *Scheduler) fireEntry(id int64) {
 	if !ok || ctx == nil {
 		return
 	}
-	if err := s.runEntry(ctx, e, s.opts.Clock()); err != nil {
-		s.log.Error("digest failed", "subscription", id, "error", err)
-	}
+	_ = s.runEntry(ctx, e, s.opts.Clock()) // Fire logs its failures
 }
 
 // RunDue posts, for every registered subscription, each slot in (the last
 // time RunDue or Refresh looked, now]. Slots older than the grace window
 // are skipped and logged. cron calls it per subscription at each firing;
-// tests call it with a fake clock.
+// tests call it with a fake clock. It returns the failures of Fire, which
+// are logged already.
 func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 	s.mu.Lock()
 	es := slices.Collect(maps.Values(s.entries))
@@ -402,20 +462,52 @@ func (s *Scheduler) runEntry(ctx context.Context, e *entry, now time.Time) error
 
 // Fire posts sub's digest for slot unless it was sent or is being sent:
 // claim, build, post, mark sent. It returns nil when another process holds
-// or has finished the slot.
+// or has finished the slot, when sub's schedule changed or sub was removed
+// in the store (Run then re-reads the subscriptions), and when sub's
+// adapter is not ready (the slot then waits for it, see RetryDue). A
+// failure is logged, and, unless ctx ended, the slot is queued for a retry,
+// as the error says.
 func (s *Scheduler) Fire(ctx context.Context, sub bot.Subscription, slot time.Time) error {
-	slot = slot.UTC().Truncate(time.Minute)
+	return s.fire(ctx, sub, slot.UTC().Truncate(time.Minute), nil)
+}
+
+// fire is Fire; prev is the retry being made, nil for a first try.
+func (s *Scheduler) fire(ctx context.Context, sub bot.Subscription, slot time.Time, prev *retry) (err error) {
 	log := s.log.With("subscription", sub.ID, "topic", sub.Topic, "slot", slot)
+	defer func() {
+		if err != nil {
+			s.logFailure(ctx, "digest not posted", err, "subscription", sub.ID, "topic", sub.Topic, "slot", slot)
+		}
+	}()
+	what := fmt.Sprintf("digest of subscription %d for %s", sub.ID, slot.Format(time.RFC3339))
 	sched, loc, err := s.check(sub)
 	if err != nil {
 		return err
 	}
 	now := s.opts.Clock()
-	ok, err := s.opts.Store.ClaimDigest(ctx, sub.ID, slot, s.opts.Owner, now, s.opts.Lease, s.opts.MaxAttempts)
-	if err != nil {
-		return fmt.Errorf("digest of subscription %d for %s: %w", sub.ID, slot.Format(time.RFC3339), err)
+	if !s.ready(sub.Platform) {
+		s.await(sub, slot, prev, now)
+		return nil
 	}
-	if !ok {
+	held := prev != nil && prev.held
+	var ok bool
+	if held {
+		ok, err = s.opts.Store.RenewDigest(ctx, sub, slot, s.opts.Owner, now)
+	} else {
+		ok, err = s.opts.Store.ClaimDigest(ctx, sub, slot, s.opts.Owner, now, s.opts.Lease, s.opts.MaxAttempts)
+	}
+	switch {
+	case errors.Is(err, bot.ErrScheduleChanged) || errors.Is(err, bot.ErrNotFound):
+		log.Info("digest not posted: the subscription was changed or removed in the store; reloading subscriptions", "reason", err)
+		s.requestReload()
+		return nil
+	case err != nil:
+		// A failed renewal leaves the claim ours; a failed claim, nobody's.
+		return s.failed(ctx, sub, slot, prev, held, fmt.Errorf("%s: %w", what, err))
+	case !ok && held:
+		log.Info("digest retry dropped: another process posted the slot or took it over")
+		return nil
+	case !ok:
 		log.Debug("digest already sent or being sent elsewhere")
 		return nil
 	}
@@ -429,13 +521,13 @@ func (s *Scheduler) Fire(ctx context.Context, sub bot.Subscription, slot time.Ti
 	case err == nil:
 		since = last.Slot
 	case !errors.Is(err, bot.ErrNotFound):
-		return fmt.Errorf("digest of subscription %d for %s: %w", sub.ID, slot.Format(time.RFC3339), err)
+		return s.failed(ctx, sub, slot, prev, true, fmt.Errorf("%s: %w", what, err))
 	}
 
 	topic, _ := s.opts.Digester.Topic(sub.Topic)
 	d, err := s.opts.Digester.Digest(ctx, briefings.DigestRequest{Topic: sub.Topic, Since: since, Until: slot, Limit: s.opts.Limit, ReceivedAfter: since})
 	if err != nil {
-		return fmt.Errorf("build digest of subscription %d for %s: %w", sub.ID, slot.Format(time.RFC3339), err)
+		return s.failed(ctx, sub, slot, prev, true, fmt.Errorf("build %s: %w", what, err))
 	}
 	if len(d.Items) == 0 && s.opts.SkipEmpty {
 		log.Info("digest empty, nothing posted")
@@ -443,14 +535,160 @@ func (s *Scheduler) Fire(ctx context.Context, sub bot.Subscription, slot time.Ti
 		reply := bot.DigestReply(d, topic, loc, now)
 		to := bot.Target{Conversation: sub.Conversation}
 		if err := s.opts.Senders[sub.Platform].Send(ctx, to, reply); err != nil {
-			return fmt.Errorf("post digest of subscription %d for %s: %w (it is retried after %s)", sub.ID, slot.Format(time.RFC3339), err, s.opts.Lease)
+			return s.failed(ctx, sub, slot, prev, true, fmt.Errorf("post %s: %w", what, err))
 		}
-		log.Info("digest posted", "items", len(d.Items), "since", since)
+		log.Info("digest posted", "items", len(d.Items), "since", since, "retries", retries(prev))
 	}
-	if err := s.opts.Store.MarkDigestSent(ctx, sub.ID, slot, s.opts.Clock()); err != nil {
-		return fmt.Errorf("digest of subscription %d for %s was handled but not recorded, it may be posted again after %s: %w", sub.ID, slot.Format(time.RFC3339), s.opts.Lease, err)
+	// Once posted, it is recorded even when ctx has just ended.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := s.opts.Store.MarkDigestSent(rctx, sub.ID, slot, s.opts.Clock()); err != nil {
+		return fmt.Errorf("%s was handled but not recorded, it may be posted again after %s: %w", what, s.opts.Lease, err)
 	}
 	return nil
+}
+
+// retries is the number of failed tries before r.
+func retries(r *retry) int {
+	if r == nil {
+		return 0
+	}
+	return r.failures
+}
+
+// ready reports whether platform's adapter can post now.
+func (s *Scheduler) ready(platform string) bool {
+	f := s.opts.Ready[platform]
+	return f == nil || f()
+}
+
+// lateOK reports whether slot may still be posted at t: within Grace.
+func (s *Scheduler) lateOK(slot, t time.Time) bool {
+	return s.opts.Grace >= 0 && t.Sub(slot) <= s.opts.Grace
+}
+
+// await queues slot until sub's adapter is ready, within the grace window.
+func (s *Scheduler) await(sub bot.Subscription, slot time.Time, prev *retry, now time.Time) {
+	if !s.lateOK(slot, now) {
+		s.log.Warn("digest skipped: its adapter was not ready within the grace window", "subscription", sub.ID,
+			"topic", sub.Topic, "platform", sub.Platform, "slot", slot, "grace", s.opts.Grace)
+		return
+	}
+	r := retry{sub: sub, slot: slot, at: now, waiting: true}
+	if prev != nil {
+		r.failures, r.held = prev.failures, prev.held
+	}
+	if s.enqueue(r) && (prev == nil || !prev.waiting) {
+		s.log.Info("digest waits for its adapter to be ready", "subscription", sub.ID, "topic", sub.Topic,
+			"platform", sub.Platform, "slot", slot, "until", slot.Add(s.opts.Grace))
+	}
+}
+
+// failed queues a retry of slot after a failure (unless ctx ended, or the
+// retry would fall outside the grace window) and returns err saying when
+// it is retried. held tells whether this scheduler holds the slot's claim.
+func (s *Scheduler) failed(ctx context.Context, sub bot.Subscription, slot time.Time, prev *retry, held bool, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w (interrupted; once its claim expires after %s, a restart within the grace window can post it)", err, s.opts.Lease)
+	}
+	r := retry{sub: sub, slot: slot, failures: 1, held: held}
+	if prev != nil {
+		r.failures = prev.failures + 1
+	}
+	wait := s.backoff(r.failures)
+	now := s.opts.Clock()
+	r.at = now.Add(wait)
+	if !s.lateOK(slot, r.at) {
+		return fmt.Errorf("%w (not retried: a retry after %s would fall outside the %s grace window)", err, wait, s.opts.Grace)
+	}
+	s.enqueue(r)
+	return fmt.Errorf("%w (it is retried after %s)", err, wait)
+}
+
+// backoff is the wait after the nth failed post: RetryBackoff doubled n-1
+// times, at most the larger of RetryBackoff and Lease/2.
+func (s *Scheduler) backoff(n int) time.Duration {
+	limit := max(s.opts.RetryBackoff, s.opts.Lease/2)
+	d := s.opts.RetryBackoff
+	for i := 1; i < n && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}
+
+// enqueue adds r to the retries and reports whether it did: a slot already
+// queued keeps its entry, unless r holds the claim and that entry does not.
+func (s *Scheduler) enqueue(r retry) bool {
+	k := retryKey{sub: r.sub.ID, slot: r.slot.Unix()}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.retries[k]; ok && (old.held || !r.held) {
+		return false
+	}
+	s.retries[k] = &r
+	return true
+}
+
+// RetryDue tries again every queued slot whose retry is due at now, and
+// every slot waiting for an adapter that is now ready; a slot that has
+// become older than the grace window is dropped and logged. Run calls it
+// on a timer; tests call it with a fake clock. It returns the failures of
+// the retries, which are logged and queued again already.
+func (s *Scheduler) RetryDue(ctx context.Context, now time.Time) error {
+	s.mu.Lock()
+	queued := slices.Collect(maps.Values(s.retries))
+	s.mu.Unlock()
+	var due []*retry
+	for _, r := range queued {
+		late := !s.lateOK(r.slot, now)
+		if !late && (r.waiting && !s.ready(r.sub.Platform) || !r.waiting && now.Before(r.at)) {
+			continue
+		}
+		k := retryKey{sub: r.sub.ID, slot: r.slot.Unix()}
+		s.mu.Lock()
+		mine := s.retries[k] == r
+		if mine {
+			delete(s.retries, k)
+		}
+		s.mu.Unlock()
+		switch {
+		case !mine: // taken by a concurrent RetryDue
+		case late:
+			s.log.Warn("digest given up: it could not be posted within the grace window", "subscription", r.sub.ID,
+				"topic", r.sub.Topic, "slot", r.slot, "grace", s.opts.Grace, "failures", r.failures)
+		default:
+			due = append(due, r)
+		}
+	}
+	slices.SortFunc(due, func(a, b *retry) int {
+		return cmp.Or(a.slot.Compare(b.slot), cmp.Compare(a.sub.ID, b.sub.ID))
+	})
+	var errs []error
+	for _, r := range due {
+		if err := s.fire(ctx, r.sub, r.slot, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// requestReload asks Run to re-read the subscriptions soon.
+func (s *Scheduler) requestReload() {
+	select {
+	case s.reload <- struct{}{}:
+	default:
+	}
+}
+
+// logFailure logs err at ERROR, or at INFO when it is only ctx ending
+// (shutdown): an interrupted digest or refresh is not a fault.
+func (s *Scheduler) logFailure(ctx context.Context, msg string, err error, args ...any) {
+	level := slog.LevelError
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		level = slog.LevelInfo
+		msg += " (shutting down)"
+	}
+	s.log.Log(context.WithoutCancel(ctx), level, msg, append(args, "error", err)...)
 }
 
 // Next returns when subscription id's next digest after t is due, and false
@@ -466,27 +704,61 @@ func (s *Scheduler) Next(id int64, t time.Time) (time.Time, bool) {
 }
 
 // Run registers the subscriptions (Refresh), then lets cron fire them until
-// ctx ends. It then stops cron and waits up to ShutdownTimeout for digests
-// being posted before cancelling them, and returns nil. A failing Refresh is
-// logged, not fatal: the next Refresh retries.
+// ctx ends, re-reading the subscriptions every ReloadInterval and retrying
+// failed and waiting slots (RetryDue) on a timer. When ctx ends it stops
+// cron and waits up to ShutdownTimeout for digests being posted before
+// cancelling them, and returns nil. A failing Refresh is logged, not fatal:
+// the next one retries. The end of ctx is not logged as an error.
 func (s *Scheduler) Run(ctx context.Context) error {
 	jobCtx, cancelJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelJobs()
+	// Digests being posted when ctx ends get ShutdownTimeout to finish.
+	stopJobsLater := context.AfterFunc(ctx, func() { time.AfterFunc(s.opts.ShutdownTimeout, cancelJobs) })
+	defer stopJobsLater()
 	s.mu.Lock()
 	s.jobCtx = jobCtx
 	s.mu.Unlock()
 	if err := s.Refresh(ctx); err != nil {
-		s.log.Error("digest schedule incomplete", "error", err)
+		s.logFailure(ctx, "digest schedule incomplete", err)
 	}
 	s.cron.Start()
-	<-ctx.Done()
+
+	var reload <-chan time.Time
+	if s.opts.ReloadInterval > 0 {
+		t := time.NewTicker(s.opts.ReloadInterval)
+		defer t.Stop()
+		reload = t.C
+	}
+	retry := time.NewTicker(min(s.opts.RetryBackoff, time.Second))
+	defer retry.Stop()
+	refresh := func() {
+		if err := s.Refresh(ctx); err != nil {
+			s.logFailure(ctx, "re-reading the subscriptions failed; keeping the current schedule", err)
+		}
+	}
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-reload:
+			refresh()
+		case <-s.reload:
+			refresh()
+		case <-retry.C:
+			_ = s.RetryDue(jobCtx, s.opts.Clock()) // failures are logged
+		}
+	}
+
 	stopped := s.cron.Stop()
-	timer := time.NewTimer(s.opts.ShutdownTimeout)
-	defer timer.Stop()
 	select {
 	case <-stopped.Done():
-	case <-timer.C:
-		s.log.Warn("digests still running at shutdown, cancelled", "timeout", s.opts.ShutdownTimeout)
+	case <-jobCtx.Done():
+		select {
+		case <-stopped.Done():
+		default:
+			s.log.Warn("digests still running at shutdown, cancelled", "timeout", s.opts.ShutdownTimeout)
+		}
 	}
 	return nil
 }

@@ -103,6 +103,17 @@ CREATE TABLE annotations (
 	created INTEGER NOT NULL
 );
 `},
+	{4, "event claims", `
+-- A processed event is now claimed while its reply is in flight and done
+-- only once the reply was sent: owner and lease_until describe the claim,
+-- done_at is set when it is done. processed_at stays the first claim's
+-- time, for pruning. Events recorded by earlier versions were marked when
+-- they were first seen: they are done.
+ALTER TABLE processed_events ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE processed_events ADD COLUMN lease_until TEXT;
+ALTER TABLE processed_events ADD COLUMN done_at TEXT;
+UPDATE processed_events SET done_at = processed_at;
+`},
 }
 
 // migrate brings the schema up to date. It refuses a database whose schema

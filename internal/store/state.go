@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -10,19 +11,72 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
-// MarkProcessed implements bot.Store: it records (platform, id) and reports
-// first == true only to the one call that inserted it, across goroutines,
-// processes and restarts.
-func (s *SQLite) MarkProcessed(ctx context.Context, platform string, id bot.EventID, at time.Time) (bool, error) {
-	if platform == "" || id == "" {
-		return false, fmt.Errorf("mark event processed: platform (%q) and event ID (%q) must not be empty", platform, id)
+// ClaimEvent implements bot.Store. The claim is read and written in one
+// IMMEDIATE transaction, so exactly one caller wins, however many
+// goroutines and processes race. A row without lease_until and done_at
+// (written by no version, but possible after a manual edit) counts as done.
+func (s *SQLite) ClaimEvent(ctx context.Context, platform string, id bot.EventID, owner string, now time.Time, lease time.Duration) (bot.EventState, error) {
+	switch {
+	case platform == "" || id == "":
+		return 0, fmt.Errorf("claim event: platform (%q) and event ID (%q) must not be empty", platform, id)
+	case owner == "":
+		return 0, fmt.Errorf("claim %s event %s: no owner given", platform, id)
+	case lease <= 0:
+		return 0, fmt.Errorf("claim %s event %s: lease %s is not positive", platform, id, lease)
 	}
+	var state bot.EventState
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		var (
+			holder             string
+			leaseUntil, doneAt sql.NullString
+		)
+		err := tx.QueryRowContext(ctx,
+			`SELECT owner, lease_until, done_at FROM processed_events WHERE platform = ? AND event_id = ?`,
+			platform, string(id)).Scan(&holder, &leaseUntil, &doneAt)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err := tx.ExecContext(ctx,
+				`INSERT INTO processed_events (platform, event_id, processed_at, owner, lease_until) VALUES (?, ?, ?, ?, ?)`,
+				platform, string(id), formatTime(now), owner, formatTime(now.Add(lease)))
+			state = bot.EventClaimed
+			return err
+		case err != nil:
+			return err
+		case doneAt.Valid || !leaseUntil.Valid:
+			state = bot.EventDone
+			return nil
+		}
+		until, err := parseTime(leaseUntil.String)
+		if err != nil {
+			return err
+		}
+		if now.Before(until) {
+			state = bot.EventBusy
+			return nil
+		}
+		_, err = tx.ExecContext(ctx,
+			`UPDATE processed_events SET owner = ?, lease_until = ? WHERE platform = ? AND event_id = ?`,
+			owner, formatTime(now.Add(lease)), platform, string(id))
+		state = bot.EventClaimed
+		if err == nil {
+			s.logger.Debug("store event claim taken over", "platform", platform, "event_id", string(id), "owner", owner, "previous_owner", holder)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claim %s event %s: %w", platform, id, err)
+	}
+	return state, nil
+}
+
+// RenewEvent implements bot.Store.
+func (s *SQLite) RenewEvent(ctx context.Context, platform string, id bot.EventID, owner string, now time.Time, lease time.Duration) (bool, error) {
 	var n int64
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)
-			 ON CONFLICT (platform, event_id) DO NOTHING`,
-			platform, string(id), formatTime(at))
+			`UPDATE processed_events SET lease_until = ?
+			 WHERE platform = ? AND event_id = ? AND owner = ? AND done_at IS NULL AND lease_until IS NOT NULL`,
+			formatTime(now.Add(lease)), platform, string(id), owner)
 		if err != nil {
 			return err
 		}
@@ -30,13 +84,46 @@ func (s *SQLite) MarkProcessed(ctx context.Context, platform string, id bot.Even
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("mark %s event %s processed: %w", platform, id, err)
+		return false, fmt.Errorf("renew the claim on %s event %s: %w", platform, id, err)
 	}
 	return n == 1, nil
 }
 
-// PruneProcessed forgets the event IDs processed before before and reports
-// how many it dropped. Keep them longer than any platform redelivers (Slack:
+// FinishEvent implements bot.Store. Finishing an event that was never
+// claimed records it as done.
+func (s *SQLite) FinishEvent(ctx context.Context, platform string, id bot.EventID, at time.Time) error {
+	if platform == "" || id == "" {
+		return fmt.Errorf("finish event: platform (%q) and event ID (%q) must not be empty", platform, id)
+	}
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO processed_events (platform, event_id, processed_at, done_at) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (platform, event_id) DO UPDATE SET done_at = coalesce(done_at, excluded.done_at)`,
+			platform, string(id), formatTime(at), formatTime(at))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record %s event %s as handled: %w", platform, id, err)
+	}
+	return nil
+}
+
+// ReleaseEvent implements bot.Store: it forgets owner's unfinished claim.
+func (s *SQLite) ReleaseEvent(ctx context.Context, platform string, id bot.EventID, owner string) error {
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`DELETE FROM processed_events WHERE platform = ? AND event_id = ? AND owner = ? AND done_at IS NULL`,
+			platform, string(id), owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release the claim on %s event %s: %w", platform, id, err)
+	}
+	return nil
+}
+
+// PruneProcessed forgets the events first claimed before before, handled or
+// not, and reports how many it dropped. Keep them longer than any platform redelivers (Slack:
 // minutes; Matrix: until the sync token moves on).
 func (s *SQLite) PruneProcessed(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
@@ -157,18 +244,22 @@ func (s *SQLite) Subscriptions(ctx context.Context) ([]bot.Subscription, error) 
 // goroutines and processes race for it. A claim is live until now reaches
 // ClaimedAt+lease; an expired, unsent claim is taken over (Attempts+1, new
 // Owner, ClaimedAt = now) while Attempts < maxAttempts. It fails with
-// bot.ErrNotFound when subscription sub does not exist (it was removed), and
+// bot.ErrNotFound when subscription sub.ID does not exist (it was removed),
+// with bot.ErrScheduleChanged when its stored schedule is not sub's, and
 // with an error for lease <= 0 or maxAttempts < 1.
-func (s *SQLite) ClaimDigest(ctx context.Context, sub int64, slot time.Time, owner string, now time.Time, lease time.Duration, maxAttempts int) (bool, error) {
+func (s *SQLite) ClaimDigest(ctx context.Context, sub bot.Subscription, slot time.Time, owner string, now time.Time, lease time.Duration, maxAttempts int) (bool, error) {
 	if lease <= 0 || maxAttempts < 1 {
-		return false, fmt.Errorf("claim digest of subscription %d: lease (%s) must be positive and maxAttempts (%d) at least 1", sub, lease, maxAttempts)
+		return false, fmt.Errorf("claim digest of subscription %d: lease (%s) must be positive and maxAttempts (%d) at least 1", sub.ID, lease, maxAttempts)
 	}
 	if owner == "" {
-		return false, fmt.Errorf("claim digest of subscription %d: no owner given", sub)
+		return false, fmt.Errorf("claim digest of subscription %d: no owner given", sub.ID)
 	}
 	slotText := formatTime(slot)
 	var claimed bool
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if err := checkSchedule(ctx, tx, sub); err != nil {
+			return err
+		}
 		var (
 			attempts  int
 			claimedAt string
@@ -176,19 +267,12 @@ func (s *SQLite) ClaimDigest(ctx context.Context, sub int64, slot time.Time, own
 		)
 		err := tx.QueryRowContext(ctx,
 			`SELECT attempts, claimed_at, sent_at FROM digest_claims WHERE subscription = ? AND slot = ?`,
-			sub, slotText).Scan(&attempts, &claimedAt, &sentAt)
+			sub.ID, slotText).Scan(&attempts, &claimedAt, &sentAt)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			var exists bool
-			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?)`, sub).Scan(&exists); err != nil {
-				return err
-			}
-			if !exists {
-				return fmt.Errorf("subscription %d: %w", sub, bot.ErrNotFound)
-			}
 			_, err := tx.ExecContext(ctx,
 				`INSERT INTO digest_claims (subscription, slot, owner, attempts, claimed_at) VALUES (?, ?, ?, 1, ?)`,
-				sub, slotText, owner, formatTime(now))
+				sub.ID, slotText, owner, formatTime(now))
 			claimed = err == nil
 			return err
 		case err != nil:
@@ -207,17 +291,58 @@ func (s *SQLite) ClaimDigest(ctx context.Context, sub int64, slot time.Time, own
 		_, err = tx.ExecContext(ctx,
 			`UPDATE digest_claims SET owner = ?, attempts = attempts + 1, claimed_at = ?
 			 WHERE subscription = ? AND slot = ?`,
-			owner, formatTime(now), sub, slotText)
+			owner, formatTime(now), sub.ID, slotText)
 		claimed = err == nil
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("claim digest of subscription %d for %s: %w", sub, slotText, err)
+		return false, fmt.Errorf("claim digest of subscription %d for %s: %w", sub.ID, slotText, err)
 	}
 	if claimed {
-		s.logger.Debug("store digest claimed", "subscription", sub, "slot", slotText, "owner", owner)
+		s.logger.Debug("store digest claimed", "subscription", sub.ID, "slot", slotText, "owner", owner)
 	}
 	return claimed, nil
+}
+
+// RenewDigest implements bot.Store.
+func (s *SQLite) RenewDigest(ctx context.Context, sub bot.Subscription, slot time.Time, owner string, now time.Time) (bool, error) {
+	slotText := formatTime(slot)
+	var n int64
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if err := checkSchedule(ctx, tx, sub); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx,
+			`UPDATE digest_claims SET claimed_at = ?
+			 WHERE subscription = ? AND slot = ? AND owner = ? AND sent_at IS NULL`,
+			formatTime(now), sub.ID, slotText, owner)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("renew the claim on the digest of subscription %d for %s: %w", sub.ID, slotText, err)
+	}
+	return n == 1, nil
+}
+
+// checkSchedule fails with bot.ErrNotFound when subscription sub.ID is gone
+// and with bot.ErrScheduleChanged when its stored schedule is not sub's.
+func checkSchedule(ctx context.Context, tx *sql.Tx, sub bot.Subscription) error {
+	var cron, zone string
+	err := tx.QueryRowContext(ctx, `SELECT cron, time_zone FROM subscriptions WHERE id = ?`, sub.ID).Scan(&cron, &zone)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("subscription %d: %w", sub.ID, bot.ErrNotFound)
+	case err != nil:
+		return err
+	case cron != sub.Cron || zone != sub.TimeZone:
+		return fmt.Errorf("subscription %d is now %q (%s), not %q (%s): %w",
+			sub.ID, cron, cmp.Or(zone, "default zone"), sub.Cron, cmp.Or(sub.TimeZone, "default zone"), bot.ErrScheduleChanged)
+	}
+	return nil
 }
 
 // MarkDigestSent implements bot.Store. Marking a sent digest again keeps the

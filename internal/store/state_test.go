@@ -14,64 +14,113 @@ import (
 	"github.com/briefbot/briefbot/bot"
 )
 
-func TestMarkProcessed(t *testing.T) {
+// TestEventClaims walks one store through the life of events: claimed,
+// busy while live, taken over after the lease, finished, released.
+func TestEventClaims(t *testing.T) {
 	s := newStore(t)
 	ctx := t.Context()
-	steps := []struct {
+	const lease = time.Minute
+	at := func(d time.Duration) time.Time { return testTime.Add(d) }
+	type step struct {
+		name     string
+		do       string // claim, renew, finish, release
 		platform string
 		id       bot.EventID
-		want     bool
-	}{
-		{"slack", "Ev1", true},
-		{"slack", "Ev1", false}, // redelivery
-		{"matrix", "Ev1", true}, // same ID, other platform
-		{"slack", "Ev2", true},
-		{"matrix", "Ev1", false},
+		owner    string
+		now      time.Time
+		want     bot.EventState // claim
+		held     bool           // renew
 	}
-	for i, st := range steps {
-		got, err := s.MarkProcessed(ctx, st.platform, st.id, testTime.Add(time.Duration(i)*time.Minute))
-		if err != nil {
-			t.Fatalf("step %d: MarkProcessed(%s, %s): %v", i, st.platform, st.id, err)
-		}
-		if got != st.want {
-			t.Errorf("step %d: MarkProcessed(%s, %s) = %v, want %v", i, st.platform, st.id, got, st.want)
+	steps := []step{
+		{"new event", "claim", "slack", "Ev1", "a", at(0), bot.EventClaimed, false},
+		{"redelivery while live", "claim", "slack", "Ev1", "b", at(lease - time.Nanosecond), bot.EventBusy, false},
+		{"the holder itself is busy too", "claim", "slack", "Ev1", "a", at(time.Second), bot.EventBusy, false},
+		{"same ID on another platform", "claim", "matrix", "Ev1", "a", at(0), bot.EventClaimed, false},
+		{"renewed by its holder", "renew", "slack", "Ev1", "a", at(50 * time.Second), 0, true},
+		{"renewal keeps it live", "claim", "slack", "Ev1", "b", at(lease + time.Second), bot.EventBusy, false},
+		{"not renewed by another", "renew", "slack", "Ev1", "b", at(lease + time.Second), 0, false},
+		{"expired claim taken over (the holder died)", "claim", "slack", "Ev1", "b", at(50*time.Second + lease), bot.EventClaimed, false},
+		{"the old holder lost it", "renew", "slack", "Ev1", "a", at(2 * lease), 0, false},
+		{"the old holder cannot release it", "release", "slack", "Ev1", "a", at(2 * lease), 0, false},
+		{"still held by the new holder", "claim", "slack", "Ev1", "c", at(2 * lease), bot.EventBusy, false},
+		{"finished", "finish", "slack", "Ev1", "", at(2 * lease), 0, false},
+		{"finished is done", "claim", "slack", "Ev1", "c", at(10 * lease), bot.EventDone, false},
+		{"finished cannot be renewed", "renew", "slack", "Ev1", "b", at(10 * lease), 0, false},
+		{"finished cannot be released", "release", "slack", "Ev1", "b", at(10 * lease), 0, false},
+		{"and stays done", "claim", "slack", "Ev1", "c", at(10 * lease), bot.EventDone, false},
+		{"released (its reply could not be sent)", "release", "matrix", "Ev1", "a", at(time.Second), 0, false},
+		{"released is claimed again at once", "claim", "matrix", "Ev1", "b", at(2 * time.Second), bot.EventClaimed, false},
+		{"finishing an unclaimed event records it", "finish", "slack", "Ev2", "", at(0), 0, false},
+		{"and makes it done", "claim", "slack", "Ev2", "a", at(0), bot.EventDone, false},
+	}
+	for _, st := range steps {
+		switch st.do {
+		case "claim":
+			got, err := s.ClaimEvent(ctx, st.platform, st.id, st.owner, st.now, lease)
+			if err != nil {
+				t.Fatalf("%s: ClaimEvent: %v", st.name, err)
+			}
+			if got != st.want {
+				t.Errorf("%s: ClaimEvent = %v, want %v", st.name, got, st.want)
+			}
+		case "renew":
+			got, err := s.RenewEvent(ctx, st.platform, st.id, st.owner, st.now, lease)
+			if err != nil {
+				t.Fatalf("%s: RenewEvent: %v", st.name, err)
+			}
+			if got != st.held {
+				t.Errorf("%s: RenewEvent = %v, want %v", st.name, got, st.held)
+			}
+		case "finish":
+			if err := s.FinishEvent(ctx, st.platform, st.id, st.now); err != nil {
+				t.Fatalf("%s: FinishEvent: %v", st.name, err)
+			}
+		case "release":
+			if err := s.ReleaseEvent(ctx, st.platform, st.id, st.owner); err != nil {
+				t.Fatalf("%s: ReleaseEvent: %v", st.name, err)
+			}
 		}
 	}
 	for _, bad := range []struct {
 		platform string
 		id       bot.EventID
-	}{{"", "x"}, {"slack", ""}} {
-		if _, err := s.MarkProcessed(ctx, bad.platform, bad.id, testTime); err == nil {
-			t.Errorf("MarkProcessed(%q, %q) accepted empty input", bad.platform, bad.id)
+		owner    string
+		lease    time.Duration
+	}{{"", "x", "a", lease}, {"slack", "", "a", lease}, {"slack", "x", "", lease}, {"slack", "x", "a", 0}} {
+		if _, err := s.ClaimEvent(ctx, bad.platform, bad.id, bad.owner, testTime, bad.lease); err == nil {
+			t.Errorf("ClaimEvent(%q, %q, %q, %v) accepted bad input", bad.platform, bad.id, bad.owner, bad.lease)
 		}
+	}
+	if err := s.FinishEvent(ctx, "", "x", testTime); err == nil {
+		t.Error("FinishEvent accepted an empty platform")
 	}
 }
 
-func TestMarkProcessedConcurrentOneFirst(t *testing.T) {
+func TestClaimEventConcurrentOneWinner(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	stores := []*SQLite{openStore(t, path), openStore(t, path)}
 	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		firsts int
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners int
 	)
 	for g := range 16 {
 		wg.Go(func() {
-			first, err := stores[g%2].MarkProcessed(t.Context(), "slack", "Ev-race", testTime)
+			state, err := stores[g%2].ClaimEvent(t.Context(), "slack", "Ev-race", fmt.Sprint("p", g), testTime, time.Minute)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if first {
+			if state == bot.EventClaimed {
 				mu.Lock()
-				firsts++
+				winners++
 				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	if firsts != 1 {
-		t.Errorf("%d callers were told they were first, want 1", firsts)
+	if winners != 1 {
+		t.Errorf("%d callers claimed the event, want 1", winners)
 	}
 }
 
@@ -79,8 +128,14 @@ func TestPruneProcessed(t *testing.T) {
 	s := newStore(t)
 	ctx := t.Context()
 	for i := range 5 {
-		if _, err := s.MarkProcessed(ctx, "slack", bot.EventID(fmt.Sprint("Ev", i)), testTime.Add(time.Duration(i)*time.Hour)); err != nil {
+		id := bot.EventID(fmt.Sprint("Ev", i))
+		if _, err := s.ClaimEvent(ctx, "slack", id, "a", testTime.Add(time.Duration(i)*time.Hour), time.Minute); err != nil {
 			t.Fatal(err)
+		}
+		if i != 1 { // Ev1 stays in flight: its holder died
+			if err := s.FinishEvent(ctx, "slack", id, testTime.Add(time.Duration(i)*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	n, err := s.PruneProcessed(ctx, testTime.Add(2*time.Hour))
@@ -90,13 +145,13 @@ func TestPruneProcessed(t *testing.T) {
 	if n != 2 {
 		t.Errorf("PruneProcessed dropped %d, want 2 (Ev0, Ev1)", n)
 	}
-	for i, wantFirst := range []bool{true, true, false, false, false} {
-		first, err := s.MarkProcessed(ctx, "slack", bot.EventID(fmt.Sprint("Ev", i)), testTime.Add(10*time.Hour))
+	for i, want := range []bot.EventState{bot.EventClaimed, bot.EventClaimed, bot.EventDone, bot.EventDone, bot.EventDone} {
+		got, err := s.ClaimEvent(ctx, "slack", bot.EventID(fmt.Sprint("Ev", i)), "b", testTime.Add(10*time.Hour), time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if first != wantFirst {
-			t.Errorf("after prune, MarkProcessed(Ev%d) first = %v, want %v", i, first, wantFirst)
+		if got != want {
+			t.Errorf("after prune, ClaimEvent(Ev%d) = %v, want %v", i, got, want)
 		}
 	}
 }
@@ -197,13 +252,16 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MarkProcessed(ctx, "slack", "Ev1", testTime); err != nil {
+	if _, err := s.ClaimEvent(ctx, "slack", "Ev1", "a", testTime, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishEvent(ctx, "slack", "Ev1", testTime); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetValue(ctx, "matrix/next_batch", "s72594_4483_1934"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.ClaimDigest(ctx, saved.ID, testTime, "a", testTime, time.Minute, 3); err != nil || !ok {
+	if ok, err := s.ClaimDigest(ctx, saved, testTime, "a", testTime, time.Minute, 3); err != nil || !ok {
 		t.Fatalf("ClaimDigest = %v, %v", ok, err)
 	}
 	if err := s.MarkDigestSent(ctx, saved.ID, testTime, testTime.Add(time.Second)); err != nil {
@@ -214,12 +272,12 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 
 	s = openStore(t, path)
-	first, err := s.MarkProcessed(ctx, "slack", "Ev1", testTime.Add(time.Hour))
+	state, err := s.ClaimEvent(ctx, "slack", "Ev1", "b", testTime.Add(time.Hour), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first {
-		t.Error("an event processed before the restart was first again after it")
+	if state != bot.EventDone {
+		t.Errorf("an event handled before the restart is %v after it, want done", state)
 	}
 	list, err := s.Subscriptions(ctx)
 	if err != nil {
@@ -231,7 +289,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if v, err := s.GetValue(ctx, "matrix/next_batch"); err != nil || v != "s72594_4483_1934" {
 		t.Errorf("GetValue after restart = %q, %v", v, err)
 	}
-	if ok, err := s.ClaimDigest(ctx, saved.ID, testTime, "b", testTime.Add(time.Hour), time.Minute, 3); err != nil || ok {
+	if ok, err := s.ClaimDigest(ctx, saved, testTime, "b", testTime.Add(time.Hour), time.Minute, 3); err != nil || ok {
 		t.Errorf("ClaimDigest of a digest sent before the restart = %v, %v; want false", ok, err)
 	}
 }
@@ -274,7 +332,7 @@ func TestClaimDigest(t *testing.T) {
 			}
 			continue
 		}
-		got, err := s.ClaimDigest(ctx, subA.ID, st.slot, st.owner, st.now, lease, maxAttempts)
+		got, err := s.ClaimDigest(ctx, subA, st.slot, st.owner, st.now, lease, maxAttempts)
 		if err != nil {
 			t.Fatalf("%s: ClaimDigest: %v", st.name, err)
 		}
@@ -322,16 +380,16 @@ func TestClaimDigestErrors(t *testing.T) {
 	}
 	tests := []struct {
 		name        string
-		sub         int64
+		sub         bot.Subscription
 		owner       string
 		lease       time.Duration
 		maxAttempts int
 		notFound    bool
 	}{
-		{"unknown subscription", subA.ID + 100, "a", time.Minute, 3, true},
-		{"zero lease", subA.ID, "a", 0, 3, false},
-		{"zero attempts", subA.ID, "a", time.Minute, 0, false},
-		{"no owner", subA.ID, "", time.Minute, 3, false},
+		{"unknown subscription", bot.Subscription{ID: subA.ID + 100, Cron: subA.Cron, TimeZone: subA.TimeZone}, "a", time.Minute, 3, true},
+		{"zero lease", subA, "a", 0, 3, false},
+		{"zero attempts", subA, "a", time.Minute, 0, false},
+		{"no owner", subA, "", time.Minute, 3, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -353,7 +411,7 @@ func TestClaimDigestErrors(t *testing.T) {
 	}
 
 	// Removing the subscription forgets its claims.
-	if ok, err := s.ClaimDigest(ctx, subA.ID, testTime, "a", testTime, time.Minute, 3); err != nil || !ok {
+	if ok, err := s.ClaimDigest(ctx, subA, testTime, "a", testTime, time.Minute, 3); err != nil || !ok {
 		t.Fatalf("ClaimDigest = %v, %v", ok, err)
 	}
 	if err := s.RemoveSubscription(ctx, "slack", "C1", "interference"); err != nil {
@@ -392,7 +450,7 @@ func TestClaimDigestRace(t *testing.T) {
 				owner := fmt.Sprintf("store%d-g%d", si, g)
 				wg.Go(func() {
 					<-start
-					ok, err := st.ClaimDigest(ctx, s.ID, slot, owner, slot, time.Minute, 3)
+					ok, err := st.ClaimDigest(ctx, s, slot, owner, slot, time.Minute, 3)
 					if err != nil {
 						t.Errorf("%s: ClaimDigest: %v", owner, err)
 						return
@@ -490,14 +548,15 @@ func TestStateHonoursContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	calls := map[string]func() error{
-		"MarkProcessed": func() error { _, err := s.MarkProcessed(ctx, "slack", "Ev", testTime); return err },
+		"ClaimEvent":  func() error { _, err := s.ClaimEvent(ctx, "slack", "Ev", "a", testTime, time.Minute); return err },
+		"FinishEvent": func() error { return s.FinishEvent(ctx, "slack", "Ev", testTime) },
 		"AddSubscription": func() error {
 			_, err := s.AddSubscription(ctx, sub("slack", "C1", "t", "* * * * *", testTime))
 			return err
 		},
 		"Subscriptions": func() error { _, err := s.Subscriptions(ctx); return err },
 		"ClaimDigest": func() error {
-			_, err := s.ClaimDigest(ctx, 1, testTime, "a", testTime, time.Minute, 1)
+			_, err := s.ClaimDigest(ctx, bot.Subscription{ID: 1, Cron: "* * * * *"}, testTime, "a", testTime, time.Minute, 1)
 			return err
 		},
 		"SetValue": func() error { return s.SetValue(ctx, "k", "v") },
@@ -509,7 +568,7 @@ func TestStateHonoursContext(t *testing.T) {
 		}
 	}
 	// Nothing was written.
-	if first, err := s.MarkProcessed(t.Context(), "slack", "Ev", testTime); err != nil || !first {
-		t.Errorf("MarkProcessed after the cancelled one = %v, %v; want first", first, err)
+	if state, err := s.ClaimEvent(t.Context(), "slack", "Ev", "a", testTime, time.Minute); err != nil || state != bot.EventClaimed {
+		t.Errorf("ClaimEvent after the cancelled ones = %v, %v; want claimed", state, err)
 	}
 }

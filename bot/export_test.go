@@ -1,0 +1,4 @@
+package bot
+
+// QuestionText exposes questionText to the external tests.
+var QuestionText = questionText
