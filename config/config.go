@@ -32,7 +32,10 @@
 // KEY_file in the YAML (slack.bot_token_file) or by the variable with _FILE
 // appended (BRIEFBOT_SLACK_BOT_TOKEN_FILE); one trailing newline of the file
 // is removed. Secrets never appear in logs: Config's LogValue shows only
-// whether each is set.
+// whether each is set. A secret file that every user of the machine can
+// read, or a configuration file that holds a secret and that every user can
+// read, loads with a warning in Config.Warnings (chmod 600 or 0400 fixes
+// it).
 package config
 
 import (
@@ -40,11 +43,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"os"
 	"reflect"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -85,6 +91,11 @@ type Config struct {
 	Bot    Bot     `yaml:"bot"`
 	Slack  *Slack  `yaml:"slack"`  // nil: Slack is off
 	Matrix *Matrix `yaml:"matrix"` // nil: Matrix is off
+
+	// Warnings are what Load found that does not stop briefbot but should
+	// be fixed: a secret in a file every user of the machine can read.
+	// They are not settings; config check prints them and serve logs them.
+	Warnings Problems `yaml:"-"`
 }
 
 // Log configures the structured logs written to standard error.
@@ -333,12 +344,27 @@ func (ps Problems) Unwrap() []error {
 func Load(path string, environ []string) (*Config, error) {
 	c := &Config{}
 	var ps Problems
+	var fileMode fs.FileMode
 	if path != "" {
-		data, err := os.ReadFile(path)
+		data, mode, err := readFile(path)
 		if err != nil {
 			return c, Problems{{Key: "--config", Message: fmt.Sprintf("cannot read the configuration file: %v", err)}}
 		}
+		fileMode = mode
 		ps = append(ps, decode(data, c)...)
+	}
+	// secrets written in the file itself, before the environment and the
+	// _file keys fill others in
+	var inline []string
+	for _, s := range c.secrets() {
+		if *s.value != "" {
+			inline = append(inline, s.path)
+		}
+	}
+	if len(inline) > 0 && worldReadable(fileMode) {
+		c.Warnings = append(c.Warnings, Problem{Key: "--config", Message: fmt.Sprintf(
+			"%s holds %s and every user on this machine can read it (mode %04o); chmod 600 %s, or move the secrets to files or environment variables",
+			path, strings.Join(inline, ", "), fileMode.Perm(), path)})
 	}
 	ps = append(ps, applyEnv(c, environ)...)
 	ps = append(ps, c.readSecretFiles()...)
@@ -704,10 +730,15 @@ func (c *Config) readSecretFiles() Problems {
 			ps = append(ps, Problem{Key: s.path + "_file", Message: fmt.Sprintf("is set but %s has a value too (from the file or %s); keep only one", s.path, EnvName(s.path))})
 			continue
 		}
-		data, err := os.ReadFile(*s.file)
+		data, mode, err := readFile(*s.file)
 		if err != nil {
 			ps = append(ps, Problem{Key: s.path + "_file", Message: fmt.Sprintf("cannot read the secret: %v", err)})
 			continue
+		}
+		if worldReadable(mode) {
+			c.Warnings = append(c.Warnings, Problem{Key: s.path + "_file", Message: fmt.Sprintf(
+				"every user on this machine can read %s (mode %04o); chmod 600 %s (or 0400; for a Docker secret set mode: 0400 and uid: the container's user)",
+				*s.file, mode.Perm(), *s.file)})
 		}
 		v := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 		if v == "" {
@@ -717,6 +748,32 @@ func (c *Config) readSecretFiles() Problems {
 		*s.value = v
 	}
 	return ps
+}
+
+// readFile reads the file at path and returns its permission bits, from
+// the file it read (after symbolic links, as Docker and Kubernetes mount
+// secrets).
+func readFile(path string) ([]byte, fs.FileMode, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, info.Mode(), nil
+}
+
+// worldReadable reports whether every user may read a file of this mode.
+// Windows has no such bit: its files are never reported.
+func worldReadable(mode fs.FileMode) bool {
+	return runtime.GOOS != "windows" && mode.Perm()&0o004 != 0
 }
 
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -759,7 +816,7 @@ func (c *Config) Validate() Problems {
 			bad("http.addr", "%q has no valid port; write it like :8080 or 127.0.0.1:8080", a)
 		}
 	}
-	if m := c.Answer.MinConfidence; m < 0 || m > 1 {
+	if m := c.Answer.MinConfidence; math.IsNaN(m) || m < 0 || m > 1 {
 		bad("answer.min_confidence", "%v is outside 0..1; 0.4 is the default, higher abstains more often", m)
 	}
 	if !c.ConsoleEnabled() && c.Slack == nil && c.Matrix == nil {
@@ -802,8 +859,8 @@ func (c *Config) Validate() Problems {
 		if len(t.Terms) == 0 {
 			bad(key+".terms", "is empty; list the words that mark an article as %q", t.Name)
 		}
-		if t.MinScore < 0 {
-			bad(key+".min_score", "%v is negative", t.MinScore)
+		if math.IsNaN(t.MinScore) || math.IsInf(t.MinScore, 0) || t.MinScore < 0 {
+			bad(key+".min_score", "%v is not a number from 0; 0 is the default", t.MinScore)
 		}
 	}
 	enabled := c.EnabledPlatforms()

@@ -163,3 +163,62 @@ func TestDerived(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadWarnsReadableSecrets: a secret file (or a configuration file
+// holding a secret) that every user can read loads, with a warning that
+// names the key and says how to fix it (issue 12, item 4).
+func TestLoadWarnsReadableSecrets(t *testing.T) {
+	secret := func(mode os.FileMode) string {
+		p := write(t, "token", "xoxb-from-file\n")
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name string
+		mode os.FileMode // of the secret file, or of the configuration file with an inline secret
+		file bool        // the secret is in a file named by bot_token_file
+		want []string    // in the one warning; none when empty
+	}{
+		{"secret file 0644", 0o644, true, []string{"slack.bot_token_file", "mode 0644", "chmod 600"}},
+		{"Docker secret 0444", 0o444, true, []string{"slack.bot_token_file", "mode 0444", "chmod 600", "0400"}},
+		{"secret file 0600", 0o600, true, nil},
+		{"secret file 0400", 0o400, true, nil},
+		{"group may read", 0o640, true, nil},
+		{"inline secret, file 0644", 0o644, false, []string{"--config", "slack.bot_token", "mode 0644", "chmod 600"}},
+		{"inline secret, file 0600", 0o600, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var path string
+			if tt.file {
+				s := secret(tt.mode)
+				path = write(t, "briefbot.yaml", "slack: {bot_token_file: "+s+", app_token_file: "+secret(0o600)+"}\n")
+			} else {
+				path = write(t, "briefbot.yaml", "slack: {bot_token: xoxb-inline}\n")
+				if err := os.Chmod(path, tt.mode); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := Load(path, nil)
+			if err != nil {
+				t.Fatalf("Load: %v (a readable secret is a warning, not a problem)", err)
+			}
+			if len(tt.want) == 0 {
+				if len(c.Warnings) > 0 {
+					t.Errorf("warnings %v, want none", c.Warnings)
+				}
+				return
+			}
+			if len(c.Warnings) != 1 {
+				t.Fatalf("warnings %v, want one", c.Warnings)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(c.Warnings[0].Error(), w) {
+					t.Errorf("warning %q lacks %q", c.Warnings[0], w)
+				}
+			}
+		})
+	}
+}

@@ -127,6 +127,19 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"ask", "--articles", missing, "q?"}, 1, "nope"},
 		{[]string{"article", "999_none"}, 1, "no article has the ID"},
 		{[]string{"eval", missing}, 1, "read evaluation file"},
+		// issue 12, item 21: values out of range are usage errors
+		{[]string{"ask", "--min-confidence", "5", "q?"}, 2, "--min-confidence 5"},
+		{[]string{"ask", "--min-confidence", "-0.5", "q?"}, 2, "--min-confidence -0.5"},
+		{[]string{"ask", "--min-confidence", "NaN", "q?"}, 2, "--min-confidence NaN"},
+		{[]string{"digest", "--limit", "-5"}, 2, "--limit -5"},
+		{[]string{"train", "--set", "a=" + missing, "--folds", "-1"}, 2, "--folds -1"},
+		{[]string{"train", "--set", "a=" + missing, "--target-precision", "1.5"}, 2, "--target-precision 1.5"},
+		{[]string{"train", "--set", "a=" + missing, "--l2", "-1"}, 2, "--l2 -1"},
+		{[]string{"train", "--set", "a=" + missing, "--frog", "--frog-processes", "0"}, 2, "--frog-processes 0"},
+		{[]string{"serve", "--watch-debounce", "-1s"}, 2, "--watch-debounce -1s"},
+		{[]string{"train", "--set", "a=" + missing, "--folds", "1"}, 2, "--folds 1"},
+		{[]string{"eval", "--frog-processes", "-2", missing}, 2, "--frog-processes -2"},
+		{[]string{"healthcheck", "--timeout", "-1s"}, 2, "--timeout -1s"},
 	}
 	for _, tt := range tests {
 		code, _, errs := runCLI(t, tt.args...)
@@ -223,5 +236,68 @@ func TestSkippedFileNamesQuoted(t *testing.T) {
 	}
 	if !strings.Contains(errs, `"x\nbriefbot: all articles verified.txt"`) {
 		t.Errorf("skipped file not named, quoted: %q", errs)
+	}
+}
+
+// Each skipped file is reported once on the command line, as the README
+// says (issue 12, item 21), not as a log line and a plain line; a UTF-16
+// file is named as such, with the command that converts it.
+func TestSkippedFileReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"goed.txt":  "Titel\n\nDe raad vergaderde dinsdag over de begroting.",
+		"leeg.txt":  "",
+		"utf16.txt": "\xff\xfeD\x00e\x00 \x00r\x00a\x00a\x00d\x00.\x00",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, level := range []string{"warn", "info"} {
+		code, _, errs := runCLI(t, "search", "--articles", dir, "--log-level", level, "begroting")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		for _, name := range []string{"leeg.txt", "utf16.txt"} {
+			if n := strings.Count(errs, name); n != 1 {
+				t.Errorf("--log-level %s: %s reported %d times, want once:\n%s", level, name, n, errs)
+			}
+		}
+		if !strings.Contains(errs, "iconv -f UTF-16 -t UTF-8") {
+			t.Errorf("--log-level %s: the UTF-16 file's report does not say how to convert it:\n%s", level, errs)
+		}
+	}
+}
+
+// `briefbot article` finds an article by the ID search and answers show,
+// including IDs made unique from a duplicate (the source, extension
+// included) and record IDs with a dot; a file name with its extension
+// still works (issue 12, item 20).
+func TestArticleLookup(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"a.txt":      "Eerste\n\nDe raad vergaderde dinsdag over de begroting.",
+		"sub/a.txt":  "Tweede\n\nDe burgemeester opende woensdag het nieuwe zwembad.",
+		"feed.jsonl": `{"id": "ap.123", "title": "Derde", "body": "De provincie kocht donderdag een stuk natuurgebied."}` + "\n",
+	} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ id, title string }{
+		{"a", "Eerste"},
+		{"a.txt", "Eerste"},
+		{"sub/a.txt", "Tweede"},
+		{"ap.123", "Derde"},
+	} {
+		code, out, errs := runCLI(t, "article", "--articles", dir, tt.id)
+		if code != 0 || !strings.HasPrefix(out, tt.title+"\n") {
+			t.Errorf("article %s: exit %d, output %q, stderr %q; want the article %q", tt.id, code, out, errs, tt.title)
+		}
 	}
 }

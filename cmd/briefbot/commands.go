@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -131,12 +132,15 @@ func (g *globals) loadLibraryWith(ctx context.Context, opts briefings.Options) (
 }
 
 func (g *globals) readArticles(ctx context.Context, log *slog.Logger) ([]briefings.Article, error) {
-	opts := briefings.LoadOptions{Logger: log}
+	// the skipped files are listed below, once each, not logged as well
+	opts := briefings.LoadOptions{Logger: log, CallerReportsSkipped: true}
 	var res briefings.LoadResult
 	var err error
 	if g.articles == "" {
+		log.Debug("loading articles", "dir", "(built-in samples)")
 		res, err = briefings.LoadFS(ctx, briefings.SampleFS(), opts)
 	} else {
+		log.Debug("loading articles", "dir", g.articles)
 		res, err = briefings.LoadDir(ctx, g.articles, opts)
 	}
 	if err != nil {
@@ -163,6 +167,9 @@ func askCmd(g *globals) *cobra.Command {
 		Short: "Answer a question (English or Dutch) from the articles, with a quote and citation",
 		Args:  argsBetween(1, 1<<20, "a question, e.g. briefbot ask \"Who fired Krebs?\""),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := checkFraction("--min-confidence", minConf, true); err != nil {
+				return usageError{cmd: "ask", err: err}
+			}
 			question := strings.Join(args, " ")
 			lib, err := g.loadLibrary(c.Context())
 			if err != nil {
@@ -259,10 +266,9 @@ func articleCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			id := briefings.ArticleID(strings.TrimSuffix(args[0], filepath.Ext(args[0])))
-			a, ok := lib.Article(id)
+			a, ok := briefings.LookupArticle(lib, args[0])
 			if !ok {
-				return fmt.Errorf("no article has the ID %q (IDs are file names without the extension)", args[0])
+				return fmt.Errorf("no article has the ID %q (use an ID or file name that search shows)", args[0])
 			}
 			if g.format == "json" {
 				return g.printJSON(a)
@@ -288,6 +294,9 @@ func digestCmd(g *globals) *cobra.Command {
 		Short: "List a topic's articles for a period, ranked, with one-line summaries",
 		Args:  argsBetween(0, 0, "no arguments; use --topic, --since and --until"),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if limit < 0 {
+				return usageError{cmd: "digest", err: fmt.Errorf("--limit %d: use a number from 1, or 0 for all stories", limit)}
+			}
 			var req briefings.DigestRequest
 			req.Topic, req.Limit = topic, limit
 			var err error
@@ -339,6 +348,21 @@ func digestCmd(g *globals) *cobra.Command {
 	c.Flags().StringVar(&until, "until", "", "last day, YYYY-MM-DD (inclusive)")
 	c.Flags().IntVar(&limit, "limit", 0, "maximum number of stories (0: all)")
 	return c
+}
+
+// checkFraction reports a flag value outside 0..1 (or, without zero, outside
+// (0, 1]), NaN included, in words that say what to use.
+func checkFraction(flag string, v float64, zero bool) error {
+	switch {
+	case math.IsNaN(v) || v < 0 || v > 1:
+	case v == 0 && !zero:
+	default:
+		return nil
+	}
+	if zero {
+		return fmt.Errorf("%s %v: use a number from 0 to 1 (0: the default)", flag, v)
+	}
+	return fmt.Errorf("%s %v: use a number above 0, at most 1", flag, v)
 }
 
 // parseDay parses YYYY-MM-DD as the start of that day (or, with end, its last

@@ -55,9 +55,13 @@ func configCmd(g *globals) *cobra.Command {
 						fmt.Fprintf(g.stdout, "  %s: %s\n", p.Key, p.Message)
 					}
 				}
+				if cfg != nil {
+					printWarnings(g.stdout, cfg.Warnings)
+				}
 				return usageError{cmd: "config check", err: fmt.Errorf("the configuration has problems: %w", errCheckFailed)}
 			}
 			printSummary(g.stdout, f.path, cfg)
+			printWarnings(g.stdout, cfg.Warnings)
 			return nil
 		},
 	}
@@ -79,6 +83,14 @@ func printSummary(w io.Writer, path string, cfg *config.Config) {
 	fmt.Fprintf(w, "  http:          %s\n", cmp.Or(cfg.HTTPAddr(), "off"))
 	fmt.Fprintf(w, "  topics:        %s\n", strings.Join(topicNames(libraryTopics(cfg)), ", "))
 	fmt.Fprintf(w, "  subscriptions: %d\n", len(cfg.Digest.Subscriptions))
+}
+
+// printWarnings lists what config check found that works but should be
+// fixed (exit code 0).
+func printWarnings(w io.Writer, ws config.Problems) {
+	for _, p := range ws {
+		fmt.Fprintf(w, "warning: %s: %s\n", p.Key, p.Message)
+	}
 }
 
 // resolveConfig loads the configuration (file, then environment), applies

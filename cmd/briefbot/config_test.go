@@ -58,6 +58,9 @@ func TestConfigCheckProblems(t *testing.T) {
 		{name: "http addr without port", yaml: "http: {addr: localhost}\n", key: "http.addr:"},
 		{name: "http addr bad port", yaml: "http: {addr: \":http-alt\"}\n", key: "http.addr:"},
 		{name: "min_confidence above 1", yaml: "answer: {min_confidence: 1.5}\n", key: "answer.min_confidence:"},
+		{name: "min_confidence NaN", yaml: "answer: {min_confidence: .nan}\n", key: "answer.min_confidence:"},
+		{name: "min_confidence NaN from the environment", yaml: "", env: []string{"BRIEFBOT_ANSWER_MIN_CONFIDENCE=NaN"}, key: "answer.min_confidence:"},
+		{name: "topic min_score NaN", yaml: "digest:\n  topics:\n    - {name: a, terms: [x1], min_score: .nan}\n", key: "digest.topics[0].min_score:"},
 		{name: "nothing to serve", yaml: "console: false\n", key: "console: is false"},
 		{name: "digest time zone", yaml: "digest: {time_zone: Mars/Olympus}\n", key: "digest.time_zone:"},
 		{name: "digest default cron", yaml: "digest: {default_cron: daily}\n", key: "digest.default_cron:"},
@@ -174,6 +177,26 @@ func TestConfigCheckExample(t *testing.T) {
 	for _, key := range yamlKeys(reflect.TypeFor[config.Config]()) {
 		if !regexp.MustCompile(`(?m)^[ #]*(- )?` + regexp.QuoteMeta(key) + `:`).Match(data) {
 			t.Errorf("example.yaml does not document the key %q", key)
+		}
+	}
+}
+
+// TestConfigCheckWarnsReadableSecret: a secret file every user can read
+// passes the check (exit 0) with a warning naming the key and the fix
+// (issue 12, item 4); serve logs the same warning.
+func TestConfigCheckWarnsReadableSecret(t *testing.T) {
+	dir := t.TempDir()
+	token := writeFile(t, dir, "bot_token", "xoxb-from-file\n")
+	if err := os.Chmod(token, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := checkConfig(t, "slack: {bot_token_file: "+token+", app_token: xapp-1}\n")
+	if code != 0 || !strings.HasPrefix(out, "configuration OK") {
+		t.Fatalf("config check: exit %d, want 0:\n%s", code, out)
+	}
+	for _, want := range []string{"warning: slack.bot_token_file: ", token, "mode 0644", "chmod 600 " + token} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config check output lacks %q:\n%s", want, out)
 		}
 	}
 }

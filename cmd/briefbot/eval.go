@@ -27,6 +27,9 @@ type and by language, with a calibration table. --explain ID prints one
 question's trace instead.`,
 		Args: argsBetween(1, 1, "one evaluation file, e.g. briefbot eval seed-dev.yaml --articles DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := frog.check("eval"); err != nil {
+				return err
+			}
 			data, err := os.ReadFile(args[0])
 			if err != nil {
 				return fmt.Errorf("read evaluation file: %w", err)

@@ -19,6 +19,9 @@ func healthcheckCmd(g *globals) *cobra.Command {
 		Short: "Probe a running briefbot's health endpoint (exit 0 when it answers 200)",
 		Args:  argsBetween(0, 0, "no arguments; give the address with --url"),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if timeout <= 0 {
+				return usageError{cmd: "healthcheck", err: fmt.Errorf("--timeout %v: use a positive duration, like 3s", timeout)}
+			}
 			client := &http.Client{Timeout: timeout}
 			req, err := http.NewRequestWithContext(c.Context(), http.MethodGet, url, nil)
 			if err != nil {

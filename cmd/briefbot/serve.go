@@ -50,6 +50,9 @@ configuration it is the console bot on the built-in sample articles and ends
 at the end of its input. See config/example.yaml for every setting.`,
 		Args: argsBetween(0, 0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if watchDebounce < 0 {
+				return usageError{cmd: "serve", err: fmt.Errorf("--watch-debounce %v: use a duration from 0, like 500ms", watchDebounce)}
+			}
 			cfg, err := g.resolveConfig(c, f)
 			if err != nil {
 				return usageError{cmd: "serve", err: fmt.Errorf("the configuration has problems (run briefbot config check for the list):\n%w", err)}
@@ -92,6 +95,9 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 	log := g.configLogger(cfg)
 	g.articles, g.data = cfg.ArticlesDir, cfg.DataDir
 	log.Info("starting", "config", cfg)
+	for _, w := range cfg.Warnings {
+		log.Warn("configuration warning", "key", w.Key, "warning", w.Message)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -136,9 +142,16 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 			}
 		}
 	}
+	if cfg.ArticlesDir != "" {
+		components = append(components, "watcher")
+	}
 	s.health = ops.NewHealth(components...)
 
 	shutdown := cmp.Or(cfg.ShutdownTimeout, defaultShutdownTimeout)
+	stopLog := context.AfterFunc(ctx, func() {
+		log.Info("shutting down; a second signal exits at once", "reason", context.Cause(ctx), "shutdown_timeout", shutdown)
+	})
+	defer stopLog()
 	grp, gctx := errgroup.WithContext(ctx)
 	// hard ends shutdown-timeout after the group stops: replies and digests
 	// in progress may finish until then.
@@ -158,8 +171,12 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 
 	grp.Go(func() error {
 		if err := s.reload(gctx); err != nil {
+			if ctx.Err() != nil {
+				log.Warn("stop signal received while loading the articles; stopping without serving", "reason", context.Cause(ctx))
+				return nil
+			}
 			if gctx.Err() != nil {
-				return nil // stopped while loading
+				return nil // another component failed: its error is the one
 			}
 			return err
 		}
@@ -192,8 +209,12 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters []adapterRun, shutdown time.Duration) error {
 	cfg := s.cfg
 	senders := map[string]bot.Sender{}
+	ready := map[string]func() bool{} // digests wait for the adapter to connect
 	for _, a := range adapters {
 		senders[a.a.Name()] = s.metrics.DigestSender(a.a.Name(), a.a)
+		if c, ok := a.a.(interface{ Connected() bool }); ok {
+			ready[a.a.Name()] = c.Connected
+		}
 	}
 	defCron := cmp.Or(cfg.Digest.DefaultCron, "0 7 * * *")
 	var subs []bot.Subscription
@@ -202,7 +223,7 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 			Topic: sub.Topic, Cron: cmp.Or(sub.Cron, defCron), TimeZone: cmp.Or(sub.TimeZone, cfg.Digest.TimeZone), CreatedBy: "config"})
 	}
 	sched, err := scheduler.New(scheduler.Options{
-		Store: s.st, Digester: s.lib, Logger: s.log, Senders: senders, Subscriptions: subs,
+		Store: s.st, Digester: s.lib, Logger: s.log, Senders: senders, Ready: ready, Subscriptions: subs,
 		SkipEmpty: cfg.Digest.SkipEmpty, Grace: cfg.Digest.Grace, Limit: cfg.Digest.Limit,
 		Location: mustZone(cfg.Digest.TimeZone), ShutdownTimeout: shutdown,
 	})
@@ -245,11 +266,23 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 	if cfg.ArticlesDir != "" {
 		debounce := cmp.Or(cfg.WatchDebounce, defaultWatchDebounce)
 		grp.Go(func() error {
-			return briefings.Watch(ctx, cfg.ArticlesDir, debounce, s.log, func(ctx context.Context) {
+			// a watch that breaks (the directory deleted) shows in /readyz
+			// and the metrics until it works again
+			status := func(err error) {
+				s.metrics.ArticleWatch(err)
+				if err != nil {
+					s.health.Broken("watcher", err)
+				} else {
+					s.health.Running("watcher", false, nil)
+				}
+			}
+			err := briefings.WatchDir(ctx, cfg.ArticlesDir, briefings.WatchOptions{Debounce: debounce, Logger: s.log, Status: status}, func(ctx context.Context) {
 				if err := s.reload(ctx); err != nil {
 					s.log.Error("reloading articles failed; still serving the previous set", "dir", cfg.ArticlesDir, "err", err)
 				}
 			})
+			s.health.Stopped("watcher", err)
+			return err
 		})
 	}
 	return nil
@@ -334,6 +367,7 @@ func (s *server) load(ctx context.Context) error {
 	opts := briefings.LoadOptions{Logger: s.log}
 	var res briefings.LoadResult
 	var err error
+	s.log.Info("loading articles", "dir", cmp.Or(s.cfg.ArticlesDir, "(built-in samples)"))
 	if s.cfg.ArticlesDir == "" {
 		res, err = briefings.LoadFS(ctx, briefings.SampleFS(), opts)
 	} else {

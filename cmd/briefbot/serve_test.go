@@ -54,9 +54,15 @@ func briefbotBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv("BRIEFBOT_TEST_CHILD") == "signals" {
+		signalChild() // the test binary as a child process; never returns
+	}
 	code := m.Run()
 	if build.path != "" {
 		os.RemoveAll(filepath.Dir(build.path))
+	}
+	if bigCorpus.dir != "" {
+		os.RemoveAll(bigCorpus.dir)
 	}
 	os.Exit(code)
 }

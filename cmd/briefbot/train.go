@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,14 @@ func (f *frogFlags) register(c *cobra.Command) {
 // open starts Frog when asked, with its annotations cached in the data
 // directory's database, and waits until it serves. The returned close is
 // never nil.
+// check reports a flag value that cannot work, as a usage error of cmd.
+func (f *frogFlags) check(cmd string) error {
+	if f.processes < 1 {
+		return usageError{cmd: cmd, err: fmt.Errorf("--frog-processes %d: use a number from 1", f.processes)}
+	}
+	return nil
+}
+
 func (f *frogFlags) open(ctx context.Context, g *globals) (analysis.Analyzer, func(), error) {
 	if !f.use {
 		return nil, func() {}, nil
@@ -99,6 +108,18 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 			ctx := c.Context()
 			if len(sets) == 0 {
 				return usageError{cmd: "train", err: fmt.Errorf("give at least one --set NAME=QUESTIONS.yaml[:ARTICLES]")}
+			}
+			if err := frog.check("train"); err != nil {
+				return err
+			}
+			switch {
+			case folds < 0 || folds == 1:
+				return usageError{cmd: "train", err: fmt.Errorf("--folds %d: use a number from 2, or 0 for no cross-validation", folds)}
+			case math.IsNaN(opts.L2) || math.IsInf(opts.L2, 0) || opts.L2 < 0:
+				return usageError{cmd: "train", err: fmt.Errorf("--l2 %v: use a number from 0 (0: the default, 0.01)", opts.L2)}
+			}
+			if err := checkFraction("--target-precision", opts.TargetPrecision, false); err != nil {
+				return usageError{cmd: "train", err: err}
 			}
 			var items []*briefings.RankerItem
 			var inputs []briefings.ModelInput

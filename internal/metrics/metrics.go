@@ -27,8 +27,12 @@ type Metrics struct {
 	up          *prometheus.GaugeVec
 	articles    prometheus.Gauge
 	reloads     *prometheus.CounterVec
-	reg         prometheus.Registerer
-	now         func() time.Time
+	// watchUp and watchFailures have no labels; vectors, so that they are
+	// exported only once a watcher runs (not with the built-in samples).
+	watchUp       *prometheus.GaugeVec
+	watchFailures *prometheus.CounterVec
+	reg           prometheus.Registerer
+	now           func() time.Time
 }
 
 // New creates the collectors and registers them on reg. now is the clock
@@ -75,10 +79,18 @@ func New(reg prometheus.Registerer, now func() time.Time) (*Metrics, error) {
 			Name: "briefbot_article_loads_total",
 			Help: "Loads of the article set, by result (ok or failed).",
 		}, []string{"result"}),
+		watchUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "briefbot_article_watch_up",
+			Help: "1 while the article directory is watched for changes, 0 while the watch is broken.",
+		}, nil),
+		watchFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_article_watch_failures_total",
+			Help: "Times the watch of the article directory broke (the directory was deleted, or could not be watched again).",
+		}, nil),
 		reg: reg,
 		now: now,
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.latency, m.abstentions, m.digests, m.starts, m.failures, m.up, m.articles, m.reloads} {
+	for _, c := range []prometheus.Collector{m.questions, m.latency, m.abstentions, m.digests, m.starts, m.failures, m.up, m.articles, m.reloads, m.watchUp, m.watchFailures} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -188,6 +200,19 @@ func (m *Metrics) ArticlesLoaded(n int, err error) {
 	}
 	m.reloads.WithLabelValues("ok").Inc()
 	m.articles.Set(float64(n))
+}
+
+// ArticleWatch records the state of the article directory's watch, as
+// briefings.WatchOptions.Status reports it: nil when it works, the reason
+// when it broke.
+func (m *Metrics) ArticleWatch(err error) {
+	failures := m.watchFailures.WithLabelValues()
+	if err != nil {
+		failures.Inc()
+		m.watchUp.WithLabelValues().Set(0)
+		return
+	}
+	m.watchUp.WithLabelValues().Set(1)
 }
 
 // Reconnects exports an adapter's own count of reconnections as

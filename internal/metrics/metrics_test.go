@@ -175,3 +175,37 @@ briefbot_adapter_reconnects_total{adapter="slack"} 3
 		t.Error("a second registration for one adapter succeeded")
 	}
 }
+
+// The article watch is exported once a watcher runs: up or not, and how
+// often it broke (issue 12, item 15).
+func TestArticleWatch(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := testutil.GatherAndCount(reg, "briefbot_article_watch_up", "briefbot_article_watch_failures_total"); err != nil || n != 0 {
+		t.Errorf("before a watcher runs: %d series (%v), want none", n, err)
+	}
+	steps := []struct {
+		err  error
+		want string
+	}{
+		{nil, "briefbot_article_watch_up 1\nbriefbot_article_watch_failures_total 0\n"},
+		{errors.New("gone"), "briefbot_article_watch_up 0\nbriefbot_article_watch_failures_total 1\n"},
+		{nil, "briefbot_article_watch_up 1\nbriefbot_article_watch_failures_total 1\n"},
+		{errors.New("gone again"), "briefbot_article_watch_up 0\nbriefbot_article_watch_failures_total 2\n"},
+	}
+	for i, st := range steps {
+		m.ArticleWatch(st.err)
+		want := "# HELP briefbot_article_watch_failures_total Times the watch of the article directory broke (the directory was deleted, or could not be watched again).\n" +
+			"# TYPE briefbot_article_watch_failures_total counter\n" +
+			strings.Split(st.want, "\n")[1] + "\n" +
+			"# HELP briefbot_article_watch_up 1 while the article directory is watched for changes, 0 while the watch is broken.\n" +
+			"# TYPE briefbot_article_watch_up gauge\n" +
+			strings.Split(st.want, "\n")[0] + "\n"
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "briefbot_article_watch_up", "briefbot_article_watch_failures_total"); err != nil {
+			t.Errorf("step %d: %v", i, err)
+		}
+	}
+}

@@ -30,7 +30,7 @@ type Health struct {
 }
 
 type compState struct {
-	state    string // "starting", "running", "stopped", "failed"
+	state    string // "starting", "running", "broken", "stopped", "failed"
 	optional bool   // stopped counts as ready (the console after end of input)
 	detail   string
 	ready    func() bool // optional: the component's own connectivity check
@@ -60,6 +60,17 @@ func (h *Health) Running(component string, optional bool, ready func() bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.comps[component] = compState{state: "running", optional: optional, ready: ready}
+}
+
+// Broken records that component runs but does not work, err saying why
+// (the article watcher without its directory): it is not ready, with err as
+// the detail, until Running is called again.
+func (h *Health) Broken(component string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.comps[component]
+	c.state, c.detail, c.ready = "broken", err.Error(), nil
+	h.comps[component] = c
 }
 
 // Stopped records that component stopped, with err when it failed.

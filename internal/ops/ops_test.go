@@ -58,6 +58,30 @@ func TestHealthCheck(t *testing.T) {
 				NotReady: []string{"slack: failed (invalid_auth)"}},
 		},
 		{
+			// issue 12, item 15: a watcher that lost its directory
+			name: "broken",
+			setup: func(h *Health) {
+				h.ArticlesLoaded(2)
+				h.Running("console", true, nil)
+				h.Running("slack", false, nil)
+				h.Broken("slack", errors.New("article directory /srv/articles: no such file or directory"))
+			},
+			want: Report{Articles: 2, Components: map[string]Component{"console": {State: "running"},
+				"slack": {State: "broken", Detail: "article directory /srv/articles: no such file or directory"}},
+				NotReady: []string{"slack: broken (article directory /srv/articles: no such file or directory)"}},
+		},
+		{
+			name: "broken, then running again",
+			setup: func(h *Health) {
+				h.ArticlesLoaded(2)
+				h.Running("console", true, nil)
+				h.Running("slack", false, nil)
+				h.Broken("slack", errors.New("gone"))
+				h.Running("slack", false, nil)
+			},
+			want: Report{Ready: true, Articles: 2, Components: map[string]Component{"console": {State: "running"}, "slack": {State: "running"}}},
+		},
+		{
 			name: "a required component that stopped",
 			setup: func(h *Health) {
 				h.ArticlesLoaded(1)
