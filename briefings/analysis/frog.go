@@ -380,6 +380,14 @@ func (f *Frog) Analyze(ctx context.Context, sentences []string) ([]Sentence, err
 					return
 				}
 				toks, how, err := c.roundTrip(runCtx, pieces[i].line)
+				if err != nil && how == tripBroken && c.dead.Load() && runCtx.Err() == nil {
+					// The connection was closed under us (its process is
+					// being restarted): try once more on another one.
+					if more, aerr := f.acquire(runCtx, 1); aerr == nil {
+						c = more[0]
+						toks, how, err = c.roundTrip(runCtx, pieces[i].line)
+					}
+				}
 				if err != nil {
 					errOnce.Do(func() { firstErr = err })
 					cancel()
