@@ -199,6 +199,20 @@ func TestQuestionAnalysis(t *testing.T) {
 		{"What did Graham say?", "en", qWhat, ""},
 		{"Did Trump fire Krebs?", "en", qYesNo, ""},
 		{"En wanneer?", "nl", qWhen, ""},
+		// a phrase before the question word
+		{"According to the minister, how many votes were lost?", "en", qHowMany, ""},
+		{"Volgens de rechter, wie heeft de brief geschreven?", "nl", qWho, ""},
+		{"In the final report, what did the committee recommend?", "en", qWhat, ""},
+		// the question word left at the end
+		{"The new law was the first test of what?", "en", qWhat, ""},
+		// focus nouns that ask for a time, an amount or a reason
+		{"Binnen welke termijn moeten zij vertrekken?", "nl", qWhen, ""},
+		{"In which period was the fraud committed?", "en", qWhen, ""},
+		{"Welk bedrag eiste de afperser?", "nl", qHowMany, ""},
+		{"What share of the vote did the party get?", "en", qHowMany, ""},
+		{"Met welk doel werden de berichten verspreid?", "nl", qWhy, ""},
+		// Dutch pronominal question words
+		{"Waarover ging het gesprek?", "nl", qWhat, ""},
 	}
 	for _, tt := range tests {
 		q := lib.analyzeQuestion(tt.q, ix)

@@ -125,7 +125,17 @@ var (
 		"is": true, "was": true, "are": true, "were": true, "will": true, "would": true, "can": true, "could": true,
 		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
 		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
-	timeFocus    = map[string]bool{"year": true, "date": true, "day": true, "month": true, "jaar": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true}
+	timeFocus    = map[string]bool{"year": true, "years": true, "date": true, "day": true, "month": true, "jaar": true, "jaren": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true,
+		"period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
+	// amountFocus nouns ask for a quantity: "welk bedrag", "what share"
+	amountFocus = map[string]bool{"bedrag": true, "amount": true, "sum": true, "som": true, "share": true, "aandeel": true,
+		"percentage": true, "number": true, "aantal": true}
+	// purposeFocus nouns ask for a reason: "met welk doel", "for what reason"
+	purposeFocus = map[string]bool{"doel": true, "einddoel": true, "purpose": true, "reden": true, "reason": true, "motief": true, "motive": true}
+	// proWhatWords are Dutch pronominal question adverbs that ask for a thing:
+	// "waarnaar informeerde de politie?"
+	proWhatWords = map[string]bool{"waarnaar": true, "waarover": true, "waarmee": true, "waarvan": true, "waarop": true,
+		"waaraan": true, "waarin": true, "waartoe": true, "waarvoor": true}
 	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true}
 	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true}
 	orgFocus     = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
@@ -135,6 +145,12 @@ var (
 		"mensen": true, "politician": true, "politicus": true, "senator": true, "senators": true, "senatoren": true,
 		"minister": true, "ministers": true, "president": true, "official": true, "functionaris": true}
 )
+
+// isQuestionWord reports whether folded opens a question.
+func isQuestionWord(f string) bool {
+	return whoWords[f] || whenWords[f] || whereWords[f] || whyWords[f] || howWords[f] || whichWords[f] || whatWords[f] ||
+		proWhatWords[f] || f == "hoeveel"
+}
 
 // analyzeQuestion parses a question and builds its term groups against ix.
 func (l *Library) analyzeQuestion(text string, ix *index) question {
@@ -148,12 +164,35 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 	countedAt := -1 // word index where a how-many question names what it counts
 	for i, w := range words {
 		f := w.Folded
-		if whoWords[f] || whenWords[f] || whereWords[f] || whyWords[f] || howWords[f] || whichWords[f] || whatWords[f] || f == "hoeveel" {
+		if isQuestionWord(f) {
 			qi = i
 			break
 		}
 		if i >= 2 {
 			break
+		}
+	}
+	// a fronted phrase: "According to X, how many …", "Volgens X, wie …"
+	if qi < 0 {
+		if comma := strings.IndexByte(text, ','); comma >= 0 {
+			for i, w := range words {
+				if w.Start < comma {
+					continue
+				}
+				if isQuestionWord(w.Folded) {
+					qi = i
+					break
+				}
+				if i >= 2 && words[i-2].Start > comma {
+					break
+				}
+			}
+		}
+	}
+	// a question word left in place: "… the first test of what?"
+	if qi < 0 && len(words) > 1 {
+		if last := len(words) - 1; isQuestionWord(words[last].Folded) && !howWords[words[last].Folded] {
+			qi = last
 		}
 	}
 	next := func(i int) string {
@@ -205,15 +244,24 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 				skip[qi+1] = true
 				countedAt = qi + 2
 			}
-		case whichWords[f], whatWords[f]:
+		case whichWords[f], whatWords[f], proWhatWords[f]:
 			q.Type = qWhat
 			if whichWords[f] {
 				q.Type = qWhich
 			}
 			n := next(qi + 1)
 			switch {
+			case proWhatWords[f]:
 			case timeFocus[n]:
 				q.Type = qWhen
+				q.Plural = n == "jaren" || n == "years" // "uit welke jaren": "1941 en 1975"
+				skip[qi+1] = true
+			case amountFocus[n]:
+				q.Type = qHowMany
+				skip[qi+1] = true
+				countedAt = qi + 2
+			case purposeFocus[n]:
+				q.Type = qWhy
 				skip[qi+1] = true
 			case countryFocus[n]:
 				q.Type, q.Focus, q.Plural = qWhich, entCountry, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
