@@ -125,7 +125,7 @@ var (
 		"is": true, "was": true, "are": true, "were": true, "will": true, "would": true, "can": true, "could": true,
 		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
 		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
-	timeFocus    = map[string]bool{"year": true, "years": true, "date": true, "day": true, "month": true, "jaar": true, "jaren": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true,
+	timeFocus = map[string]bool{"year": true, "years": true, "date": true, "day": true, "month": true, "jaar": true, "jaren": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true,
 		"period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
 	// amountFocus nouns ask for a quantity: "welk bedrag", "what share"
 	amountFocus = map[string]bool{"bedrag": true, "amount": true, "sum": true, "som": true, "share": true, "aandeel": true,
