@@ -1,19 +1,30 @@
 # syntax=docker/dockerfile:1
 #
 # briefbot: one static binary (pure Go: SQLite via modernc.org/sqlite, Matrix
-# end-to-end encryption via goolm, the time zone database built in) on
-# distroless/static, running as non-root. The sample articles are embedded.
+# end-to-end encryption via goolm, the time zone database built in) on Debian
+# 12 slim, running as non-root, with Frog (Debian packages frog and frogdata)
+# for the Dutch analysis of answers. The sample articles are embedded.
 #
 #   docker build -t briefbot .
+#   docker build --build-arg WITH_FROG=0 -t briefbot:slim .   # without Frog (about 300 MB smaller)
 #   docker run -it --rm -v briefbot-data:/data briefbot            # console bot on the sample articles (needs -i:
 #                                                                  # without Slack or Matrix it ends with its input)
-#   docker run -d -v briefbot-data:/data -v ./news:/articles:ro \
+#   docker run -d -v briefbot-data:/data -v ./news:/articles:ro --memory 3g \
 #     -e BRIEFBOT_ARTICLES_DIR=/articles \
 #     -e BRIEFBOT_SLACK_BOT_TOKEN=xoxb-… -e BRIEFBOT_SLACK_APP_TOKEN=xapp-… briefbot
 #
 # Configuration: environment variables (BRIEFBOT_…, see config/example.yaml)
 # or a file: -v ./briefbot.yaml:/etc/briefbot/briefbot.yaml:ro
 #            -e BRIEFBOT_CONFIG=/etc/briefbot/briefbot.yaml
+#
+# Frog: serve starts it in the background (frog.mode auto) and answers with
+# the built-in analysis until it has loaded (10–50 s). Each Frog process
+# holds 1.3–1.9 GB resident on top of briefbot's own memory: give the
+# container about 1 GB plus 2 GB per process (frog.processes, default 1), or
+# set BRIEFBOT_FROG_MODE=off. Frog is GPL-licensed; it is installed here from
+# Debian as a separate program that briefbot talks to over a socket, and
+# nothing of it is copied into the briefbot binary. Whoever distributes this
+# image distributes those Debian packages too (their sources are Debian's).
 
 ARG GO_VERSION=1.26
 
@@ -31,7 +42,20 @@ RUN --mount=type=cache,target=/go/pkg/mod \
  && /out/briefbot version \
  && mkdir -p /out/data
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM debian:bookworm-slim
+# ca-certificates for Slack and Matrix over HTTPS; frog and its models
+# (frogdata, uctodata for its tokenizer) unless WITH_FROG=0. The user is
+# distroless's nonroot (65532), which owned /data in earlier images.
+ARG WITH_FROG=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates \
+ && if [ "$WITH_FROG" = 1 ]; then \
+      apt-get install -y --no-install-recommends frog frogdata ucto uctodata \
+      && frog --version >/dev/null; \
+    fi \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 65532 nonroot \
+ && useradd --uid 65532 --gid 65532 --home-dir /data --no-create-home --shell /usr/sbin/nologin nonroot
 COPY --from=build /out/briefbot /usr/local/bin/briefbot
 # The data directory (SQLite database, subscriptions, digest claims, Matrix
 # sync position and encryption keys) must outlive the container.
@@ -43,8 +67,8 @@ VOLUME ["/data"]
 # makes a lot of short-lived garbage, and the limit makes the collector work
 # harder instead of letting the heap grow. Measured with 100,000 articles:
 # peak 763 MiB at 800MiB (full build speed); 1,072 MiB without a limit.
-# Keep it at about 80% of the container's memory limit and above the live
-# heap (about 4 MiB per 1,000 articles).
+# Keep it at about 80% of the container's memory left after Frog (2 GB per
+# process) and above the live heap (about 4 MiB per 1,000 articles).
 ENV BRIEFBOT_DATA_DIR=/data \
     BRIEFBOT_HTTP_ADDR=:8080 \
     BRIEFBOT_LOG_FORMAT=json \
@@ -53,7 +77,7 @@ ENV BRIEFBOT_DATA_DIR=/data \
 EXPOSE 8080
 
 USER 65532:65532
-# distroless has no shell or curl: the binary probes itself.
+# No curl in the image: the binary probes itself.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=2m --retries=3 \
   CMD ["/usr/local/bin/briefbot", "healthcheck", "--url", "http://127.0.0.1:8080/healthz"]
 STOPSIGNAL SIGTERM

@@ -117,6 +117,12 @@ type Options struct {
 	SearchLimit int
 	LatestLimit int
 	DigestLimit int
+
+	// Feeds, when set, reports the configured feeds' status for the feeds
+	// command (feeds.go); nil: the command says no feeds are configured.
+	// It is called from the goroutine handling the message and must not
+	// block.
+	Feeds func() []FeedStatus
 }
 
 // Bot is the platform-free core: it implements Handler for every adapter.
@@ -141,6 +147,7 @@ type Bot struct {
 	searchLimit int
 	latestLimit int
 	digestLimit int
+	feeds       func() []FeedStatus
 
 	mem    *memory
 	limits *limiter
@@ -184,6 +191,7 @@ func New(opts Options) (*Bot, error) {
 		searchLimit: cmp.Or(opts.SearchLimit, 5),
 		latestLimit: cmp.Or(opts.LatestLimit, 5),
 		digestLimit: cmp.Or(opts.DigestLimit, 10),
+		feeds:       opts.Feeds,
 		limits:      newLimiter(),
 		owner:       opts.Owner,
 		eventLease:  cmp.Or(opts.EventLease, defaultEventLease),
@@ -437,6 +445,8 @@ func (b *Bot) run(ctx context.Context, req request, cmd command) (r Reply) {
 		return b.unsubscribe(ctx, req, cmd)
 	case verbSubscriptions:
 		return b.subscriptions(ctx, req, cmd)
+	case verbFeeds:
+		return b.feedsReply(req, cmd)
 	default:
 		r := helpReply(cmd.lang, firstOr(b.prefixes, ""), b.defaultCron, b.lib.Topics())
 		if cmd.unknown {

@@ -23,10 +23,11 @@ const (
 	verbSubscribe
 	verbUnsubscribe
 	verbSubscriptions
+	verbFeeds
 )
 
 func (v verb) String() string {
-	return [...]string{"help", "ask", "search", "article", "latest", "digest", "subscribe", "unsubscribe", "subscriptions"}[v]
+	return [...]string{"help", "ask", "search", "article", "latest", "digest", "subscribe", "unsubscribe", "subscriptions", "feeds"}[v]
 }
 
 // lang is the language a reply is written in.
@@ -72,6 +73,7 @@ var keywords = map[string]struct {
 	"subscribe": {verbSubscribe, english}, "abonneer": {verbSubscribe, dutch},
 	"unsubscribe": {verbUnsubscribe, english}, "opzeggen": {verbUnsubscribe, dutch},
 	"subscriptions": {verbSubscriptions, english}, "abonnementen": {verbSubscriptions, dutch},
+	"feeds": {verbFeeds, english}, "bronnen": {verbFeeds, dutch},
 }
 
 // parseCommand parses a message text (the bot's prefix or mention already

@@ -139,6 +139,7 @@ type Article struct {
 	Date       Date        `json:"date"`                // zero when the article carries no date
 	URL        string      `json:"url,omitempty"`       // canonical link, when known
 	Publisher  string      `json:"publisher,omitempty"` // the outlet ("source" in front matter and JSON input)
+	Author     string      `json:"author,omitempty"`    // the byline, when a feed gives one
 	Paragraphs []Paragraph `json:"paragraphs"`
 	Sentences  []Sentence  `json:"-"`
 	// Added is when this article was first loaded; digests use it for undated

@@ -16,9 +16,10 @@
 //	slack.bot_token   BRIEFBOT_SLACK_BOT_TOKEN
 //	log.level         BRIEFBOT_LOG_LEVEL
 //	articles_dir      BRIEFBOT_ARTICLES_DIR
+//	frog.mode         BRIEFBOT_FROG_MODE
 //
 // A variable wins over the file. Lists of words (bot.prefixes,
-// matrix.auto_join) take a comma-separated value; lists of records
+// matrix.auto_join, frog.addresses) take a comma-separated value; lists of records
 // (digest.topics, digest.subscriptions) and bot.admins exist only in the
 // file. Setting a variable of the slack or matrix section turns that
 // section on. An unknown variable inside a known section
@@ -49,6 +50,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"slices"
@@ -89,8 +91,14 @@ type Config struct {
 	Answer Answer  `yaml:"answer"`
 	Digest Digest  `yaml:"digest"`
 	Bot    Bot     `yaml:"bot"`
+	Frog   Frog    `yaml:"frog"`
 	Slack  *Slack  `yaml:"slack"`  // nil: Slack is off
 	Matrix *Matrix `yaml:"matrix"` // nil: Matrix is off
+	// Feeds are RSS, Atom and JSON Feed documents polled for articles
+	// (see feeds.go).
+	Feeds []Feed `yaml:"feeds"`
+	// Ingest configures the article API (see feeds.go).
+	Ingest Ingest `yaml:"ingest"`
 
 	// Warnings are what Load found that does not stop briefbot but should
 	// be fixed: a secret in a file every user of the machine can read.
@@ -208,6 +216,121 @@ type RateLimit struct {
 	Window time.Duration `yaml:"window"`
 }
 
+// Frog configures the Dutch linguistic analysis by Frog, the NLP suite of
+// Radboud and Tilburg universities (Debian packages frog and frogdata).
+// When it runs, answers analyse the sentences they examine with it (names,
+// phrases, grammatical roles) and rank candidates with the model fitted on
+// those features; otherwise, and while Frog starts or fails, they use the
+// built-in analysis. Frog is a separate GPL program that serve starts and
+// talks to over a loopback socket; each process holds 1.3–1.9 GB.
+type Frog struct {
+	// Mode is auto (Frog when its program is found, else the built-in
+	// analysis), on (Frog is required: config check fails without the
+	// program, and serve logs errors while Frog fails, still answering with
+	// the built-in analysis meanwhile) or off; empty: auto.
+	Mode string `yaml:"mode"`
+	// Bin is the frog program; empty: frog on PATH. Unused with Addresses.
+	Bin string `yaml:"bin"`
+	// Processes is how many Frog processes to run; 0: 1. Unused with
+	// Addresses (more than 1 is then a problem).
+	Processes int `yaml:"processes"`
+	// Connections is how many connections to open to each process (or
+	// server); 0: 2. Frog serves each in a forked child that shares the
+	// loaded models, so connections are the cheap way to use more cores.
+	Connections int `yaml:"connections"`
+	// Skip lists Frog modules not to run, as frog --skip: p (dependency
+	// parser), a (morphology), m (multi-word units), n (named entities), c
+	// (chunker), l (lemmatizer), t (tokenizer); empty: all run.
+	Skip string `yaml:"skip"`
+	// Addresses are host:port of Frog servers already running (frog -S
+	// PORT -n), used instead of starting processes.
+	Addresses []string `yaml:"addresses"`
+	// RequestTimeout is how long Frog may take to answer one sentence
+	// before its process is deemed hung and restarted; 0: 20s.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// AnswerTimeout is how long an answer waits for the analysis of the
+	// sentences it examines before answering without it; 0: 3s.
+	AnswerTimeout time.Duration `yaml:"answer_timeout"`
+}
+
+// Frog modes.
+const (
+	FrogAuto = "auto"
+	FrogOn   = "on"
+	FrogOff  = "off"
+)
+
+// frogModules are the letters of Frog's --skip option.
+const frogModules = "tlacmnp"
+
+// EffectiveMode is Mode in lower case, FrogAuto when empty.
+func (f Frog) EffectiveMode() string {
+	if m := strings.ToLower(strings.TrimSpace(f.Mode)); m != "" {
+		return m
+	}
+	return FrogAuto
+}
+
+// Validate reports the problems of the frog section. With mode on and no
+// Addresses the frog program must be found (an explicit Bin, or frog on
+// PATH).
+func (f Frog) Validate() Problems {
+	var ps Problems
+	bad := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+	}
+	mode := f.EffectiveMode()
+	switch mode {
+	case FrogAuto, FrogOn, FrogOff:
+	default:
+		bad("frog.mode", "%q is not a mode; use auto (Frog when it is installed), on (Frog required) or off", f.Mode)
+	}
+	if f.Processes < 0 {
+		bad("frog.processes", "%d is negative; use 0 for the default of 1 (each process holds 1.3–1.9 GB)", f.Processes)
+	}
+	if f.Processes > 1 && len(f.Addresses) > 0 {
+		bad("frog.processes", "is %d, but frog.addresses are used instead of starting processes (one per address); remove one of them", f.Processes)
+	}
+	if f.Connections < 0 {
+		bad("frog.connections", "%d is negative; use 0 for the default of 2", f.Connections)
+	}
+	for _, r := range strings.ToLower(f.Skip) {
+		if !strings.ContainsRune(frogModules, r) {
+			bad("frog.skip", "%q: %q is not a Frog module; use letters of t, l, a, c, m, n, p (frog --skip), like p for no dependency parser", f.Skip, r)
+			break
+		}
+	}
+	for i, a := range f.Addresses {
+		key := fmt.Sprintf("frog.addresses[%d]", i)
+		host, port, err := net.SplitHostPort(a)
+		if err != nil {
+			bad(key, "%q is not host:port (%v); write it like 127.0.0.1:7001", a, err)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || host == "" {
+			bad(key, "%q needs a host and a port from 1 to 65535; write it like 127.0.0.1:7001", a)
+		}
+	}
+	if f.RequestTimeout < 0 {
+		bad("frog.request_timeout", "%v is negative; use 0 for the default of 20s", f.RequestTimeout)
+	}
+	if f.AnswerTimeout < 0 {
+		bad("frog.answer_timeout", "%v is negative; use 0 for the default of 3s", f.AnswerTimeout)
+	}
+	if mode == FrogOn && len(f.Addresses) == 0 {
+		bin := f.Bin
+		if bin == "" {
+			bin = "frog"
+		}
+		if _, err := exec.LookPath(bin); err != nil {
+			key := "frog.mode"
+			if f.Bin != "" {
+				key = "frog.bin"
+			}
+			bad(key, "Frog is required (frog.mode: on) but the program %q is not found (%v); install the Debian packages frog and frogdata, set frog.bin, or use frog.mode: auto", bin, err)
+		}
+	}
+	return ps
+}
+
 // Slack mirrors the Slack adapter's Config (adapters/slack), plus a _file
 // key per secret. The adapter validates these keys when it starts.
 type Slack struct {
@@ -288,6 +411,10 @@ func (c *Config) LogValue() slog.Value {
 		slog.Any("platforms", c.EnabledPlatforms()),
 		slog.Int("custom_topics", len(c.Digest.Topics)),
 		slog.Int("subscriptions", len(c.Digest.Subscriptions)),
+		slog.Int("feeds", len(c.Feeds)),
+		slog.Int("ingest_tokens", len(c.Ingest.Tokens)),
+		slog.Group("frog", slog.String("mode", c.Frog.EffectiveMode()), slog.String("bin", c.Frog.Bin),
+			slog.Int("processes", c.Frog.Processes), slog.Any("addresses", c.Frog.Addresses)),
 	}
 	if s := c.Slack; s != nil {
 		attrs = append(attrs, slog.Group("slack",
@@ -553,7 +680,7 @@ func EnvName(path string) string {
 }
 
 // envSections are the prefixes under which an unknown variable is a problem.
-var envSections = []string{"LOG", "HTTP", "ANSWER", "DIGEST", "BOT", "SLACK", "MATRIX"}
+var envSections = []string{"LOG", "HTTP", "ANSWER", "DIGEST", "BOT", "FROG", "SLACK", "MATRIX"}
 
 // applyEnv sets every scalar field that has a BRIEFBOT_ variable in environ.
 func applyEnv(c *Config, environ []string) Problems {
@@ -715,7 +842,7 @@ func (c *Config) secrets() []secretField {
 			secretField{path: "matrix.password", value: &m.Password, file: &m.PasswordFile},
 			secretField{path: "matrix.pickle_key", value: &m.PickleKey, file: &m.PickleKeyFile})
 	}
-	return out
+	return append(out, c.feedSecrets()...)
 }
 
 // readSecretFiles fills each secret from its _file key (set in the file or
@@ -932,5 +1059,7 @@ func (c *Config) Validate() Problems {
 			bad(v.key, "%d is negative; use 0 for the default", v.n)
 		}
 	}
+	ps = append(ps, c.Frog.Validate()...)
+	ps = append(ps, c.validateFeeds()...)
 	return ps
 }

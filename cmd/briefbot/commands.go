@@ -66,7 +66,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.AddCommand(
 		askCmd(g), searchCmd(g), articleCmd(g), digestCmd(g), evalCmd(g), trainCmd(g), indexCmd(g), serveCmd(g), versionCmd(g),
-		configCmd(g), healthcheckCmd(g),
+		configCmd(g), healthcheckCmd(g), feedsCmd(g),
 	)
 	return root
 }

@@ -41,13 +41,16 @@ const (
 func serveCmd(g *globals) *cobra.Command {
 	var f configFlags
 	var watchDebounce time.Duration
+	var frogMode string
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the bot: the configured chat adapters, the digest scheduler and the article watcher",
 		Long: `Run the bot: the configured chat adapters (console, Slack, Matrix), the digest
 scheduler and the article watcher, until SIGINT or SIGTERM. Without a
 configuration it is the console bot on the built-in sample articles and ends
-at the end of its input. See config/example.yaml for every setting.`,
+at the end of its input. With Frog installed (Debian packages frog and
+frogdata; frog.mode) answers analyse the sentences they examine with it once
+it has loaded, in the background. See config/example.yaml for every setting.`,
 		Args: argsBetween(0, 0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if watchDebounce < 0 {
@@ -60,11 +63,18 @@ at the end of its input. See config/example.yaml for every setting.`,
 			if c.Flags().Changed("watch-debounce") {
 				cfg.WatchDebounce = watchDebounce
 			}
+			if c.Flags().Changed("frog") {
+				cfg.Frog.Mode = frogMode
+				if ps := cfg.Frog.Validate(); len(ps) > 0 {
+					return usageError{cmd: "serve", err: fmt.Errorf("--frog %s: %w", frogMode, ps)}
+				}
+			}
 			return g.serve(c.Context(), cfg)
 		},
 	}
 	f.register(c)
 	c.Flags().DurationVar(&watchDebounce, "watch-debounce", defaultWatchDebounce, "wait this long after the last change in --articles before reloading (overrides watch_debounce)")
+	c.Flags().StringVar(&frogMode, "frog", "", "Dutch analysis with Frog: auto (when installed), on (required) or off (overrides frog.mode)")
 	return c
 }
 
@@ -81,6 +91,7 @@ type server struct {
 	lib     *briefings.Library
 	metrics *metrics.Metrics
 	health  *ops.Health
+	live    *liveParts // feeds, ingest API, library refreshes (feeds.go)
 }
 
 // adapterRun is an enabled adapter; optional adapters may stop without
@@ -119,9 +130,18 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 		}
 	}()
 
+	// Frog loads in the background; answers use the built-in analysis
+	// until it is ready. Closed (its processes killed) before the store.
+	an := startAnalysis(ctx, cfg.Frog, st, log)
+	defer an.Close()
+	if err := m.Analysis(an.Stats); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+
 	lib, err := briefings.NewLibrary(briefings.Options{
 		Logger: log, MinConfidence: cfg.Answer.MinConfidence, Topics: libraryTopics(cfg),
 		Location: mustZone(cfg.Digest.TimeZone), FreeDictDir: cfg.FreeDictDir,
+		Analyzer: an.Analyzer(), AnalysisTimeout: cfg.Frog.AnswerTimeout,
 	})
 	if err != nil {
 		return fmt.Errorf("article library: %w", err)
@@ -146,6 +166,10 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 		components = append(components, "watcher")
 	}
 	s.health = ops.NewHealth(components...)
+	s.health.SetAnalysis(an.Report)
+	if err := s.setupLive(mount); err != nil {
+		return err
+	}
 
 	shutdown := cmp.Or(cfg.ShutdownTimeout, defaultShutdownTimeout)
 	stopLog := context.AfterFunc(ctx, func() {
@@ -247,6 +271,7 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 		MaxQuestionLen:    cfg.Bot.MaxQuestionLength, DefaultCron: defCron, DefaultTimeZone: cfg.Digest.TimeZone,
 		MinDigestInterval: cfg.Digest.MinInterval, DigestPeriod: cfg.Digest.Period,
 		SearchLimit: cfg.Bot.SearchLimit, LatestLimit: cfg.Bot.LatestLimit, DigestLimit: cfg.Digest.Limit,
+		Feeds: s.botFeeds(),
 	})
 	if err != nil {
 		return fmt.Errorf("bot: %w", err)
@@ -285,6 +310,7 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 			return err
 		})
 	}
+	s.runLive(ctx, grp)
 	return nil
 }
 
@@ -380,14 +406,12 @@ func (s *server) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stored, err := s.st.Articles(ctx, s.g.collection())
-	if err != nil {
+	// the library gets the directory's articles and those of feeds and
+	// the ingest API (feeds.go)
+	if err := s.live.refresher.Refresh(ctx); err != nil {
 		return err
 	}
-	if err := s.lib.Replace(ctx, stored); err != nil {
-		return err
-	}
-	s.log.Info("articles loaded", "articles", len(stored), "skipped_files", len(res.Skipped),
+	s.log.Info("articles loaded", "articles", s.lib.Len(), "skipped_files", len(res.Skipped),
 		"added", stats.Added, "updated", stats.Updated, "removed", stats.Removed)
 	return nil
 }

@@ -146,7 +146,8 @@ func (p *proc) logs() string {
 }
 
 // cleanEnv is the test's environment without BRIEFBOT_ variables, with a
-// throw-away home.
+// throw-away home, and Frog off: it would take 2 GB and seconds of CPU per
+// serve and change the answers once loaded (analysis_test.go turns it on).
 func cleanEnv(t *testing.T) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -154,7 +155,7 @@ func cleanEnv(t *testing.T) []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "HOME="+t.TempDir())
+	return append(env, "HOME="+t.TempDir(), "BRIEFBOT_FROG_MODE=off")
 }
 
 // baseURL waits for the listener's address in the log.

@@ -27,6 +27,8 @@ type Health struct {
 	articles int
 	loaded   bool
 	comps    map[string]compState
+	analysis func() Analysis // nil: not reported
+	feeds    func() []Feed   // nil: not reported (see feeds.go)
 }
 
 type compState struct {
@@ -85,13 +87,54 @@ func (h *Health) Stopped(component string, err error) {
 	h.comps[component] = c
 }
 
+// SetAnalysis makes every readiness check describe the linguistic analysis
+// answers use, as report returns it. report is called on every check, so it
+// must not block; it never makes the process unready (answers go on with
+// the built-in analysis while Frog starts or fails).
+func (h *Health) SetAnalysis(report func() Analysis) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.analysis = report
+}
+
 // Report is the /readyz body.
 type Report struct {
 	Ready      bool                 `json:"ready"`
 	Articles   int                  `json:"articles"`
 	Components map[string]Component `json:"components"`
+	// Analysis describes the linguistic analysis; detail only, never a
+	// reason to be unready. Nil unless SetAnalysis was called.
+	Analysis *Analysis `json:"analysis,omitempty"`
+	// Feeds is each feed's polling status; detail only, never a reason to
+	// be unready (a newsroom's feed being down is not briefbot's). Nil
+	// unless SetFeeds was called.
+	Feeds []Feed `json:"feeds,omitempty"`
 	// NotReady lists, in words, what keeps the process from being ready.
 	NotReady []string `json:"not_ready,omitempty"`
+}
+
+// Analysis is the /readyz detail on the linguistic analysis of answers.
+type Analysis struct {
+	// Serving is the analysis answers use now: "frog" or "builtin".
+	Serving string `json:"serving"`
+	// State is Frog's: "ready", "starting", "failing" or, at shutdown,
+	// "stopped"; or, when answers use the built-in analysis for good, "off"
+	// (frog.mode: off) or "not_installed".
+	State string `json:"state"`
+	// Detail says the same in words, with what to do.
+	Detail string `json:"detail,omitempty"`
+	// Frog is the process pool's state; nil without Frog.
+	Frog *FrogState `json:"frog,omitempty"`
+}
+
+// FrogState is a Frog pool's state in an Analysis.
+type FrogState struct {
+	Processes      int        `json:"processes"`       // configured (or servers given by address)
+	ReadyProcesses int        `json:"ready_processes"` // of those, answering now
+	PIDs           []int      `json:"pids,omitempty"`  // processes running (none for servers given by address)
+	Restarts       int        `json:"restarts"`        // after failures, since start-up
+	LastError      string     `json:"last_error,omitempty"`
+	LastErrorAt    *time.Time `json:"last_error_at,omitempty"`
 }
 
 // Component is one component's state in a Report.
@@ -106,8 +149,15 @@ func (h *Health) Check() Report {
 	h.mu.Lock()
 	comps := maps.Clone(h.comps)
 	r := Report{Articles: h.articles, Components: map[string]Component{}}
-	loaded := h.loaded
+	loaded, analysis, feeds := h.loaded, h.analysis, h.feeds
 	h.mu.Unlock()
+	if analysis != nil {
+		a := analysis()
+		r.Analysis = &a
+	}
+	if feeds != nil {
+		r.Feeds = feeds()
+	}
 	if !loaded {
 		r.NotReady = append(r.NotReady, "articles: still loading")
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
@@ -178,4 +179,58 @@ func TestListenErrors(t *testing.T) {
 	if _, err := Listen(Options{Addr: "256.0.0.1:80", Health: NewHealth(), Gatherer: prometheus.NewRegistry()}); err == nil || !strings.Contains(err.Error(), "http.addr") {
 		t.Errorf("Listen on a bad address: %v, want an error naming http.addr", err)
 	}
+}
+
+// TestHealthCheckAnalysis: the analysis is described on every check and
+// never makes the process unready, whatever Frog's state.
+func TestHealthCheckAnalysis(t *testing.T) {
+	failedAt := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		analysis Analysis
+	}{
+		{"built-in for good", Analysis{Serving: "builtin", State: "not_installed", Detail: "install frog and frogdata"}},
+		{"frog starting", Analysis{Serving: "builtin", State: "starting", Frog: &FrogState{Processes: 1, PIDs: []int{42}}}},
+		{"frog failing", Analysis{Serving: "builtin", State: "failing", Detail: "frog process 1 exited",
+			Frog: &FrogState{Processes: 1, Restarts: 3, LastError: "frog process 1 exited", LastErrorAt: &failedAt}}},
+		{"frog ready", Analysis{Serving: "frog", State: "ready", Frog: &FrogState{Processes: 1, ReadyProcesses: 1, PIDs: []int{42}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewHealth("console")
+			h.ArticlesLoaded(5)
+			h.Running("console", false, nil)
+			calls := 0
+			h.SetAnalysis(func() Analysis { calls++; return tt.analysis })
+			want := Report{Ready: true, Articles: 5, Components: map[string]Component{"console": {State: "running"}}, Analysis: &tt.analysis}
+			if diff := cmp.Diff(h.Check(), want); diff != "" {
+				t.Errorf("Check (-got +want):\n%s", diff)
+			}
+			h.Check()
+			if calls != 2 {
+				t.Errorf("the analysis was asked %d times in 2 checks, want 2 (it is current on every check)", calls)
+			}
+		})
+	}
+
+	t.Run("JSON", func(t *testing.T) {
+		h := NewHealth()
+		h.ArticlesLoaded(1)
+		h.SetAnalysis(func() Analysis {
+			return Analysis{Serving: "builtin", State: "starting", Frog: &FrogState{Processes: 1}}
+		})
+		data, err := json.Marshal(h.Check())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"ready":true,"articles":1,"components":{},"analysis":{"serving":"builtin","state":"starting","frog":{"processes":1,"ready_processes":0,"restarts":0}}}`
+		if string(data) != want {
+			t.Errorf("/readyz body\n got %s\nwant %s", data, want)
+		}
+	})
+	t.Run("not set", func(t *testing.T) {
+		if a := NewHealth().Check().Analysis; a != nil {
+			t.Errorf("Analysis = %+v without SetAnalysis, want nil", a)
+		}
+	})
 }

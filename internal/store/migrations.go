@@ -114,6 +114,36 @@ ALTER TABLE processed_events ADD COLUMN lease_until TEXT;
 ALTER TABLE processed_events ADD COLUMN done_at TEXT;
 UPDATE processed_events SET done_at = processed_at;
 `},
+	{5, "live articles", `
+-- Articles that arrive from feeds and the ingest API live in the articles
+-- table as collection 'live'; live_items says where each came from, its
+-- identity key (GUID, canonical URL or content hash), its author, and
+-- whether it was retracted (then its articles row is gone and feeds do not
+-- bring it back).
+CREATE TABLE live_items (
+	id           TEXT PRIMARY KEY,
+	origin       TEXT NOT NULL, -- "feed:NAME" or "api:TOKEN-NAME"
+	identity     TEXT NOT NULL,
+	author       TEXT NOT NULL,
+	retracted_at TEXT
+) WITHOUT ROWID;
+
+-- One row per configured feed: the validators of its last fetch, so that
+-- polling resumes with a conditional GET after a restart, and its status.
+CREATE TABLE feed_state (
+	feed          TEXT PRIMARY KEY,
+	url           TEXT NOT NULL,
+	etag          TEXT NOT NULL,
+	last_modified TEXT NOT NULL,
+	last_attempt  TEXT,
+	last_success  TEXT,
+	last_error    TEXT NOT NULL,
+	last_error_at TEXT,
+	failures      INTEGER NOT NULL, -- consecutive
+	items_seen    INTEGER NOT NULL, -- articles created from this feed
+	last_items    INTEGER NOT NULL  -- entries in the last document read
+) WITHOUT ROWID;
+`},
 }
 
 // migrate brings the schema up to date. It refuses a database whose schema
