@@ -421,15 +421,22 @@ var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden
 
 // isNumeral recognises Dutch compound numerals: "achtduizend",
 // "vijfentwintig", "tweehonderd".
+// maxNumberWord bounds the length in bytes of one number word of the
+// lexicon (the longest, "zevenenzeventigste" and the like, are under 30).
+const maxNumberWord = 32
+
 func isNumeral(lx *Lexicon, f string) bool {
 	if len(f) < 6 {
 		return false
 	}
 	for len(f) > 0 {
+		// the longest number word that starts f: a few map lookups, not a
+		// walk over every number word for every token
 		n := 0
-		for w := range lx.numbers {
-			if len(w) > n && len(w) >= 3 && strings.HasPrefix(f, w) {
-				n = len(w)
+		for l := min(len(f), maxNumberWord); l >= 3; l-- {
+			if _, ok := lx.numbers[f[:l]]; ok {
+				n = l
+				break
 			}
 		}
 		if n == 0 {
