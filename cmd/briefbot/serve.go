@@ -311,6 +311,10 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 		})
 	}
 	s.runLive(ctx, grp)
+	grp.Go(func() error {
+		maintainStore(ctx, s.st, s.log, maintainEvery, time.Now)
+		return nil
+	})
 	return nil
 }
 
