@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/frogtest"
 )
 
 // BenchmarkFrog starts one Frog process for each module selection (every
@@ -21,7 +23,7 @@ import (
 //
 //	go test -run '^$' -bench Frog -benchtime 3x ./briefings/analysis/
 func BenchmarkFrog(b *testing.B) {
-	bin := frogBinary(b)
+	bin := frogtest.Binary(b)
 	sents := fixtureSentences(b)
 	words := 0
 	for _, s := range sents {

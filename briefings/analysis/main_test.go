@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/briefbot/briefbot/internal/frogtest"
 )
 
 // fakeFrogEnv makes the test binary act as a fake Frog server (see
@@ -47,28 +48,11 @@ var shared struct {
 // machine has 2 cores.
 const sharedProcesses = 2
 
-// frogBinary is the real frog program: BRIEFBOT_FROG_BIN, or frog on PATH.
-// Without one the test is skipped, unless BRIEFBOT_REQUIRE_FROG=1.
-func frogBinary(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("BRIEFBOT_FROG_BIN"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("frog")
-	if err != nil {
-		if os.Getenv("BRIEFBOT_REQUIRE_FROG") == "1" {
-			t.Fatalf("frog is not installed and BRIEFBOT_REQUIRE_FROG=1: %v (run .ci/frog.sh)", err)
-		}
-		t.Skipf("frog is not installed (%v); BRIEFBOT_REQUIRE_FROG=1 makes this a failure", err)
-	}
-	return p
-}
-
 // realFrog returns the shared pool of real Frog processes, every module on,
 // with all its processes ready.
 func realFrog(t testing.TB) *Frog {
 	t.Helper()
-	bin := frogBinary(t)
+	bin := frogtest.Binary(t)
 	shared.once.Do(func() {
 		level := slog.LevelError
 		if testing.Verbose() {

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/briefbot/briefbot/briefings/analysis"
 	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/internal/frogtest"
 	"github.com/briefbot/briefbot/internal/metrics"
 	"github.com/briefbot/briefbot/internal/ops"
 )
@@ -357,29 +356,12 @@ func waitLog(t *testing.T, logs *syncBuffer, sub string) {
 	}
 }
 
-// realFrogBinary is the frog program: BRIEFBOT_FROG_BIN, or frog on PATH.
-// Without it the test is skipped, unless BRIEFBOT_REQUIRE_FROG=1.
-func realFrogBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("BRIEFBOT_FROG_BIN"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("frog")
-	if err != nil {
-		if os.Getenv("BRIEFBOT_REQUIRE_FROG") == "1" {
-			t.Fatalf("frog is not installed and BRIEFBOT_REQUIRE_FROG=1: %v (run .ci/frog.sh)", err)
-		}
-		t.Skipf("frog is not installed (%v); BRIEFBOT_REQUIRE_FROG=1 makes this a failure", err)
-	}
-	return p
-}
-
 // TestServeWithFrog runs serve with the real Frog required: it answers at
 // once with the built-in analysis while Frog loads, /readyz says so (and is
 // ready), then turns to frog ready and the metric flips; answers then
 // analyse with Frog (counted, cached), and SIGTERM kills the Frog process.
 func TestServeWithFrog(t *testing.T) {
-	bin := realFrogBinary(t)
+	bin := frogtest.Binary(t)
 	p := startServe(t, analysisConfig(t), "BRIEFBOT_FROG_MODE=on", "BRIEFBOT_FROG_BIN="+bin)
 	base := p.baseURL()
 	waitReady(t, base)

@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
 	"github.com/briefbot/briefbot/internal/corpus"
+	"github.com/briefbot/briefbot/internal/frogtest"
 	"github.com/briefbot/briefbot/internal/store"
 )
 
@@ -41,22 +41,6 @@ const (
 	benchFrogConnections = 2
 	benchCacheSentences  = 20_000
 )
-
-// benchFrogBinary is the frog program, or "" (the benchmark is skipped).
-func benchFrogBinary(b *testing.B) string {
-	b.Helper()
-	if p := os.Getenv("BRIEFBOT_FROG_BIN"); p != "" {
-		return p
-	}
-	p, err := exec.LookPath("frog")
-	if err != nil {
-		if os.Getenv("BRIEFBOT_REQUIRE_FROG") == "1" {
-			b.Fatalf("frog is not installed and BRIEFBOT_REQUIRE_FROG=1: %v", err)
-		}
-		b.Skipf("frog is not installed (%v)", err)
-	}
-	return p
-}
 
 // countingAnalyzer counts the calls that returned an analysis (in time) and
 // those that did not (the answer then went on with the built-in analysis).
@@ -111,7 +95,7 @@ func BenchmarkAnswerAnalysis(b *testing.B) {
 	}()
 	startFrog := func(b *testing.B) *analysis.Frog {
 		b.Helper()
-		bin := benchFrogBinary(b)
+		bin := frogtest.Binary(b)
 		if frog != nil {
 			return frog
 		}
