@@ -1,7 +1,9 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +64,29 @@ func digestItems(items []briefings.DigestItem) []Item {
 			Text:    it.Summary,
 			Matched: append([]string(nil), it.Matched...),
 			URL:     it.URL,
+			AlsoIn:  alsoIn(it),
 		})
+	}
+	return out
+}
+
+// alsoIn names where else a digest story appeared: each publisher (or,
+// without one, source) once, in the digest's order, leaving out copies at
+// the item's own address.
+func alsoIn(it briefings.DigestItem) []Link {
+	var out []Link
+	for _, c := range it.AlsoIn {
+		name := strings.Join(strings.Fields(cmp.Or(c.Publisher, c.Source)), " ")
+		if name == "" || (c.URL != "" && c.URL == it.URL) {
+			continue
+		}
+		if i := slices.IndexFunc(out, func(l Link) bool { return strings.EqualFold(l.Name, name) }); i >= 0 {
+			if out[i].URL == "" {
+				out[i].URL = c.URL
+			}
+			continue
+		}
+		out = append(out, Link{Name: name, URL: c.URL})
 	}
 	return out
 }

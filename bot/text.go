@@ -40,6 +40,9 @@ func RenderText(r Reply) string {
 			if len(it.Matched) > 0 {
 				b.WriteString("\n   matched: " + joinCapped(it.Matched, maxMatched))
 			}
+			if len(it.AlsoIn) > 0 {
+				b.WriteString("\n   also in: " + joinCapped(LinkNames(it.AlsoIn), MaxAlsoIn))
+			}
 		}
 		add(b.String())
 	}
@@ -53,6 +56,19 @@ func RenderText(r Reply) string {
 
 // maxMatched is how many matched topic terms an item shows.
 const maxMatched = 5
+
+// MaxAlsoIn is how many other copies of a story an item names; adapters
+// show the same number.
+const MaxAlsoIn = 3
+
+// LinkNames returns the links' names.
+func LinkNames(ls []Link) []string {
+	out := make([]string, len(ls))
+	for i, l := range ls {
+		out[i] = l.Name
+	}
+	return out
+}
 
 // joinCapped joins the first max strings with ", ", adding "…" when some
 // were left out.

@@ -55,6 +55,15 @@ type Item struct {
 	Text    string   // one-line summary or snippet
 	Matched []string // digest: the topic terms that matched
 	URL     string   // the article's web address; empty when unknown
+	// AlsoIn names the other outlets or files that carried the same story
+	// (digest items), each once, linked when it has a web address.
+	AlsoIn []Link
+}
+
+// Link is a named reference to another copy of a story.
+type Link struct {
+	Name string // the publisher, or the source when there is none
+	URL  string // empty when unknown
 }
 
 // ArticleID is re-exported so adapters need not import briefings.

@@ -148,6 +148,29 @@ type Article struct {
 	// Hash fingerprints the normalised body, to detect changed files and
 	// near-identical copies.
 	Hash string `json:"-"`
+	// AlsoIn lists the near-identical copies folded into this article (the
+	// same story from another feed or file), in the order they were folded.
+	AlsoIn []Copy `json:"also_in,omitempty"`
+	// TopicHints are digest topics the article's source is about (a feed
+	// configured with a topic). A hinted article belongs to such a topic
+	// on any positive evidence; see Classifier.Match.
+	TopicHints []string `json:"topic_hints,omitempty"`
+}
+
+// Copy is a near-identical article folded into another: where else the
+// story appeared.
+type Copy struct {
+	ID        ArticleID `json:"id"`
+	Source    string    `json:"source"`
+	Publisher string    `json:"publisher,omitempty"`
+	Title     string    `json:"title"`
+	Date      Date      `json:"date"`
+	URL       string    `json:"url,omitempty"`
+}
+
+// copyOf describes a as a folded copy.
+func copyOf(a *Article) Copy {
+	return Copy{ID: a.ID, Source: a.Source, Publisher: a.Publisher, Title: a.Title, Date: a.Date, URL: a.URL}
 }
 
 // Body joins the paragraphs with blank lines.

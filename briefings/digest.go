@@ -31,7 +31,9 @@ import (
 // Folding. Two stories are the same when the content stems of their titles
 // and first sentences overlap with a Jaccard index of at least
 // DigestFoldJaccard. The better-ranked one becomes the item; the others are
-// listed in its Related field and do not count towards Limit.
+// listed in its Related field and do not count towards Limit. AlsoIn names
+// where else the story appeared: the item's own folded copies (see
+// FoldNearDuplicates), then each Related story and its copies.
 //
 // Summary. The item's summary is the most topic-relevant of the article's
 // first SummarySentences body sentences (headings skipped, the title itself
@@ -94,7 +96,7 @@ func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req Digest
 		if !ok {
 			continue
 		}
-		m, ok := c.score(ti, c.evidence(a))
+		m, ok := c.score(ti, c.evidence(a), c.hinted(ti, a))
 		if !ok {
 			continue
 		}
@@ -131,6 +133,8 @@ func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req Digest
 		sig := c.storySignature(cd.a)
 		if j := digestDuplicateOf(sig, sigs, postings); j >= 0 {
 			d.Items[j].Related = append(d.Items[j].Related, cd.a.ID)
+			d.Items[j].AlsoIn = append(d.Items[j].AlsoIn, copyOf(cd.a))
+			d.Items[j].AlsoIn = append(d.Items[j].AlsoIn, cd.a.AlsoIn...)
 			continue
 		}
 		if req.Limit > 0 && len(d.Items) >= req.Limit {
@@ -149,6 +153,7 @@ func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req Digest
 			Score:   math.Round(cd.score*1000) / 1000,
 			Matched: cd.m.Matched,
 			URL:     cd.a.URL,
+			AlsoIn:  slices.Clone(cd.a.AlsoIn),
 		})
 	}
 	return d, nil
@@ -322,7 +327,7 @@ func LatestItems(arts []*Article, c *Classifier, topic string, limit int) ([]Dig
 		var m TopicMatch
 		if ti >= 0 {
 			var ok bool
-			if m, ok = c.score(ti, c.evidence(a)); !ok {
+			if m, ok = c.score(ti, c.evidence(a), c.hinted(ti, a)); !ok {
 				continue
 			}
 		}

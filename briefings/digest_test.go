@@ -317,3 +317,74 @@ func TestBuildDigestReceivedAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestAlsoIn: the same story from several outlets is one item that
+// names the others: the near-identical copies FoldNearDuplicates folded
+// into the article added first, then the paraphrases the digest folded,
+// each with its own copies.
+func TestDigestAlsoIn(t *testing.T) {
+	t0 := digestTime(t, "2026-11-19T08:00:00Z")
+	long := []string{digestBody1, "De verkiezingen zijn volgende week en de Kiesraad zegt dat de uitslag niet in gevaar is.",
+		"Volgens de veiligheidsdienst van Moldavië gebruikten de hackers gestolen wachtwoorden van ambtenaren."}
+	nos := digestArticle(t, "nos", "Russische hackers proberen verkiezingen Moldavië te beïnvloeden", "2026-11-19", "NOS", t0, long...)
+	nos.URL = "https://nos.nl/artikel/1"
+	anp := digestArticle(t, "anp", "Russische hackers proberen verkiezingen Moldavië te beïnvloeden", "2026-11-19", "ANP", t0.Add(time.Hour), long...)
+	anp.URL = "https://anp.nl/1"
+	nu := digestArticle(t, "nu", "Russische hackers probeerden verkiezingen in Moldavië te beïnvloeden", "2026-11-19", "NU.nl", t0.Add(2*time.Hour),
+		"Russische hackers hebben geprobeerd de verkiezingen in Moldavië te beïnvloeden, meldt de Kiesraad.", "Moldavië kiest volgende week.")
+	nuCopy := digestArticle(t, "nu-copy", "Russische hackers probeerden verkiezingen in Moldavië te beïnvloeden", "2026-11-19", "NU.nl regio", t0.Add(3*time.Hour),
+		"Russische hackers hebben geprobeerd de verkiezingen in Moldavië te beïnvloeden, meldt de Kiesraad.", "Moldavië kiest volgende week.")
+	other := digestArticle(t, "iran", "Iran verspreidt desinformatie over verkiezingen via nepaccounts", "2026-11-19", "Trouw", t0, digestBody2)
+
+	kept, folded, err := briefings.FoldNearDuplicates(t.Context(), []briefings.Article{*nos, *anp, *other, *nu, *nuCopy}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []briefings.ArticleID
+	for _, a := range kept {
+		ids = append(ids, a.ID)
+	}
+	if diff := cmp.Diff(ids, []briefings.ArticleID{"nos", "iran", "nu"}); diff != "" {
+		t.Fatalf("kept (-got +want):\n%s\nfolded: %v", diff, folded)
+	}
+	if diff := cmp.Diff(kept[0].AlsoIn, []briefings.Copy{{ID: "anp", Source: "anp.md", Publisher: "ANP", Title: anp.Title, Date: anp.Date, URL: "https://anp.nl/1"}}); diff != "" {
+		t.Errorf("nos also in (-got +want):\n%s", diff)
+	}
+	if len(kept[1].AlsoIn) != 0 || len(kept[2].AlsoIn) != 1 || kept[2].AlsoIn[0].ID != "nu-copy" {
+		t.Errorf("also in: iran %v, nu %v; want none and nu-copy", kept[1].AlsoIn, kept[2].AlsoIn)
+	}
+	// the input is left alone
+	if len(nos.AlsoIn) != 0 || len(nu.AlsoIn) != 0 {
+		t.Errorf("FoldNearDuplicates changed its input: %v %v", nos.AlsoIn, nu.AlsoIn)
+	}
+
+	ptrs := []*briefings.Article{&kept[0], &kept[1], &kept[2]}
+	c := topicClassifier(t, briefings.BuiltinTopics())
+	d, err := briefings.BuildDigest(ptrs, c, briefings.DigestRequest{Topic: "interference", Until: t0.Add(24 * time.Hour)}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var story *briefings.DigestItem
+	for i := range d.Items {
+		if d.Items[i].Article == "nos" || d.Items[i].Article == "nu" {
+			if story != nil {
+				t.Fatalf("the story is two items: %v", digestIDs(d))
+			}
+			story = &d.Items[i]
+		}
+	}
+	if story == nil {
+		t.Fatalf("the story is not in the digest: %v", digestIDs(d))
+	}
+	var also []briefings.ArticleID
+	for _, cp := range story.AlsoIn {
+		also = append(also, cp.ID)
+	}
+	want := []briefings.ArticleID{"anp", "nu", "nu-copy"}
+	if story.Article == "nu" {
+		want = []briefings.ArticleID{"nu-copy", "nos", "anp"}
+	}
+	if diff := cmp.Diff(also, want); diff != "" {
+		t.Errorf("item %s also in (-got +want):\n%s", story.Article, diff)
+	}
+}

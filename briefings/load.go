@@ -334,6 +334,13 @@ func foldNearDuplicates(ctx context.Context, arts []Article, logger *slog.Logger
 	fold := func(k int, a *Article, similarity float64) {
 		rep := &kept[k]
 		folded[rep.ID] = append(folded[rep.ID], a.Source)
+		rep.AlsoIn = append(rep.AlsoIn, copyOf(a))
+		rep.AlsoIn = append(rep.AlsoIn, a.AlsoIn...)
+		for _, h := range a.TopicHints {
+			if !slices.Contains(rep.TopicHints, h) {
+				rep.TopicHints = append(rep.TopicHints, h)
+			}
+		}
 		logger.Info("folded near-identical article", "kept_id", rep.ID, "kept_source", rep.Source,
 			"folded_id", a.ID, "folded_source", a.Source, "similarity", similarity)
 	}
@@ -395,6 +402,9 @@ func foldNearDuplicates(ctx context.Context, arts []Article, logger *slog.Logger
 		}
 		k := int32(len(kept))
 		kept = append(kept, *a)
+		// clipped: appending a fold must not write into arts' backing array
+		kept[k].AlsoIn = slices.Clip(a.AlsoIn)
+		kept[k].TopicHints = slices.Clip(a.TopicHints)
 		byHash[a.Hash] = int(k)
 		for _, key := range keys {
 			next, ok := buckets[key]

@@ -81,6 +81,9 @@ type DigestItem struct {
 	Matched []string    `json:"matched"`           // the topic terms that matched, for explanation
 	Related []ArticleID `json:"related,omitempty"` // near-duplicate stories folded into this item
 	URL     string      `json:"url,omitempty"`
+	// AlsoIn is where else the story appeared: the article's folded
+	// copies, then the Related stories (each with its own copies).
+	AlsoIn []Copy `json:"also_in,omitempty"`
 }
 
 // Digest is a topic's news for a period, best first.

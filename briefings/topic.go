@@ -372,7 +372,7 @@ func (c *Classifier) Classify(a *Article) map[string]TopicMatch {
 	ev := c.evidence(a)
 	out := map[string]TopicMatch{}
 	for i := range c.topics {
-		if m, ok := c.score(i, ev); ok {
+		if m, ok := c.score(i, ev, c.hinted(i, a)); ok {
 			out[c.topics[i].Name] = m
 		}
 	}
@@ -387,7 +387,17 @@ func (c *Classifier) Match(topic string, a *Article) (TopicMatch, bool) {
 	if !ok {
 		return TopicMatch{}, false
 	}
-	return c.score(i, c.evidence(a))
+	return c.score(i, c.evidence(a), c.hinted(i, a))
+}
+
+// hinted reports whether one of a's TopicHints names topic i.
+func (c *Classifier) hinted(i int, a *Article) bool {
+	for _, h := range a.TopicHints {
+		if j, ok := c.byName[Fold(strings.TrimSpace(h))]; ok && j == i {
+			return true
+		}
+	}
+	return false
 }
 
 // evidence analyses the article: title (zone 3), lead paragraph (zone 2),
@@ -519,7 +529,11 @@ type scoredTerm struct {
 }
 
 // score applies the scoring rule (see the package comment above) to one topic.
-func (c *Classifier) score(topic int, ev articleEvidence) (TopicMatch, bool) {
+//
+// A hinted article (its source is about the topic) qualifies on any
+// positive score: the kind-of-evidence rule and the minimum score are
+// waived, the excluded-title rule is not.
+func (c *Classifier) score(topic int, ev articleEvidence, hinted bool) (TopicMatch, bool) {
 	lo, hi := c.ranges[topic][0], c.ranges[topic][1]
 	start, _ := slices.BinarySearchFunc(ev, int32(lo), func(x termEvidence, t int32) int { return cmp.Compare(x.term, t) })
 	var (
@@ -582,6 +596,9 @@ func (c *Classifier) score(topic int, ev articleEvidence) (TopicMatch, bool) {
 		if !has.core && !has.threat {
 			minScore = DefaultPlainMinScore
 		}
+	}
+	if hinted {
+		return m, !excludedTitle && score > 0
 	}
 	return m, kindOK && !excludedTitle && score >= minScore
 }

@@ -288,3 +288,57 @@ func BenchmarkClassify(b *testing.B) {
 		}
 	})
 }
+
+// TestTopicHints: an article whose source is about a topic (a feed
+// configured with it) belongs to the topic on any positive evidence; it
+// still needs some, and an excluded title still excludes.
+func TestTopicHints(t *testing.T) {
+	topic := briefings.Topic{
+		Name:    "t",
+		Terms:   []string{"core:verkiezingen", "threat:hack*", "strong:trollenfabriek"},
+		Exclude: []string{"voetbal"},
+	}
+	c := topicClassifier(t, []briefings.Topic{topic, {Name: "other", Terms: []string{"fiets*"}}})
+	art := func(title, body string, hints ...string) *briefings.Article {
+		return &briefings.Article{Title: title, Paragraphs: []briefings.Paragraph{{Text: body}}, TopicHints: hints}
+	}
+	tests := []struct {
+		name string
+		a    *briefings.Article
+		want bool
+	}{
+		{"weak evidence without hint", art("Gemeente kiest", "De verkiezingen zijn in maart."), false},
+		{"weak evidence with hint", art("Gemeente kiest", "De verkiezingen zijn in maart.", "t"), true},
+		{"hint names the topic in another case", art("Gemeente kiest", "De verkiezingen zijn in maart.", " T "), true},
+		{"hint for another topic", art("Gemeente kiest", "De verkiezingen zijn in maart.", "other"), false},
+		{"unknown hint", art("Gemeente kiest", "De verkiezingen zijn in maart.", "sport"), false},
+		{"no evidence with hint", art("Nieuwe fietspaden", "Utrecht legt fietspaden aan.", "t"), false},
+		{"excluded title with hint", art("Voetbal en verkiezingen", "De verkiezingen zijn in maart.", "t"), false},
+	}
+	for _, tt := range tests {
+		m, got := c.Match("t", tt.a)
+		if got != tt.want {
+			t.Errorf("%s: qualifies = %v (score %.2f, matched %v), want %v", tt.name, got, m.Score, m.Matched, tt.want)
+		}
+		if _, in := c.Classify(tt.a)["t"]; in != tt.want {
+			t.Errorf("%s: Classify has t = %v, want %v", tt.name, in, tt.want)
+		}
+	}
+	// the digest and the latest list follow the hint too
+	arts := []*briefings.Article{art("Gemeente kiest", "De verkiezingen zijn in maart.", "t"), art("Gemeente kiest ook", "De verkiezingen zijn in april.")}
+	arts[0].ID, arts[1].ID = "hinted", "plain"
+	d, err := briefings.BuildDigest(arts, c, briefings.DigestRequest{Topic: "t"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Items) != 1 || d.Items[0].Article != "hinted" {
+		t.Errorf("digest items %+v, want only the hinted article", d.Items)
+	}
+	latest, err := briefings.LatestItems(arts, c, "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(latest) != 1 || latest[0].Article != "hinted" {
+		t.Errorf("latest items %+v, want only the hinted article", latest)
+	}
+}

@@ -22,8 +22,10 @@ type Feed struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MaxSize is the largest response read, in bytes; 0: 10 MiB.
 	MaxSize int64 `yaml:"max_size"`
-	// Topic is a digest topic the feed is about (a hint shown in its
-	// status); empty: none.
+	// Topic is a digest topic the feed is about: its articles belong to
+	// that topic on any evidence for it (the minimum score and the kind
+	// rule are waived; an excluded title still excludes), and the status
+	// shows it. Empty: none.
 	Topic string `yaml:"topic"`
 	// AuthHeader names a header sent with every request, such as
 	// Authorization, with the value AuthValue (or the contents of

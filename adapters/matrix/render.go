@@ -167,6 +167,19 @@ func itemsHTML(items []bot.Item) string {
 		if len(it.Matched) > 0 {
 			b.WriteString("<br><em>matched: " + esc(strings.Join(it.Matched, ", ")) + "</em>")
 		}
+		if len(it.AlsoIn) > 0 {
+			b.WriteString("<br>also in: ")
+			for i, l := range it.AlsoIn {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				if i == bot.MaxAlsoIn {
+					b.WriteString("…")
+					break
+				}
+				b.WriteString(linked(l.Name, l.URL))
+			}
+		}
 		b.WriteString("</li>")
 	}
 	b.WriteString("</ol>")

@@ -273,6 +273,19 @@ func itemPieces(n int, it bot.Item) []piece {
 		b.WriteString("\n_" + m + "_")
 		plain.WriteString("\n" + m)
 	}
+	if len(it.AlsoIn) > 0 {
+		var links, names []string
+		for i, l := range it.AlsoIn {
+			if i == bot.MaxAlsoIn {
+				links, names = append(links, "…"), append(names, "…")
+				break
+			}
+			links = append(links, link(l.URL, l.Name))
+			names = append(names, escape(l.Name))
+		}
+		b.WriteString("\nalso in: " + strings.Join(links, ", "))
+		plain.WriteString("\nalso in: " + strings.Join(names, ", "))
+	}
 	var ps []piece
 	for i, c := range splitText(b.String(), maxSectionText) {
 		ps = append(ps, sectionPiece(c, firstOnly(i, plain.String())))

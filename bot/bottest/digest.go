@@ -16,7 +16,15 @@ func DigestReply(n int) bot.Reply {
 	stories := []briefings.DigestItem{
 		{Article: "tiktok", Source: "NOS", Title: "TikTok verwijdert nepaccounts rond verkiezingen", Date: day(23),
 			Summary: "TikTok heeft 3.000 nepaccounts verwijderd die desinformatie over de verkiezingen verspreidden.", Score: 5.1,
-			Matched: []string{"nepaccounts", "desinformatie", "verkiezingen"}, Related: []briefings.ArticleID{"tiktok-nu"}},
+			Matched: []string{"nepaccounts", "desinformatie", "verkiezingen"}, Related: []briefings.ArticleID{"tiktok-nu"},
+			URL: "https://nos.nl/artikel/1", AlsoIn: []briefings.Copy{
+				{ID: "tiktok-nu", Publisher: "NU.nl", URL: "https://www.nu.nl/tech/1/tiktok.html?a=1&b=2"},
+				{ID: "tiktok-rtl", Publisher: "RTL Nieuws"},
+				{ID: "tiktok-nu2", Publisher: "nu.nl", URL: "https://www.nu.nl/tech/2"}, // the same outlet: named once
+				{ID: "tiktok-nos", Publisher: "NOS", URL: "https://nos.nl/artikel/1"},   // the item itself: left out
+				{ID: "tiktok-file", Source: "omroep <west> & co|x.txt"},
+				{ID: "tiktok-tel", Publisher: "De Telegraaf", URL: "javascript:alert(1)"},
+			}},
 		{Article: "kiesraad", Source: "NU.nl", Title: "Kiesraad laat uitslagensoftware testen", Date: day(24),
 			Summary: "De Kiesraad laat de software waarmee gemeenten uitslagen berekenen doorlichten op kwetsbaarheden voor hackers.", Score: 4.2,
 			Matched: []string{"kiesraad", "hackers"}},

@@ -134,7 +134,7 @@ func convert(it *gofeed.Item, feed string, base *url.URL) (Item, error) {
 	}
 	key := IdentityKey(feed, it.GUID, link, a.Hash)
 	a.ID = IDFor(key)
-	a.Source = "feed " + feed + ": " + cmp.Or(link, strings.TrimSpace(it.GUID), string(a.ID))
+	a.Source = SourcePrefix(feed) + cmp.Or(link, strings.TrimSpace(it.GUID), string(a.ID))
 	return Item{Article: a, Key: key}, nil
 }
 
@@ -163,3 +163,7 @@ func itemTime(it *gofeed.Item) (time.Time, bool) {
 func dateOf(t time.Time) briefings.Date {
 	return briefings.Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}
 }
+
+// SourcePrefix is how the Source of every article from the named feed
+// begins: "feed NOS: " followed by the item's link.
+func SourcePrefix(feed string) string { return "feed " + feed + ": " }

@@ -157,6 +157,12 @@ func checkComponents(cfg *config.Config) config.Problems {
 				Message: fmt.Sprintf("%q is not a topic; use one of %s, or define it under digest.topics", s.Topic, strings.Join(names, ", "))})
 		}
 	}
+	for i, f := range cfg.Feeds {
+		if f.Topic != "" && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, f.Topic) }) {
+			ps = append(ps, config.Problem{Key: fmt.Sprintf("feeds[%d].topic", i),
+				Message: fmt.Sprintf("%q is not a topic; use one of %s, or define it under digest.topics", f.Topic, strings.Join(names, ", "))})
+		}
+	}
 	return ps
 }
 

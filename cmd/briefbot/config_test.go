@@ -80,6 +80,7 @@ func TestConfigCheckProblems(t *testing.T) {
 		{name: "subscription conversation", yaml: sub("conversation: ''"), key: "digest.subscriptions[0].conversation:"},
 		{name: "subscription topic empty", yaml: sub("topic: ''"), key: "digest.subscriptions[0].topic: is empty"},
 		{name: "subscription topic unknown", yaml: sub("topic: sport"), key: "digest.subscriptions[0].topic: \"sport\" is not a topic"},
+		{name: "feed topic unknown", yaml: "feeds:\n  - {name: nos, url: 'https://feeds.nos.nl/x', topic: sport}\n", key: "feeds[0].topic: \"sport\" is not a topic"},
 		{name: "subscription cron", yaml: sub("cron: every day"), key: "digest.subscriptions[0].cron:"},
 		{name: "subscription time zone", yaml: sub("time_zone: Nowhere/Town"), key: "digest.subscriptions[0].time_zone:"},
 		{name: "prefix with space", yaml: "bot: {prefixes: [\"hey bot\"]}\n", key: "bot.prefixes[0]:"},

@@ -36,6 +36,12 @@ func (s *server) setupLive(mount map[string]http.Handler) error {
 			s.health.ArticlesLoaded(n)
 		}
 	})
+	lp.refresher.FeedTopics = map[string]string{}
+	for _, f := range s.cfg.Feeds {
+		if f.Topic != "" {
+			lp.refresher.FeedTopics[f.Name] = f.Topic
+		}
+	}
 	if len(s.cfg.Feeds) > 0 {
 		p, err := ingest.NewPoller(ingest.PollerOptions{
 			Feeds: pollerFeeds(s.cfg.Feeds), Store: s.st, Logger: s.log, Changed: lp.refresher.Kick,

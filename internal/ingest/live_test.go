@@ -108,3 +108,62 @@ func TestFeedArticleAnswerableWithinOnePoll(t *testing.T) {
 		t.Errorf("library has %d articles, want 2", len(arts))
 	}
 }
+
+// TestSameStoryFromTwoFeeds: a story carried by two feeds is one article,
+// the one stored first, naming the other feed in its digest item; a feed
+// configured with a topic hints its articles into that topic.
+func TestSameStoryFromTwoFeeds(t *testing.T) {
+	st := newStore(t)
+	lib := newLibrary(t)
+	story := "<p>Honderden nepaccounts verspreidden in de week voor de verkiezingen valse berichten over stemmen per brief, meldt de AIVD in een brief aan de Tweede Kamer.</p>" +
+		"<p>De accounts waren vooral actief op X en TikTok en deelden berichten die zeiden dat brieven uit het buitenland niet zouden worden geteld.</p>" +
+		"<p>Volgens de dienst stond een Russisch netwerk achter de campagne, dat eerder ook in Duitsland en Frankrijk actief was.</p>"
+	// weak evidence alone: an election mention without a threat
+	local := rssItem{"nu-2", "Gemeente zoekt stembureauleden", "<p>De gemeente Utrecht zoekt nog honderd stembureauleden voor de verkiezingen in maart.</p>", "Mon, 02 Mar 2026 09:00:00 +0100"}
+	nos := newFeedServer(t, rssDoc(rssItem{"nos-1", "AIVD: Russische nepaccounts rond verkiezingen", story, "Mon, 02 Mar 2026 08:00:00 +0100"}))
+	nu := newFeedServer(t, rssDoc(local))
+	ref := NewRefresher(st, lib, "/articles", testLogger(t), nil)
+	ref.FeedTopics = map[string]string{"nu": "interference"}
+	p, err := NewPoller(PollerOptions{Feeds: []Feed{{Name: "nos", URL: nos.URL, Interval: 2 * time.Second}, {Name: "nu", URL: nu.URL, Interval: 200 * time.Millisecond}},
+		Store: st, Logger: testLogger(t), Changed: ref.Kick})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() { _ = ref.Run(ctx) }()
+	go func() { _ = p.Run(ctx) }()
+	waitFor(t, 10*time.Second, "both feeds' first items", func() bool { return lib.Len() == 2 })
+	// later, the second feed carries the same story
+	nu.set(rssDoc(rssItem{"nu-1", "Russische nepaccounts rond verkiezingen, zegt AIVD", story, "Mon, 02 Mar 2026 08:30:00 +0100"}, local), 0)
+	waitFor(t, 10*time.Second, "the second feed's copy to be stored", func() bool {
+		live, err := st.LiveArticles(t.Context())
+		return err == nil && len(live) == 3
+	})
+	if err := ref.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := lib.Len(); n != 2 {
+		t.Fatalf("library has %d articles, want 2 (the story once)", n)
+	}
+	d, err := lib.Digest(t.Context(), briefings.DigestRequest{Topic: "interference"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range d.Items {
+		line := it.Title + " [" + it.Source + "]"
+		for _, c := range it.AlsoIn {
+			line += " also in " + c.Publisher + " " + c.URL
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		// the documents' links are relative to the channel's https://nos.nl
+		"AIVD: Russische nepaccounts rond verkiezingen [feed nos: https://nos.nl/artikel/nos-1] also in nu https://nos.nl/artikel/nu-1",
+		"Gemeente zoekt stembureauleden [feed nu: https://nos.nl/artikel/nu-2]",
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("digest (-got +want):\n%s", diff)
+	}
+}

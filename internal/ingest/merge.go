@@ -11,9 +11,11 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/feeds"
 )
 
 // Union merges the directory's articles and the live ones into one set for
@@ -72,6 +74,11 @@ type Refresher struct {
 	// the new set, or the error.
 	done func(n int, err error)
 
+	// FeedTopics maps a feed's name to the digest topic it is about: its
+	// articles get that topic as a hint (briefings.Article.TopicHints).
+	// Set it before the first Refresh or Run.
+	FeedTopics map[string]string
+
 	mu   sync.Mutex // held while refreshing
 	kick chan struct{}
 }
@@ -103,6 +110,7 @@ func (r *Refresher) refresh(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	hintFeedTopics(live, r.FeedTopics)
 	arts, folded, err := Union(ctx, dir, live, r.log)
 	if err != nil {
 		return 0, err
@@ -141,6 +149,34 @@ func (r *Refresher) Run(ctx context.Context) error {
 		}
 		if r.done != nil {
 			r.done(n, err)
+		}
+	}
+}
+
+// hintFeedTopics gives each article of a feed in topics (feed name →
+// topic) that topic as a hint. A feed's articles are known by their
+// Source, which begins with feeds.SourcePrefix(name); of two feed names
+// where one's prefix begins the other's, the longer wins.
+func hintFeedTopics(arts []briefings.Article, topics map[string]string) {
+	if len(topics) == 0 {
+		return
+	}
+	names := make([]string, 0, len(topics))
+	for name, topic := range topics {
+		if strings.TrimSpace(topic) != "" {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for i := range arts {
+		a := &arts[i]
+		for _, name := range names {
+			if strings.HasPrefix(a.Source, feeds.SourcePrefix(name)) {
+				if !slices.Contains(a.TopicHints, topics[name]) {
+					a.TopicHints = append(slices.Clip(a.TopicHints), topics[name])
+				}
+				break
+			}
 		}
 	}
 }
