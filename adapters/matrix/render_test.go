@@ -65,6 +65,8 @@ func TestRenderGolden(t *testing.T) {
 		}},
 		{"links", linksReply()},
 		{"digest", bottest.DigestReply(3)},
+		{"feeds", bottest.FeedsReply(t, false)},
+		{"feeds_nl", bottest.FeedsReply(t, true)},
 		{"digest_empty", bottest.DigestReply(0)},
 		{"body", bot.Reply{
 			Title: "Artikel",

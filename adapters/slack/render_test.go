@@ -107,6 +107,8 @@ func TestRenderGolden(t *testing.T) {
 		{"list_120", listReply(120), false, 3},
 		{"body_10k", bot.Reply{Title: "Artikel", Body: longBody()}, false, 2},
 		{"digest", bottest.DigestReply(3), false, 1},
+		{"feeds", bottest.FeedsReply(t, false), false, 1},
+		{"feeds_nl", bottest.FeedsReply(t, true), false, 1},
 		{"digest_empty", bottest.DigestReply(0), false, 1},
 		{"ids", idsReply(), false, 1},
 		{"links", linksReply(), true, 1},
