@@ -25,6 +25,17 @@ const maxAnnotationValue = 1 << 20
 // hundred keys, each one query, and never blocks writers.
 func (s *SQLite) GetAnnotations(ctx context.Context, keys []string) (map[string][]byte, error) {
 	out := make(map[string][]byte, len(keys))
+	uniq := uniqueKeys(keys)
+	for batch := range slices.Chunk(uniq, annotationBatch) {
+		if err := s.getAnnotations(ctx, batch, out); err != nil {
+			return nil, fmt.Errorf("read %d cached annotations: %w", len(uniq), err)
+		}
+	}
+	return out, nil
+}
+
+// uniqueKeys returns keys without empty and repeated ones, in order.
+func uniqueKeys(keys []string) []string {
 	uniq := make([]string, 0, len(keys))
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
@@ -33,12 +44,7 @@ func (s *SQLite) GetAnnotations(ctx context.Context, keys []string) (map[string]
 			uniq = append(uniq, k)
 		}
 	}
-	for batch := range slices.Chunk(uniq, annotationBatch) {
-		if err := s.getAnnotations(ctx, batch, out); err != nil {
-			return nil, fmt.Errorf("read %d cached annotations: %w", len(uniq), err)
-		}
-	}
-	return out, nil
+	return uniq
 }
 
 func (s *SQLite) getAnnotations(ctx context.Context, keys []string, out map[string][]byte) error {
@@ -73,21 +79,12 @@ func (s *SQLite) PutAnnotations(ctx context.Context, values map[string][]byte) e
 	if len(values) == 0 {
 		return nil
 	}
-	keys := make([]string, 0, len(values))
-	for k, v := range values {
-		if k == "" {
-			return fmt.Errorf("store %d cached annotations: one has an empty key", len(values))
-		}
-		if len(v) > maxAnnotationValue {
-			return fmt.Errorf("store %d cached annotations: the value of %q has %d bytes, over the limit of %d", len(values), k, len(v), maxAnnotationValue)
-		}
-		keys = append(keys, k)
+	keys, err := annotationKeys(values)
+	if err != nil {
+		return err
 	}
-	// Sorted, so two processes writing overlapping sets touch rows in the
-	// same order, and the test output is stable.
-	slices.Sort(keys)
 	created := time.Now().Unix()
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		for batch := range slices.Chunk(keys, annotationBatch) {
 			args := make([]any, 0, 3*len(batch))
 			for _, k := range batch {
@@ -110,6 +107,24 @@ func (s *SQLite) PutAnnotations(ctx context.Context, values map[string][]byte) e
 		return fmt.Errorf("store %d cached annotations: %w", len(values), err)
 	}
 	return nil
+}
+
+// annotationKeys checks PutAnnotations' values (of both backends) and
+// returns their keys, sorted: so two processes writing overlapping sets
+// touch rows in the same order, and the test output is stable.
+func annotationKeys(values map[string][]byte) ([]string, error) {
+	keys := make([]string, 0, len(values))
+	for k, v := range values {
+		if k == "" {
+			return nil, fmt.Errorf("store %d cached annotations: one has an empty key", len(values))
+		}
+		if len(v) > maxAnnotationValue {
+			return nil, fmt.Errorf("store %d cached annotations: the value of %q has %d bytes, over the limit of %d", len(values), k, len(v), maxAnnotationValue)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys, nil
 }
 
 // PruneAnnotations deletes the cached annotations stored before before and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,8 +24,9 @@ func annotationValues(from, n int) map[string][]byte {
 	return out
 }
 
-func TestAnnotationsRoundTrip(t *testing.T) {
-	s := newStore(t)
+func TestAnnotationsRoundTrip(t *testing.T) { forEachBackend(t, testAnnotationsRoundTrip) }
+
+func testAnnotationsRoundTrip(t *testing.T, s backend) {
 	ctx := t.Context()
 	// More than one batch of IN (…) and of VALUES.
 	vals := annotationValues(0, 2*annotationBatch+17)
@@ -71,19 +71,16 @@ func TestAnnotationsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestAnnotationsSurviveReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := Open(t.Context(), path, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestAnnotationsSurviveReopen(t *testing.T) { forEachBackend(t, testAnnotationsSurviveReopen) }
+
+func testAnnotationsSurviveReopen(t *testing.T, s backend) {
 	if err := s.PutAnnotations(t.Context(), annotationValues(0, 3)); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openStore(t, path)
+	s = s.testReopen(t)
 	got, err := s.GetAnnotations(t.Context(), []string{"key-00000", "key-00002"})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +90,9 @@ func TestAnnotationsSurviveReopen(t *testing.T) {
 	}
 }
 
-func TestPutAnnotationsAllOrNothing(t *testing.T) {
+func TestPutAnnotationsAllOrNothing(t *testing.T) { forEachBackend(t, testPutAnnotationsAllOrNothing) }
+
+func testPutAnnotationsAllOrNothing(t *testing.T, s backend) {
 	tests := []struct {
 		name    string
 		vals    map[string][]byte
@@ -104,7 +103,6 @@ func TestPutAnnotationsAllOrNothing(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newStore(t)
 			err := s.PutAnnotations(t.Context(), tt.vals)
 			if err == nil || !strings.Contains(err.Error(), tt.errText) {
 				t.Fatalf("PutAnnotations = %v, want an error mentioning %q", err, tt.errText)
@@ -117,7 +115,6 @@ func TestPutAnnotationsAllOrNothing(t *testing.T) {
 	}
 
 	// A put that fails half-way (its context ends) stores nothing either.
-	s := newStore(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := s.PutAnnotations(ctx, annotationValues(0, 2*annotationBatch)); !errors.Is(err, context.Canceled) {
@@ -129,8 +126,9 @@ func TestPutAnnotationsAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestAnnotationsHonourContext(t *testing.T) {
-	s := newStore(t)
+func TestAnnotationsHonourContext(t *testing.T) { forEachBackend(t, testAnnotationsHonourContext) }
+
+func testAnnotationsHonourContext(t *testing.T, s backend) {
 	if err := s.PutAnnotations(t.Context(), annotationValues(0, 10)); err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +139,15 @@ func TestAnnotationsHonourContext(t *testing.T) {
 	}
 }
 
-func TestPruneAnnotations(t *testing.T) {
-	s := newStore(t)
+func TestPruneAnnotations(t *testing.T) { forEachBackend(t, testPruneAnnotations) }
+
+func testPruneAnnotations(t *testing.T, s backend) {
 	ctx := t.Context()
 	if err := s.PutAnnotations(ctx, annotationValues(0, 4)); err != nil {
 		t.Fatal(err)
 	}
 	// Two entries from long ago.
-	if _, err := s.write.ExecContext(ctx, `UPDATE annotations SET created = ? WHERE key IN ('key-00000', 'key-00001')`,
+	if err := s.testExec(ctx, `UPDATE annotations SET created = ? WHERE key IN ('key-00000', 'key-00001')`,
 		testTime.Add(-48*time.Hour).Unix()); err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +165,10 @@ func TestPruneAnnotations(t *testing.T) {
 }
 
 func TestAnnotationsWithAnalysisCache(t *testing.T) {
-	s := newStore(t)
+	forEachBackend(t, testAnnotationsWithAnalysisCache)
+}
+
+func testAnnotationsWithAnalysisCache(t *testing.T, s backend) {
 	inner := &countingAnalyzer{}
 	first := analysis.Cached(inner, s, 10)
 	in := []string{"President Donald Trump heeft Chris Krebs ontslagen.", "Een tweede zin."}

@@ -37,46 +37,19 @@ const ctxCheckEvery = 1024
 // wait for it, other processes' writes wait up to BusyTimeout.
 func (s *SQLite) SyncArticles(ctx context.Context, collection string, arts []briefings.Article, now time.Time) (SyncStats, error) {
 	var stats SyncStats
-	if collection == "" {
-		return stats, fmt.Errorf("store articles: no collection name given")
+	if err := checkSync(collection, now); err != nil {
+		return stats, err
 	}
-	if now.IsZero() {
-		return stats, fmt.Errorf("store articles of %s: no time given", collection)
-	}
-	fail := func(err error) (SyncStats, error) {
-		// a cancelled ctx makes database/sql close the transaction's
-		// statements under a running write, which then reports only
-		// "statement is closed": say why, and let callers see the cause
-		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-			return SyncStats{}, fmt.Errorf("store articles of %s (nothing was changed): %w (%w)", collection, cerr, err)
-		}
-		return SyncStats{}, fmt.Errorf("store articles of %s (nothing was changed): %w", collection, err)
-	}
+	fail := func(err error) (SyncStats, error) { return SyncStats{}, syncError(ctx, collection, err) }
 
 	// Check the input and fingerprint it before taking the write lock.
-	index := make(map[briefings.ArticleID]int, len(arts))
-	prints := make([][]byte, len(arts))
-	h := sha256.New()
-	var scratch []byte
-	for i := range arts {
-		if i%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
-			}
-		}
-		a := &arts[i]
-		if a.ID == "" {
-			return fail(fmt.Errorf("article %d (source %q) has no ID", i, a.Source))
-		}
-		if j, dup := index[a.ID]; dup {
-			return fail(fmt.Errorf("article ID %q appears twice, at %d (source %q) and %d (source %q)", a.ID, j, arts[j].Source, i, a.Source))
-		}
-		index[a.ID] = i
-		prints[i], scratch = fingerprint(h, scratch, a)
+	prints, err := syncPrints(ctx, arts)
+	if err != nil {
+		return fail(err)
 	}
 
 	start := time.Now()
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		stored, err := storedPrints(ctx, tx, collection)
 		if err != nil {
 			return err
@@ -155,6 +128,54 @@ func (s *SQLite) SyncArticles(ctx context.Context, collection string, arts []bri
 		"added", stats.Added, "updated", stats.Updated, "removed", stats.Removed, "unchanged", stats.Unchanged,
 		"duration", time.Since(start))
 	return stats, nil
+}
+
+// checkSync checks SyncArticles' collection and time (of both backends).
+func checkSync(collection string, now time.Time) error {
+	if collection == "" {
+		return fmt.Errorf("store articles: no collection name given")
+	}
+	if now.IsZero() {
+		return fmt.Errorf("store articles of %s: no time given", collection)
+	}
+	return nil
+}
+
+// syncError words a failed SyncArticles of collection (of both backends).
+func syncError(ctx context.Context, collection string, err error) error {
+	// a cancelled ctx makes database/sql close the transaction's
+	// statements under a running write, which then reports only
+	// "statement is closed": say why, and let callers see the cause
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("store articles of %s (nothing was changed): %w (%w)", collection, cerr, err)
+	}
+	return fmt.Errorf("store articles of %s (nothing was changed): %w", collection, err)
+}
+
+// syncPrints checks SyncArticles' articles (each has an ID, none twice) and
+// returns their fingerprints, in order.
+func syncPrints(ctx context.Context, arts []briefings.Article) ([][]byte, error) {
+	index := make(map[briefings.ArticleID]int, len(arts))
+	prints := make([][]byte, len(arts))
+	h := sha256.New()
+	var scratch []byte
+	for i := range arts {
+		if i%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		a := &arts[i]
+		if a.ID == "" {
+			return nil, fmt.Errorf("article %d (source %q) has no ID", i, a.Source)
+		}
+		if j, dup := index[a.ID]; dup {
+			return nil, fmt.Errorf("article ID %q appears twice, at %d (source %q) and %d (source %q)", a.ID, j, arts[j].Source, i, a.Source)
+		}
+		index[a.ID] = i
+		prints[i], scratch = fingerprint(h, scratch, a)
+	}
+	return prints, nil
 }
 
 // storedPrints maps the IDs of collection's stored articles to their
@@ -405,10 +426,7 @@ func (s *SQLite) Articles(ctx context.Context, collection string) ([]briefings.A
 			return nil, fmt.Errorf("read articles of %s: %w", collection, err)
 		}
 		a.ID = briefings.ArticleID(id)
-		if a.Date, err = briefings.ParseDate(date); err != nil {
-			return nil, fmt.Errorf("read articles of %s: article %q is damaged: %w", collection, id, err)
-		}
-		if a.Paragraphs, a.Sentences, err = decodeBody(body, paras, sents, texts); err != nil {
+		if err := decodeArticle(&a, date, body, paras, sents, texts); err != nil {
 			return nil, fmt.Errorf("read articles of %s: article %q is damaged: %w", collection, id, err)
 		}
 		if a.Added, err = parseTime(at); err != nil {
@@ -420,6 +438,17 @@ func (s *SQLite) Articles(ctx context.Context, collection string) ([]briefings.A
 		return nil, fmt.Errorf("read articles of %s: %w", collection, err)
 	}
 	return out, nil
+}
+
+// decodeArticle sets a's Date, Paragraphs and Sentences from their stored
+// forms (of both backends).
+func decodeArticle(a *briefings.Article, date, body string, paragraphs, sentences []byte, texts sql.NullString) error {
+	var err error
+	if a.Date, err = briefings.ParseDate(date); err != nil {
+		return err
+	}
+	a.Paragraphs, a.Sentences, err = decodeBody(body, paragraphs, sentences, texts)
+	return err
 }
 
 // parseIntRows parses the span JSON encodeBody writes: null (isNull), or an

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -62,9 +61,9 @@ func withAdded(arts []briefings.Article, added map[briefings.ArticleID]time.Time
 	return out
 }
 
-func TestSyncArticles(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	s := openStore(t, path)
+func TestSyncArticles(t *testing.T) { forEachBackend(t, testSyncArticles) }
+
+func testSyncArticles(t *testing.T, s backend) {
 	ctx := t.Context()
 	t0, t1, t2 := testTime, testTime.Add(time.Hour), testTime.Add(2*time.Hour)
 
@@ -133,7 +132,7 @@ func TestSyncArticles(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openStore(t, path)
+	s = s.testReopen(t)
 	after, err := s.Articles(ctx, "/data/articles")
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +174,10 @@ func sortedByID(arts []briefings.Article) []briefings.Article {
 // TestSyncArticlesFailureKeepsContent checks that a sync that fails, before
 // or in the middle of its writes, leaves the stored articles as they were.
 func TestSyncArticlesFailureKeepsContent(t *testing.T) {
-	s := newStore(t)
+	forEachBackend(t, testSyncArticlesFailureKeepsContent)
+}
+
+func testSyncArticlesFailureKeepsContent(t *testing.T, s backend) {
 	ctx := t.Context()
 	const coll = "/data/articles"
 	orig := synthArticles(0, 300)
@@ -223,13 +225,13 @@ func TestSyncArticlesFailureKeepsContent(t *testing.T) {
 				callCtx = cancelledCtx
 			}
 			written := 0
-			s.syncRowHook = func(n int) {
+			s.testSetSyncRowHook(func(n int) {
 				written = n
 				if n == tt.cancelAt {
 					cancel()
 				}
-			}
-			defer func() { s.syncRowHook = nil }()
+			})
+			defer s.testSetSyncRowHook(nil)
 
 			_, err := s.SyncArticles(callCtx, coll, tt.arts, testTime.Add(time.Hour))
 			if err == nil {
@@ -267,8 +269,9 @@ func TestSyncArticlesFailureKeepsContent(t *testing.T) {
 	}
 }
 
-func TestSyncArticlesBadInput(t *testing.T) {
-	s := newStore(t)
+func TestSyncArticlesBadInput(t *testing.T) { forEachBackend(t, testSyncArticlesBadInput) }
+
+func testSyncArticlesBadInput(t *testing.T, s backend) {
 	if _, err := s.SyncArticles(t.Context(), "", synthArticles(0, 1), testTime); err == nil {
 		t.Error("SyncArticles with no collection succeeded")
 	}
@@ -277,8 +280,9 @@ func TestSyncArticlesBadInput(t *testing.T) {
 	}
 }
 
-func TestArticlesHonoursContext(t *testing.T) {
-	s := newStore(t)
+func TestArticlesHonoursContext(t *testing.T) { forEachBackend(t, testArticlesHonoursContext) }
+
+func testArticlesHonoursContext(t *testing.T, s backend) {
 	if _, err := s.SyncArticles(t.Context(), "c", synthArticles(0, 10), testTime); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +295,9 @@ func TestArticlesHonoursContext(t *testing.T) {
 
 // TestArticleBodyRoundTrip stores bodies whose sentences are not all plain
 // substrings of their paragraphs and checks they come back exactly.
-func TestArticleBodyRoundTrip(t *testing.T) {
+func TestArticleBodyRoundTrip(t *testing.T) { forEachBackend(t, testArticleBodyRoundTrip) }
+
+func testArticleBodyRoundTrip(t *testing.T, s backend) {
 	type (
 		P = briefings.Paragraph
 		S = briefings.Sentence
@@ -318,7 +324,6 @@ func TestArticleBodyRoundTrip(t *testing.T) {
 			[]S{{Text: "“citaat”", Paragraph: 0}, {Text: "\n", Paragraph: 1}, {Text: "Één", Paragraph: 0}}},
 		{"out of order", []P{{Text: "A. B."}}, []S{{Text: "B.", Paragraph: 0}, {Text: "A.", Paragraph: 0}}},
 	}
-	s := newStore(t)
 	ctx := t.Context()
 	var arts []briefings.Article
 	for i, tt := range tests {
@@ -350,7 +355,11 @@ func TestArticleBodyRoundTrip(t *testing.T) {
 	}
 }
 
-func TestArticlesDamagedRow(t *testing.T) {
+// TestArticlesDamagedRow damages one stored article per case (each in a
+// collection of its own): reading it fails with an error naming it.
+func TestArticlesDamagedRow(t *testing.T) { forEachBackend(t, testArticlesDamagedRow) }
+
+func testArticlesDamagedRow(t *testing.T, s backend) {
 	damage := []struct{ name, set string }{
 		{"paragraph past the body", `paragraphs = '[[99999,0]]'`},
 		{"paragraphs short of the body", `paragraphs = '[[1,0]]'`},
@@ -358,17 +367,17 @@ func TestArticlesDamagedRow(t *testing.T) {
 		{"missing sentence text", `sentences = '[[1,-1,0]]', sentence_texts = NULL`},
 		{"not JSON", `sentences = 'nonsense'`},
 	}
-	for _, d := range damage {
+	for i, d := range damage {
 		t.Run(d.name, func(t *testing.T) {
-			s := newStore(t)
+			coll := fmt.Sprint("c", i)
 			a := synthArticle(7)
-			if _, err := s.SyncArticles(t.Context(), "c", []briefings.Article{a}, testTime); err != nil {
+			if _, err := s.SyncArticles(t.Context(), coll, []briefings.Article{a}, testTime); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.write.ExecContext(t.Context(), `UPDATE articles SET `+d.set); err != nil {
+			if err := s.testExec(t.Context(), `UPDATE articles SET `+d.set+` WHERE collection = ?`, coll); err != nil {
 				t.Fatal(err)
 			}
-			_, err := s.Articles(t.Context(), "c")
+			_, err := s.Articles(t.Context(), coll)
 			if err == nil || !strings.Contains(err.Error(), string(a.ID)) || !strings.Contains(err.Error(), "damaged") {
 				t.Errorf("Articles of a damaged row = %v, want an error naming %s as damaged", err, a.ID)
 			}

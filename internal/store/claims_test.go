@@ -14,8 +14,9 @@ import (
 // TestClaimDigestChecksSchedule: a process still holding a subscription's
 // old schedule cannot claim (or renew) a slot once another process changed
 // the schedule in the store, nor after it removed the subscription.
-func TestClaimDigestChecksSchedule(t *testing.T) {
-	s := newStore(t)
+func TestClaimDigestChecksSchedule(t *testing.T) { forEachBackend(t, testClaimDigestChecksSchedule) }
+
+func testClaimDigestChecksSchedule(t *testing.T, s backend) {
 	ctx := t.Context()
 	old, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
 	if err != nil {
@@ -69,8 +70,9 @@ func TestClaimDigestChecksSchedule(t *testing.T) {
 // TestRenewDigest: the holder of an unsent claim restarts its lease without
 // spending an attempt; nobody else can, nor anyone after it was sent or
 // taken over.
-func TestRenewDigest(t *testing.T) {
-	s := newStore(t)
+func TestRenewDigest(t *testing.T) { forEachBackend(t, testRenewDigest) }
+
+func testRenewDigest(t *testing.T, s backend) {
 	ctx := t.Context()
 	subA, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
 	if err != nil {

@@ -75,29 +75,13 @@ type PutOptions struct {
 // Outcome per item, in order. An item whose ID appears earlier in items is
 // compared with that earlier one. On error nothing is stored.
 func (s *SQLite) PutLive(ctx context.Context, items []LiveItem, opts PutOptions) ([]Outcome, error) {
-	if opts.Now.IsZero() {
-		return nil, errors.New("store live articles: no time given")
-	}
-	prints := make([][]byte, len(items))
-	h := sha256.New()
-	var scratch []byte
-	for i := range items {
-		a := &items[i].Article
-		if a.ID == "" {
-			return nil, fmt.Errorf("store live articles: item %d (source %q) has no ID", i, a.Source)
-		}
-		if items[i].Origin == "" {
-			return nil, fmt.Errorf("store live articles: item %q has no origin", a.ID)
-		}
-		var fp []byte
-		fp, scratch = fingerprint(h, scratch, a)
-		// the author is not in the articles table's fingerprint
-		sum := sha256.Sum256(append(append(fp, 0), a.Author...))
-		prints[i] = sum[:]
+	prints, err := livePrints(items, opts)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Outcome, len(items))
 	now := formatTime(opts.Now)
-	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+	err = s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		// prepared once: parsing the SQL of each statement again for each
 		// item costs more than the writes
 		stmts := make([]*sql.Stmt, 5)
@@ -138,12 +122,8 @@ func (s *SQLite) PutLive(ctx context.Context, items []LiveItem, opts PutOptions)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
-			if known && retracted.Valid && !opts.Restore {
-				out[i] = Retracted
-				continue
-			}
-			if known && origin != it.Origin && strings.HasPrefix(it.Origin, "feed:") && !retracted.Valid {
-				out[i] = Unchanged // the same story from another feed
+			if o, skip := liveSkip(it, opts, known, origin, retracted.Valid); skip {
+				out[i] = o
 				continue
 			}
 			var fp []byte
@@ -188,12 +168,56 @@ func (s *SQLite) PutLive(ctx context.Context, items []LiveItem, opts PutOptions)
 		return nil
 	})
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-			return nil, fmt.Errorf("store live articles (nothing was stored): %w (%w)", cerr, err)
-		}
-		return nil, fmt.Errorf("store live articles (nothing was stored): %w", err)
+		return nil, liveError(ctx, err)
 	}
 	return out, nil
+}
+
+// livePrints checks PutLive's arguments (of both backends) and returns the
+// items' fingerprints, in order.
+func livePrints(items []LiveItem, opts PutOptions) ([][]byte, error) {
+	if opts.Now.IsZero() {
+		return nil, errors.New("store live articles: no time given")
+	}
+	prints := make([][]byte, len(items))
+	h := sha256.New()
+	var scratch []byte
+	for i := range items {
+		a := &items[i].Article
+		if a.ID == "" {
+			return nil, fmt.Errorf("store live articles: item %d (source %q) has no ID", i, a.Source)
+		}
+		if items[i].Origin == "" {
+			return nil, fmt.Errorf("store live articles: item %q has no origin", a.ID)
+		}
+		var fp []byte
+		fp, scratch = fingerprint(h, scratch, a)
+		// the author is not in the articles table's fingerprint
+		sum := sha256.Sum256(append(append(fp, 0), a.Author...))
+		prints[i] = sum[:]
+	}
+	return prints, nil
+}
+
+// liveSkip decides, from its live_items row (known, its origin and whether
+// it is retracted), whether PutLive leaves an item alone, and with what
+// Outcome.
+func liveSkip(it *LiveItem, opts PutOptions, known bool, origin string, retracted bool) (Outcome, bool) {
+	if known && retracted && !opts.Restore {
+		return Retracted, true
+	}
+	if known && origin != it.Origin && strings.HasPrefix(it.Origin, "feed:") && !retracted {
+		return Unchanged, true // the same story from another feed
+	}
+	return "", false
+}
+
+// liveError words a failed PutLive (of both backends).
+func liveError(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("store live articles (nothing was stored): %w (%w)", cerr, err)
+	}
+	return fmt.Errorf("store live articles (nothing was stored): %w", err)
 }
 
 // Retraction is what DeleteLive did.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,9 +18,10 @@ func liveItem(i int, origin string) LiveItem {
 	return LiveItem{Article: a, Key: "guid:" + string(a.ID), Origin: origin}
 }
 
-func TestPutLiveOutcomes(t *testing.T) {
+func TestPutLiveOutcomes(t *testing.T) { forEachBackend(t, testPutLiveOutcomes) }
+
+func testPutLiveOutcomes(t *testing.T, s backend) {
 	ctx := t.Context()
-	s := newStore(t)
 	t0 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	a, b := liveItem(1, "feed:nos"), liveItem(2, "feed:nos")
 	changed := a
@@ -68,9 +68,10 @@ func TestPutLiveOutcomes(t *testing.T) {
 	}
 }
 
-func TestDeleteLiveStaysRetracted(t *testing.T) {
+func TestDeleteLiveStaysRetracted(t *testing.T) { forEachBackend(t, testDeleteLiveStaysRetracted) }
+
+func testDeleteLiveStaysRetracted(t *testing.T, s backend) {
 	ctx := t.Context()
-	s := newStore(t)
 	now := time.Now()
 	a := liveItem(1, "feed:nos")
 	if _, err := s.PutLive(ctx, []LiveItem{a}, PutOptions{Now: now}); err != nil {
@@ -99,10 +100,10 @@ func TestDeleteLiveStaysRetracted(t *testing.T) {
 
 // TestFeedStateSurvivesReopen: validators and counts are written with the
 // items, and read back after the store is closed and opened again.
-func TestFeedStateSurvivesReopen(t *testing.T) {
+func TestFeedStateSurvivesReopen(t *testing.T) { forEachBackend(t, testFeedStateSurvivesReopen) }
+
+func testFeedStateSurvivesReopen(t *testing.T, s backend) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "briefbot.db")
-	s := openStore(t, path)
 	if _, ok, err := s.FeedState(ctx, "nos"); ok || err != nil {
 		t.Fatalf("FeedState of a new feed: ok %v, %v", ok, err)
 	}
@@ -115,7 +116,7 @@ func TestFeedStateSurvivesReopen(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = openStore(t, path)
+	s = s.testReopen(t)
 	got, ok, err := s.FeedState(ctx, "nos")
 	if err != nil || !ok {
 		t.Fatalf("FeedState after reopening: ok %v, %v", ok, err)
@@ -138,20 +139,21 @@ func TestFeedStateSurvivesReopen(t *testing.T) {
 // TestPutLiveAllOrNothing: when storing fails half-way (here: the context
 // ends after the first row), neither the items nor the feed's validators
 // are stored, so the next poll fetches the document again in full.
-func TestPutLiveAllOrNothing(t *testing.T) {
-	s := newStore(t)
+func TestPutLiveAllOrNothing(t *testing.T) { forEachBackend(t, testPutLiveAllOrNothing) }
+
+func testPutLiveAllOrNothing(t *testing.T, s backend) {
 	ctx, cancel := context.WithCancel(t.Context())
-	s.syncRowHook = func(n int) {
+	s.testSetSyncRowHook(func(n int) {
 		if n == 1 {
 			cancel()
 		}
-	}
+	})
 	st := FeedState{Feed: "nos", URL: "u", ETag: `"v2"`}
 	_, err := s.PutLive(ctx, []LiveItem{liveItem(1, "feed:nos"), liveItem(2, "feed:nos")}, PutOptions{Now: time.Now(), Feed: &st})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("PutLive = %v, want context.Canceled", err)
 	}
-	s.syncRowHook = nil
+	s.testSetSyncRowHook(nil)
 	if arts, err := s.LiveArticles(t.Context()); err != nil || len(arts) != 0 {
 		t.Errorf("after a failed put: %d articles, %v", len(arts), err)
 	}

@@ -8,6 +8,10 @@
 // begins IMMEDIATE, so writers serialise on SQLite's write lock (waiting up to
 // BusyTimeout for another process), while readers see committed snapshots
 // (WAL journal).
+//
+// Postgres keeps the same state in a PostgreSQL database that several
+// replicas of the bot share, with the same methods and meaning, and
+// notifies the replicas of changed articles and subscriptions (Listen).
 package store
 
 import (

@@ -16,13 +16,8 @@ import (
 // goroutines and processes race. A row without lease_until and done_at
 // (written by no version, but possible after a manual edit) counts as done.
 func (s *SQLite) ClaimEvent(ctx context.Context, platform string, id bot.EventID, owner string, now time.Time, lease time.Duration) (bot.EventState, error) {
-	switch {
-	case platform == "" || id == "":
-		return 0, fmt.Errorf("claim event: platform (%q) and event ID (%q) must not be empty", platform, id)
-	case owner == "":
-		return 0, fmt.Errorf("claim %s event %s: no owner given", platform, id)
-	case lease <= 0:
-		return 0, fmt.Errorf("claim %s event %s: lease %s is not positive", platform, id, lease)
+	if err := checkEventClaim(platform, id, owner, lease); err != nil {
+		return 0, err
 	}
 	var state bot.EventState
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
@@ -69,6 +64,19 @@ func (s *SQLite) ClaimEvent(ctx context.Context, platform string, id bot.EventID
 	return state, nil
 }
 
+// checkEventClaim checks ClaimEvent's arguments (of both backends).
+func checkEventClaim(platform string, id bot.EventID, owner string, lease time.Duration) error {
+	switch {
+	case platform == "" || id == "":
+		return fmt.Errorf("claim event: platform (%q) and event ID (%q) must not be empty", platform, id)
+	case owner == "":
+		return fmt.Errorf("claim %s event %s: no owner given", platform, id)
+	case lease <= 0:
+		return fmt.Errorf("claim %s event %s: lease %s is not positive", platform, id, lease)
+	}
+	return nil
+}
+
 // RenewEvent implements bot.Store.
 func (s *SQLite) RenewEvent(ctx context.Context, platform string, id bot.EventID, owner string, now time.Time, lease time.Duration) (bool, error) {
 	var n int64
@@ -92,8 +100,8 @@ func (s *SQLite) RenewEvent(ctx context.Context, platform string, id bot.EventID
 // FinishEvent implements bot.Store. Finishing an event that was never
 // claimed records it as done.
 func (s *SQLite) FinishEvent(ctx context.Context, platform string, id bot.EventID, at time.Time) error {
-	if platform == "" || id == "" {
-		return fmt.Errorf("finish event: platform (%q) and event ID (%q) must not be empty", platform, id)
+	if err := checkFinishEvent(platform, id); err != nil {
+		return err
 	}
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
@@ -104,6 +112,14 @@ func (s *SQLite) FinishEvent(ctx context.Context, platform string, id bot.EventI
 	})
 	if err != nil {
 		return fmt.Errorf("record %s event %s as handled: %w", platform, id, err)
+	}
+	return nil
+}
+
+// checkFinishEvent checks FinishEvent's arguments (of both backends).
+func checkFinishEvent(platform string, id bot.EventID) error {
+	if platform == "" || id == "" {
+		return fmt.Errorf("finish event: platform (%q) and event ID (%q) must not be empty", platform, id)
 	}
 	return nil
 }
@@ -150,14 +166,8 @@ func (s *SQLite) PruneProcessed(ctx context.Context, before time.Time) (int64, e
 // Platform, Conversation, Topic, Cron and Created are required; cron syntax
 // and time zone names are the scheduler's to check.
 func (s *SQLite) AddSubscription(ctx context.Context, sub bot.Subscription) (bot.Subscription, error) {
-	switch {
-	case sub.Platform == "" || sub.Conversation == "" || sub.Topic == "":
-		return bot.Subscription{}, fmt.Errorf("add subscription: platform (%q), conversation (%q) and topic (%q) must not be empty",
-			sub.Platform, sub.Conversation, sub.Topic)
-	case sub.Cron == "":
-		return bot.Subscription{}, fmt.Errorf("add subscription to %q in %s: no cron schedule given", sub.Topic, sub.Conversation)
-	case sub.Created.IsZero():
-		return bot.Subscription{}, fmt.Errorf("add subscription to %q in %s: Created is not set", sub.Topic, sub.Conversation)
+	if err := checkSubscription(sub); err != nil {
+		return bot.Subscription{}, err
 	}
 	out := sub
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
@@ -182,6 +192,20 @@ func (s *SQLite) AddSubscription(ctx context.Context, sub bot.Subscription) (bot
 		return bot.Subscription{}, fmt.Errorf("add subscription to %q in %s: %w", sub.Topic, sub.Conversation, err)
 	}
 	return out, nil
+}
+
+// checkSubscription checks AddSubscription's argument (of both backends).
+func checkSubscription(sub bot.Subscription) error {
+	switch {
+	case sub.Platform == "" || sub.Conversation == "" || sub.Topic == "":
+		return fmt.Errorf("add subscription: platform (%q), conversation (%q) and topic (%q) must not be empty",
+			sub.Platform, sub.Conversation, sub.Topic)
+	case sub.Cron == "":
+		return fmt.Errorf("add subscription to %q in %s: no cron schedule given", sub.Topic, sub.Conversation)
+	case sub.Created.IsZero():
+		return fmt.Errorf("add subscription to %q in %s: Created is not set", sub.Topic, sub.Conversation)
+	}
+	return nil
 }
 
 // RemoveSubscription implements bot.Store. Removing a subscription also
@@ -248,11 +272,8 @@ func (s *SQLite) Subscriptions(ctx context.Context) ([]bot.Subscription, error) 
 // with bot.ErrScheduleChanged when its stored schedule is not sub's, and
 // with an error for lease <= 0 or maxAttempts < 1.
 func (s *SQLite) ClaimDigest(ctx context.Context, sub bot.Subscription, slot time.Time, owner string, now time.Time, lease time.Duration, maxAttempts int) (bool, error) {
-	if lease <= 0 || maxAttempts < 1 {
-		return false, fmt.Errorf("claim digest of subscription %d: lease (%s) must be positive and maxAttempts (%d) at least 1", sub.ID, lease, maxAttempts)
-	}
-	if owner == "" {
-		return false, fmt.Errorf("claim digest of subscription %d: no owner given", sub.ID)
+	if err := checkDigestClaim(sub, owner, lease, maxAttempts); err != nil {
+		return false, err
 	}
 	slotText := formatTime(slot)
 	var claimed bool
@@ -304,6 +325,17 @@ func (s *SQLite) ClaimDigest(ctx context.Context, sub bot.Subscription, slot tim
 	return claimed, nil
 }
 
+// checkDigestClaim checks ClaimDigest's arguments (of both backends).
+func checkDigestClaim(sub bot.Subscription, owner string, lease time.Duration, maxAttempts int) error {
+	if lease <= 0 || maxAttempts < 1 {
+		return fmt.Errorf("claim digest of subscription %d: lease (%s) must be positive and maxAttempts (%d) at least 1", sub.ID, lease, maxAttempts)
+	}
+	if owner == "" {
+		return fmt.Errorf("claim digest of subscription %d: no owner given", sub.ID)
+	}
+	return nil
+}
+
 // RenewDigest implements bot.Store.
 func (s *SQLite) RenewDigest(ctx context.Context, sub bot.Subscription, slot time.Time, owner string, now time.Time) (bool, error) {
 	slotText := formatTime(slot)
@@ -335,9 +367,20 @@ func checkSchedule(ctx context.Context, tx *sql.Tx, sub bot.Subscription) error 
 	err := tx.QueryRowContext(ctx, `SELECT cron, time_zone FROM subscriptions WHERE id = ?`, sub.ID).Scan(&cron, &zone)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("subscription %d: %w", sub.ID, bot.ErrNotFound)
+		return scheduleError(sub, false, "", "")
 	case err != nil:
 		return err
+	}
+	return scheduleError(sub, true, cron, zone)
+}
+
+// scheduleError compares sub's schedule with the stored one (cron, zone;
+// found is false when the subscription is gone): nil when they agree,
+// bot.ErrNotFound or bot.ErrScheduleChanged when not.
+func scheduleError(sub bot.Subscription, found bool, cron, zone string) error {
+	switch {
+	case !found:
+		return fmt.Errorf("subscription %d: %w", sub.ID, bot.ErrNotFound)
 	case cron != sub.Cron || zone != sub.TimeZone:
 		return fmt.Errorf("subscription %d is now %q (%s), not %q (%s): %w",
 			sub.ID, cron, cmp.Or(zone, "default zone"), sub.Cron, cmp.Or(sub.TimeZone, "default zone"), bot.ErrScheduleChanged)
@@ -349,8 +392,8 @@ func checkSchedule(ctx context.Context, tx *sql.Tx, sub bot.Subscription) error 
 // first time. It fails with bot.ErrNotFound when (sub, slot) was never
 // claimed.
 func (s *SQLite) MarkDigestSent(ctx context.Context, sub int64, slot time.Time, at time.Time) error {
-	if at.IsZero() {
-		return fmt.Errorf("mark digest of subscription %d sent: no time given", sub)
+	if err := checkMarkSent(sub, at); err != nil {
+		return err
 	}
 	slotText := formatTime(slot)
 	var n int64
@@ -369,6 +412,14 @@ func (s *SQLite) MarkDigestSent(ctx context.Context, sub int64, slot time.Time, 
 	}
 	if n == 0 {
 		return fmt.Errorf("mark digest of subscription %d for %s sent: no claim: %w", sub, slotText, bot.ErrNotFound)
+	}
+	return nil
+}
+
+// checkMarkSent checks MarkDigestSent's arguments (of both backends).
+func checkMarkSent(sub int64, at time.Time) error {
+	if at.IsZero() {
+		return fmt.Errorf("mark digest of subscription %d sent: no time given", sub)
 	}
 	return nil
 }
@@ -413,8 +464,8 @@ type Feedback struct {
 // RecordFeedback implements bot.Store. A user has one verdict per reply: a
 // later one (a changed mind, a redelivered button press) replaces it.
 func (s *SQLite) RecordFeedback(ctx context.Context, platform string, ref string, user bot.UserID, helpful bool, at time.Time) error {
-	if platform == "" || ref == "" || user == "" {
-		return fmt.Errorf("record feedback: platform (%q), reply ref (%q) and user (%q) must not be empty", platform, ref, user)
+	if err := checkFeedback(platform, ref, user); err != nil {
+		return err
 	}
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
@@ -425,6 +476,14 @@ func (s *SQLite) RecordFeedback(ctx context.Context, platform string, ref string
 	})
 	if err != nil {
 		return fmt.Errorf("record feedback on reply %s: %w", ref, err)
+	}
+	return nil
+}
+
+// checkFeedback checks RecordFeedback's arguments (of both backends).
+func checkFeedback(platform, ref string, user bot.UserID) error {
+	if platform == "" || ref == "" || user == "" {
+		return fmt.Errorf("record feedback: platform (%q), reply ref (%q) and user (%q) must not be empty", platform, ref, user)
 	}
 	return nil
 }
@@ -473,8 +532,8 @@ func (s *SQLite) GetValue(ctx context.Context, key string) (string, error) {
 // SetValue implements bot.Store: it stores value under key, replacing any
 // earlier value. The key must not be empty.
 func (s *SQLite) SetValue(ctx context.Context, key, value string) error {
-	if key == "" {
-		return errors.New("store value: the key must not be empty")
+	if err := checkValueKey(key); err != nil {
+		return err
 	}
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
@@ -484,6 +543,14 @@ func (s *SQLite) SetValue(ctx context.Context, key, value string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("store value %q: %w", key, err)
+	}
+	return nil
+}
+
+// checkValueKey checks SetValue's key (of both backends).
+func checkValueKey(key string) error {
+	if key == "" {
+		return errors.New("store value: the key must not be empty")
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +15,9 @@ import (
 
 // TestEventClaims walks one store through the life of events: claimed,
 // busy while live, taken over after the lease, finished, released.
-func TestEventClaims(t *testing.T) {
-	s := newStore(t)
+func TestEventClaims(t *testing.T) { forEachBackend(t, testEventClaims) }
+
+func testEventClaims(t *testing.T, s backend) {
 	ctx := t.Context()
 	const lease = time.Minute
 	at := func(d time.Duration) time.Time { return testTime.Add(d) }
@@ -96,9 +96,14 @@ func TestEventClaims(t *testing.T) {
 	}
 }
 
+// TestClaimEventConcurrentOneWinner races two handles on one database (as
+// two processes would).
 func TestClaimEventConcurrentOneWinner(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	stores := []*SQLite{openStore(t, path), openStore(t, path)}
+	forEachBackend(t, testClaimEventConcurrentOneWinner)
+}
+
+func testClaimEventConcurrentOneWinner(t *testing.T, s backend) {
+	stores := []backend{s, s.testReopen(t)}
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
@@ -124,8 +129,9 @@ func TestClaimEventConcurrentOneWinner(t *testing.T) {
 	}
 }
 
-func TestPruneProcessed(t *testing.T) {
-	s := newStore(t)
+func TestPruneProcessed(t *testing.T) { forEachBackend(t, testPruneProcessed) }
+
+func testPruneProcessed(t *testing.T, s backend) {
 	ctx := t.Context()
 	for i := range 5 {
 		id := bot.EventID(fmt.Sprint("Ev", i))
@@ -161,8 +167,9 @@ func sub(platform, conv, topic, cron string, created time.Time) bot.Subscription
 		Cron: cron, TimeZone: "Europe/Amsterdam", CreatedBy: "U1", Created: created}
 }
 
-func TestSubscriptions(t *testing.T) {
-	s := newStore(t)
+func TestSubscriptions(t *testing.T) { forEachBackend(t, testSubscriptions) }
+
+func testSubscriptions(t *testing.T, s backend) {
 	ctx := t.Context()
 
 	a, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
@@ -241,13 +248,10 @@ func TestSubscriptions(t *testing.T) {
 	}
 }
 
-func TestStateSurvivesRestart(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
+func TestStateSurvivesRestart(t *testing.T) { forEachBackend(t, testStateSurvivesRestart) }
+
+func testStateSurvivesRestart(t *testing.T, s backend) {
 	ctx := t.Context()
-	s, err := Open(ctx, path, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
 	saved, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +275,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s = openStore(t, path)
+	s = s.testReopen(t)
 	state, err := s.ClaimEvent(ctx, "slack", "Ev1", "b", testTime.Add(time.Hour), time.Minute)
 	if err != nil {
 		t.Fatal(err)
@@ -294,8 +298,9 @@ func TestStateSurvivesRestart(t *testing.T) {
 	}
 }
 
-func TestClaimDigest(t *testing.T) {
-	s := newStore(t)
+func TestClaimDigest(t *testing.T) { forEachBackend(t, testClaimDigest) }
+
+func testClaimDigest(t *testing.T, s backend) {
 	ctx := t.Context()
 	subA, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
 	if err != nil {
@@ -371,8 +376,9 @@ func TestClaimDigest(t *testing.T) {
 	}
 }
 
-func TestClaimDigestErrors(t *testing.T) {
-	s := newStore(t)
+func TestClaimDigestErrors(t *testing.T) { forEachBackend(t, testClaimDigestErrors) }
+
+func testClaimDigestErrors(t *testing.T, s backend) {
 	ctx := t.Context()
 	subA, err := s.AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
 	if err != nil {
@@ -417,8 +423,8 @@ func TestClaimDigestErrors(t *testing.T) {
 	if err := s.RemoveSubscription(ctx, "slack", "C1", "interference"); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM digest_claims`).Scan(&n); err != nil {
+	n, err := s.testQueryInt(ctx, `SELECT count(*) FROM digest_claims`)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -426,13 +432,15 @@ func TestClaimDigestErrors(t *testing.T) {
 	}
 }
 
-// TestClaimDigestRace races two *SQLite on one file (as two processes would)
-// with 8 goroutines each, over several slots: every slot has one winner.
-func TestClaimDigestRace(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	stores := []*SQLite{openStore(t, path), openStore(t, path)}
+// TestClaimDigestRace races two handles on one database (as two processes
+// would) with 8 goroutines each, over several slots: every slot has one
+// winner.
+func TestClaimDigestRace(t *testing.T) { forEachBackend(t, testClaimDigestRace) }
+
+func testClaimDigestRace(t *testing.T, s backend) {
+	stores := []backend{s, s.testReopen(t)}
 	ctx := t.Context()
-	s, err := stores[0].AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
+	subA, err := stores[0].AddSubscription(ctx, sub("slack", "C1", "interference", "0 7 * * *", testTime))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +458,7 @@ func TestClaimDigestRace(t *testing.T) {
 				owner := fmt.Sprintf("store%d-g%d", si, g)
 				wg.Go(func() {
 					<-start
-					ok, err := st.ClaimDigest(ctx, s, slot, owner, slot, time.Minute, 3)
+					ok, err := st.ClaimDigest(ctx, subA, slot, owner, slot, time.Minute, 3)
 					if err != nil {
 						t.Errorf("%s: ClaimDigest: %v", owner, err)
 						return
@@ -471,8 +479,9 @@ func TestClaimDigestRace(t *testing.T) {
 	}
 }
 
-func TestFeedback(t *testing.T) {
-	s := newStore(t)
+func TestFeedback(t *testing.T) { forEachBackend(t, testFeedback) }
+
+func testFeedback(t *testing.T, s backend) {
 	ctx := t.Context()
 	steps := []struct {
 		ref     string
@@ -509,8 +518,9 @@ func TestFeedback(t *testing.T) {
 	}
 }
 
-func TestKeyValue(t *testing.T) {
-	s := newStore(t)
+func TestKeyValue(t *testing.T) { forEachBackend(t, testKeyValue) }
+
+func testKeyValue(t *testing.T, s backend) {
 	ctx := t.Context()
 	if _, err := s.GetValue(ctx, "matrix/next_batch"); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("GetValue of a missing key = %v, want ErrNotFound", err)
@@ -543,8 +553,9 @@ func TestKeyValue(t *testing.T) {
 	}
 }
 
-func TestStateHonoursContext(t *testing.T) {
-	s := newStore(t)
+func TestStateHonoursContext(t *testing.T) { forEachBackend(t, testStateHonoursContext) }
+
+func testStateHonoursContext(t *testing.T, s backend) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	calls := map[string]func() error{
