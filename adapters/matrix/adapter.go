@@ -25,15 +25,25 @@ import (
 )
 
 // Options are the adapter's collaborators. State is always required, and
-// DataDir when encryption is on; every other zero value means the documented
-// default.
+// DataDir when encryption is on without DatabaseURL; every other zero value
+// means the documented default.
 type Options struct {
 	// Logger receives operational logs; nil discards them. Message texts
 	// and tokens are never logged.
 	Logger *slog.Logger
 	// DataDir holds the end-to-end encryption store (matrix-crypto.db and
-	// its pickle key). Required when encryption is on.
+	// its pickle key). Required when encryption is on and DatabaseURL is
+	// empty.
 	DataDir string
+	// DatabaseURL, when set, is a PostgreSQL database (the one the bot's
+	// replicas share) that keeps the end-to-end encryption store instead
+	// of DataDir: the device's Olm account, its Olm and Megolm sessions and
+	// the rooms' state, in the schema briefbot_matrix (unless the URL sets
+	// search_path). Every replica then has the device's keys, so any of
+	// them can take over the account. The pickle key comes from
+	// matrix.pickle_key or, when that is empty, is generated once and kept
+	// in State. Replicas (NewReplica) need it when encryption is on.
+	DatabaseURL string
 	// State keeps the sync position and, after a password login, the
 	// session. The bot's store satisfies it.
 	State State
@@ -80,6 +90,7 @@ type Adapter struct {
 	cfg     Config
 	log     *slog.Logger
 	dataDir string
+	dbURL   string // the shared encryption store's database; "" for DataDir
 	state   State
 	keys    stateKeys
 	now     func() time.Time
@@ -141,7 +152,7 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		if !cryptoSupported {
 			errs = append(errs, errors.New("matrix.encryption is on but this briefbot was built without end-to-end encryption; rebuild with `go build -tags goolm`, or set matrix.encryption: false"))
 		}
-		if opts.DataDir == "" {
+		if opts.DataDir == "" && opts.DatabaseURL == "" {
 			errs = append(errs, errors.New("matrix: Options.DataDir is required when matrix.encryption is on: the encryption keys are stored there"))
 		}
 	}
@@ -181,6 +192,7 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		cfg:         cfg,
 		log:         log,
 		dataDir:     opts.DataDir,
+		dbURL:       opts.DatabaseURL,
 		state:       opts.State,
 		keys:        keys,
 		now:         now,

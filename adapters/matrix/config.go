@@ -39,7 +39,9 @@ type Config struct {
 	// built with -tags goolm and Options.DataDir for the crypto store.
 	Encryption *bool `yaml:"encryption" json:"encryption"`
 	// PickleKey encrypts the crypto store's secret keys at rest. Empty: a
-	// random key is generated once and kept in DataDir next to the store.
+	// random key is generated once and kept in DataDir next to the store,
+	// or, with the store in the shared database (Options.DatabaseURL), in
+	// the bot's state store, where every replica finds it.
 	PickleKey string `yaml:"pickle_key" json:"pickle_key"`
 }
 

@@ -77,6 +77,7 @@ type env struct {
 	botPass string
 	dir     string
 	state   *store.SQLite
+	lib     *briefings.Library
 	core    *bot.Bot
 }
 
@@ -103,6 +104,7 @@ func newEnv(t *testing.T) *env {
 	if err := lib.Replace(t.Context(), res.Articles); err != nil {
 		t.Fatalf("index the sample articles: %v", err)
 	}
+	e.lib = lib
 	core, err := bot.New(bot.Options{Briefings: lib, Store: st, Logger: testLogger(t), Unlimited: []string{"matrix"}})
 	if err != nil {
 		t.Fatalf("bot.New: %v", err)

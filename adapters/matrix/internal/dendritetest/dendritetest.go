@@ -153,7 +153,7 @@ func Start(t testing.TB) *Server {
 	if baseURL != "" {
 		// registered before the cleanup below, so it runs after the
 		// homeserver has stopped
-		s.database = createDatabase(t, baseURL)
+		s.database = createDatabase(t, baseURL, "dendrite")
 	}
 	s.writeConfig()
 	t.Cleanup(func() {
@@ -174,22 +174,41 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-// createDatabase creates a database for one homeserver on the server at
-// baseURL, drops it when the test ends, and returns its connection string.
-func createDatabase(t testing.TB, baseURL string) string {
+// Database creates a fresh, empty PostgreSQL database on the server
+// BRIEFBOT_TEST_DATABASE_URL names, for the test's own use next to its
+// homeservers (the database that replicas of the bot share), drops it when
+// the test ends, and returns its URL (a superuser's). It skips the test
+// when the variable is not set, unless BRIEFBOT_REQUIRE_DENDRITE=1 or
+// BRIEFBOT_REQUIRE_POSTGRES=1, which make it fail.
+func Database(t testing.TB) string {
 	t.Helper()
-	name := databaseName(t.Name())
+	baseURL := os.Getenv(DatabaseURLEnv)
+	if baseURL == "" {
+		if os.Getenv("BRIEFBOT_REQUIRE_DENDRITE") == "1" || os.Getenv("BRIEFBOT_REQUIRE_POSTGRES") == "1" {
+			t.Fatalf("the test needs a PostgreSQL server: set %s (scripts/postgres.sh starts one and sets it)", DatabaseURLEnv)
+		}
+		t.Skipf("skipping: the test needs a PostgreSQL server and %s is not set (scripts/postgres.sh starts one)", DatabaseURLEnv)
+	}
+	return createDatabase(t, baseURL, "briefbot")
+}
+
+// createDatabase creates a database named after prefix and the test on
+// the server at baseURL, drops it when the test ends, and returns its
+// connection string.
+func createDatabase(t testing.TB, baseURL, prefix string) string {
+	t.Helper()
+	name := databaseName(prefix, t.Name())
 	dsn, err := databaseURL(baseURL, name)
 	if err != nil {
 		t.Fatalf("dendritetest: %s: %v", DatabaseURLEnv, err)
 	}
 	if err := execAdmin(baseURL, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" ENCODING 'UTF8' LOCALE 'C' TEMPLATE template0"); err != nil {
-		t.Fatalf("dendritetest: create the homeserver's database: %v", err)
+		t.Fatalf("dendritetest: create the database %s: %v", name, err)
 	}
 	t.Cleanup(func() {
 		// FORCE: a killed homeserver's connections may not be gone yet
 		if err := execAdmin(baseURL, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("dendritetest: drop the homeserver's database: %v", err)
+			t.Errorf("dendritetest: drop the database %s: %v", name, err)
 		}
 	})
 	return dsn
@@ -211,7 +230,7 @@ func execAdmin(baseURL, sql string) error {
 }
 
 // databaseName returns a new database name that shows which test made it.
-func databaseName(testName string) string {
+func databaseName(prefix, testName string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(testName) {
 		switch {
@@ -224,7 +243,7 @@ func databaseName(testName string) string {
 			break
 		}
 	}
-	return fmt.Sprintf("dendrite_%s_%d_%d", b.String(), os.Getpid(), dbSeq.Add(1))
+	return fmt.Sprintf("%s_%s_%d_%d", prefix, b.String(), os.Getpid(), dbSeq.Add(1))
 }
 
 var dbSeq atomic.Int64

@@ -112,8 +112,8 @@ func TestPostgresDatabase(t *testing.T) {
 
 func TestDatabaseName(t *testing.T) {
 	valid := regexp.MustCompile(`^[a-z0-9_]{1,63}$`)
-	a := databaseName("TestDendriteEncryptedRoom/sub-test with spaces and a very long name indeed")
-	b := databaseName("TestDendriteEncryptedRoom/sub-test with spaces and a very long name indeed")
+	a := databaseName("dendrite", "TestDendriteEncryptedRoom/sub-test with spaces and a very long name indeed")
+	b := databaseName("dendrite", "TestDendriteEncryptedRoom/sub-test with spaces and a very long name indeed")
 	for _, n := range []string{a, b} {
 		if !valid.MatchString(n) {
 			t.Errorf("databaseName = %q, want 1-63 of [a-z0-9_]", n)
