@@ -78,6 +78,14 @@ type Options struct {
 	// followed; the URL arrives with the command and is never trusted
 	// further.
 	ResponseURLPrefix string
+	// SharedState is set when several replicas of the bot share one
+	// store (PostgreSQL): a message's EventID is then its channel and ts
+	// ("ts:C…:1764….000100") instead of the event's event_id, so that the
+	// two events of a direct message that mentions the bot (message.im
+	// and app_mention, with different event_ids), delivered to two
+	// replicas, are one event for the core's claims in the shared store.
+	// One process needs no such thing: its adapter drops the twin itself.
+	SharedState bool
 }
 
 // Adapter is the Slack adapter. Create it with New; it implements
@@ -97,6 +105,9 @@ type Adapter struct {
 	responseURLPrefix string
 
 	once *messageOnce // Slack messages already handed to the core
+	// shared: replicas share the store; messages are identified by
+	// channel and ts (Options.SharedState)
+	shared bool
 
 	mu        sync.Mutex
 	running   bool      // Run is active
@@ -168,6 +179,7 @@ func New(cfg Config, opts Options) (*Adapter, error) {
 		workers:    opts.Workers,
 		botUserID:  cfg.BotUserID,
 		once:       newMessageOnce(onceTTL, onceMax),
+		shared:     opts.SharedState,
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -406,6 +418,20 @@ func (a *Adapter) accept(m bot.Message, ignored, source string) (job, bool) {
 	}
 	m.Received = a.now()
 	return job{msg: &m}, true
+}
+
+// messageJob is accept for a message event of Slack message ts: its job
+// with the dedupe key, and with the message's own identity as EventID
+// when replicas share the store.
+func (a *Adapter) messageJob(m bot.Message, ts, ignored, source string) (job, bool) {
+	if a.shared && ts != "" && m.Conversation != "" {
+		m.EventID = bot.EventID("ts:" + string(m.Conversation) + ":" + ts)
+	}
+	j, ok := a.accept(m, ignored, source)
+	if ok {
+		j.key = messageKey(m.Conversation, ts)
+	}
+	return j, ok
 }
 
 // discoverIdentity sets the bot's user ID from auth.test unless configured,

@@ -143,12 +143,11 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, ts, ignored := messageFromEvent(o, a.BotUserID())
-	j, ok := a.accept(m, ignored, "events_api")
+	j, ok := a.messageJob(m, ts, ignored, "events_api")
 	if !ok {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	j.key = messageKey(m.Conversation, ts)
 	a.hand(w, j)
 }
 

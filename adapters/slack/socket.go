@@ -129,8 +129,7 @@ func (a *Adapter) socketEvent(ctx context.Context, fail context.CancelCauseFunc,
 			return
 		}
 		m, ts, ignored := messageFromEvent(o, a.BotUserID())
-		if j, ok := a.accept(m, ignored, "events_api"); ok {
-			j.key = messageKey(m.Conversation, ts)
+		if j, ok := a.messageJob(m, ts, ignored, "events_api"); ok {
 			a.submit(j, func(j job) bool { return rs.enqueueWait(ctx, j) })
 		}
 	case socketmode.EventTypeSlashCommand:
