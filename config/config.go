@@ -99,6 +99,9 @@ type Config struct {
 	Feeds []Feed `yaml:"feeds"`
 	// Ingest configures the article API (see feeds.go).
 	Ingest Ingest `yaml:"ingest"`
+	// Database is a shared PostgreSQL database (see database.go); empty:
+	// the SQLite file in DataDir.
+	Database Database `yaml:"database"`
 
 	// Warnings are what Load found that does not stop briefbot but should
 	// be fixed: a secret in a file every user of the machine can read.
@@ -407,6 +410,7 @@ func (c *Config) LogValue() slog.Value {
 	attrs := []slog.Attr{
 		slog.String("articles_dir", c.ArticlesDir),
 		slog.String("data_dir", c.DataDir),
+		slog.Any("database", c.Database),
 		slog.String("http_addr", c.HTTPAddr()),
 		slog.Any("platforms", c.EnabledPlatforms()),
 		slog.Int("custom_topics", len(c.Digest.Topics)),
@@ -680,7 +684,7 @@ func EnvName(path string) string {
 }
 
 // envSections are the prefixes under which an unknown variable is a problem.
-var envSections = []string{"LOG", "HTTP", "ANSWER", "DIGEST", "BOT", "FROG", "SLACK", "MATRIX"}
+var envSections = []string{"LOG", "HTTP", "ANSWER", "DIGEST", "BOT", "FROG", "SLACK", "MATRIX", "DATABASE"}
 
 // applyEnv sets every scalar field that has a BRIEFBOT_ variable in environ.
 func applyEnv(c *Config, environ []string) Problems {
@@ -842,6 +846,7 @@ func (c *Config) secrets() []secretField {
 			secretField{path: "matrix.password", value: &m.Password, file: &m.PasswordFile},
 			secretField{path: "matrix.pickle_key", value: &m.PickleKey, file: &m.PickleKeyFile})
 	}
+	out = append(out, c.databaseSecrets()...)
 	return append(out, c.feedSecrets()...)
 }
 
@@ -1061,5 +1066,6 @@ func (c *Config) Validate() Problems {
 	}
 	ps = append(ps, c.Frog.Validate()...)
 	ps = append(ps, c.validateFeeds()...)
+	ps = append(ps, c.validateDatabase()...)
 	return ps
 }

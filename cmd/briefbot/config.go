@@ -80,6 +80,7 @@ func printSummary(w io.Writer, path string, cfg *config.Config) {
 	fmt.Fprintf(w, "  platforms:     %s\n", strings.Join(cfg.EnabledPlatforms(), ", "))
 	fmt.Fprintf(w, "  articles:      %s\n", cmp.Or(cfg.ArticlesDir, "built-in samples"))
 	fmt.Fprintf(w, "  data:          %s\n", cfg.DataDir)
+	fmt.Fprintf(w, "  database:      %s\n", cfg.Database.LogValue().String())
 	fmt.Fprintf(w, "  http:          %s\n", cmp.Or(cfg.HTTPAddr(), "off"))
 	fmt.Fprintf(w, "  topics:        %s\n", strings.Join(topicNames(libraryTopics(cfg)), ", "))
 	fmt.Fprintf(w, "  subscriptions: %d\n", len(cfg.Digest.Subscriptions))

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/briefings"
-	"github.com/briefbot/briefbot/internal/store"
 )
 
 func evalCmd(g *globals) *cobra.Command {
@@ -122,8 +121,13 @@ func ptrString(s *string) string {
 func indexCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "index",
-		Short: "Load the articles into the data directory's database (adds new, updates changed, removes deleted)",
-		Args:  argsBetween(0, 0, "no arguments; use --articles and --data"),
+		Short: "Load the articles into the database (adds new, updates changed, removes deleted)",
+		Long: `Load the articles into the data directory's SQLite database, or into the
+shared PostgreSQL database named by BRIEFBOT_DATABASE_URL (or the file in
+BRIEFBOT_DATABASE_URL_FILE), where running replicas pick them up within
+seconds. Give --articles the same path as the replicas' articles_dir: the
+articles are stored under it.`,
+		Args: argsBetween(0, 0, "no arguments; use --articles and --data"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx := c.Context()
 			log := g.logger()
@@ -132,7 +136,7 @@ func indexCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(ctx, filepath.Join(g.data, "briefbot.db"), log)
+			st, err := openIndexStore(ctx, g.data, log)
 			if err != nil {
 				return err
 			}

@@ -24,9 +24,9 @@ import (
 	"github.com/briefbot/briefbot/bot/scheduler"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/internal/leader"
 	"github.com/briefbot/briefbot/internal/metrics"
 	"github.com/briefbot/briefbot/internal/ops"
-	"github.com/briefbot/briefbot/internal/store"
 )
 
 // Defaults of serve's timing settings.
@@ -87,7 +87,8 @@ type server struct {
 	g       *globals
 	cfg     *config.Config
 	log     *slog.Logger
-	st      *store.SQLite
+	st      serveStore
+	db      *dbMonitor
 	lib     *briefings.Library
 	metrics *metrics.Metrics
 	health  *ops.Health
@@ -120,7 +121,7 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data_dir: %w", err)
 	}
-	st, err := store.Open(ctx, filepath.Join(cfg.DataDir, "briefbot.db"), log)
+	st, db, err := openServeStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("article library: %w", err)
 	}
-	s := &server{g: g, cfg: cfg, log: log, st: st, lib: lib, metrics: m}
+	s := &server{g: g, cfg: cfg, log: log, st: st, db: db, lib: lib, metrics: m}
 
 	adapters, mount, err := s.adapters()
 	if err != nil {
@@ -167,6 +168,10 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 	}
 	s.health = ops.NewHealth(components...)
 	s.health.SetAnalysis(an.Report)
+	s.health.SetDatabase(db.report)
+	if err := m.Database(db.stats); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
 	if err := s.setupLive(mount); err != nil {
 		return err
 	}
@@ -311,6 +316,7 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 		})
 	}
 	s.runLive(ctx, grp)
+	s.runDatabase(ctx, grp, sched)
 	grp.Go(func() error {
 		maintainStore(ctx, s.st, s.log, maintainEvery, time.Now)
 		return nil
@@ -325,6 +331,13 @@ func (s *server) runAdapter(ctx context.Context, ar adapterRun, h bot.Handler, o
 	var ready func() bool
 	if c, ok := ar.a.(interface{ Connected() bool }); ok {
 		ready = c.Connected
+	}
+	if r, ok := ar.a.(interface {
+		Connected() bool
+		Leader() bool
+	}); ok {
+		// a standby replica is ready: another one leads the account
+		ready = func() bool { return !r.Leader() || r.Connected() }
 	}
 	s.health.Running(name, ar.optional, ready)
 	s.metrics.AdapterStarted(name)
@@ -357,6 +370,9 @@ func (s *server) adapters() ([]adapterRun, map[string]http.Handler, error) {
 	if cfg.Slack != nil {
 		a, err := slack.New(slackConfig(cfg.Slack), slack.Options{
 			Logger: s.log,
+			// replicas answer a message delivered twice once, through the
+			// shared store's event claims
+			SharedState: cfg.Database.Shared(),
 			Feedback: func(ctx context.Context, ref string, user bot.UserID, helpful bool) error {
 				return s.st.RecordFeedback(ctx, "slack", ref, user, helpful, time.Now())
 			},
@@ -370,13 +386,35 @@ func (s *server) adapters() ([]adapterRun, map[string]http.Handler, error) {
 		out = append(out, adapterRun{a: a})
 	}
 	if cfg.Matrix != nil {
-		a, err := matrix.New(matrixConfig(cfg.Matrix), matrix.Options{
-			Logger: s.log, DataDir: filepath.Join(cfg.DataDir, "matrix"), State: s.st,
-		})
-		if err != nil {
-			return nil, nil, err
+		opts := matrix.Options{Logger: s.log, DataDir: filepath.Join(cfg.DataDir, "matrix"), State: s.st}
+		if !cfg.Database.Shared() {
+			a, err := matrix.New(matrixConfig(cfg.Matrix), opts)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, adapterRun{a: a})
+		} else {
+			// Replicas share the account: one of them, elected through the
+			// database, syncs and answers; the others stand by. The
+			// encryption store is in the database too.
+			opts.DatabaseURL = cfg.Database.URL
+			name := "matrix:" + cfg.Matrix.UserID
+			el, err := leader.New(cfg.Database.URL, name, leader.Options{Logger: s.log, OnChange: func(lead bool) {
+				if lead {
+					s.log.Info("this replica leads the Matrix account now: it syncs and answers", "account", cfg.Matrix.UserID)
+				} else {
+					s.log.Info("this replica stands by for the Matrix account: another one syncs", "account", cfg.Matrix.UserID)
+				}
+			}})
+			if err != nil {
+				return nil, nil, err
+			}
+			a, err := matrix.NewReplica(matrixConfig(cfg.Matrix), opts, el)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, adapterRun{a: a})
 		}
-		out = append(out, adapterRun{a: a})
 	}
 	return out, mount, nil
 }

@@ -29,6 +29,7 @@ type Health struct {
 	comps    map[string]compState
 	analysis func() Analysis // nil: not reported
 	feeds    func() []Feed   // nil: not reported (see feeds.go)
+	database func() Database // nil: not reported (see database.go)
 }
 
 type compState struct {
@@ -109,6 +110,9 @@ type Report struct {
 	// be unready (a newsroom's feed being down is not briefbot's). Nil
 	// unless SetFeeds was called.
 	Feeds []Feed `json:"feeds,omitempty"`
+	// Database is the state database's status; detail only. Nil unless
+	// SetDatabase was called.
+	Database *Database `json:"database,omitempty"`
 	// NotReady lists, in words, what keeps the process from being ready.
 	NotReady []string `json:"not_ready,omitempty"`
 }
@@ -149,8 +153,12 @@ func (h *Health) Check() Report {
 	h.mu.Lock()
 	comps := maps.Clone(h.comps)
 	r := Report{Articles: h.articles, Components: map[string]Component{}}
-	loaded, analysis, feeds := h.loaded, h.analysis, h.feeds
+	loaded, analysis, feeds, database := h.loaded, h.analysis, h.feeds, h.database
 	h.mu.Unlock()
+	if database != nil {
+		d := database()
+		r.Database = &d
+	}
 	if analysis != nil {
 		a := analysis()
 		r.Analysis = &a
