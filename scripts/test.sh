@@ -42,6 +42,9 @@ export BRIEFBOT_FROG_BIN="$frog_bin"
 if [ "${CI:-}" = "true" ]; then export BRIEFBOT_REQUIRE_FROG=1; fi
 
 step "go test -race"
+# in CI a missing PostgreSQL is a failure, not a skip (postgres.sh always
+# provides one; this guards against a test run outside it)
+if [ "${CI:-}" = "true" ]; then export BRIEFBOT_REQUIRE_POSTGRES=1; fi
 # scripts/postgres.sh starts a throw-away PostgreSQL cluster for the tests
 # (the Dendrite homeservers keep their data there) and exports
 # BRIEFBOT_TEST_DATABASE_URL; it stops it and removes its files when the
