@@ -20,26 +20,8 @@ import (
 // with its data directory gone finds all of it in the database.
 func TestServeReplicasShareOneDatabase(t *testing.T) {
 	dbURL := pgtest.Database(t)
-	dir := t.TempDir()
-	news := filepath.Join(dir, "news")
-	if err := os.Mkdir(news, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, news, "a.txt", " date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n")
-	config := func(name string) string {
-		return writeFile(t, dir, name+".yaml", `
-data_dir: `+filepath.Join(dir, name)+`
-articles_dir: `+news+`
-console: true
-log: {level: debug, format: json}
-http: {addr: "127.0.0.1:0"}
-ingest:
-  tokens: [{name: cms, token: `+testToken+`}]
-`)
-	}
-	env := "BRIEFBOT_DATABASE_URL=" + dbURL
-	a := startServe(t, config("a"), env)
-	b := startServe(t, config("b"), env)
+	r := newReplicaSetup(t, dbURL, " date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n", "debug")
+	a, b := r.start("a"), r.start("b")
 	baseA, baseB := a.baseURL(), b.baseURL()
 	waitLibrary(t, baseA, 1)
 	waitLibrary(t, baseB, 1)
@@ -84,10 +66,10 @@ ingest:
 
 	// B's local data directory is not where its state is
 	b.terminate()
-	if err := os.RemoveAll(filepath.Join(dir, "b")); err != nil {
+	if err := os.RemoveAll(filepath.Join(r.dir, "b")); err != nil {
 		t.Fatal(err)
 	}
-	b2 := startServe(t, config("b"), env)
+	b2 := r.start("b")
 	waitLibrary(t, b2.baseURL(), 2)
 	if _, err := io.WriteString(b2.stdin, "subscriptions\n"); err != nil {
 		t.Fatal(err)
@@ -118,26 +100,8 @@ func TestServeReplicasRideOutDatabaseOutage(t *testing.T) {
 	dbURL := pgtest.Database(t)
 	admin := pgtest.Server(t)
 	dbName := strings.TrimPrefix(mustParseURL(t, dbURL).Path, "/")
-	dir := t.TempDir()
-	news := filepath.Join(dir, "news")
-	if err := os.Mkdir(news, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, news, "a.txt", " date 2024-05-30 Meta heeft ruim achtduizend nepaccounts verwijderd die desinformatie verspreidden.\n")
-	config := func(name string) string {
-		return writeFile(t, dir, name+".yaml", `
-data_dir: `+filepath.Join(dir, name)+`
-articles_dir: `+news+`
-console: true
-log: {level: info, format: json}
-http: {addr: "127.0.0.1:0"}
-ingest:
-  tokens: [{name: cms, token: `+testToken+`}]
-`)
-	}
-	env := "BRIEFBOT_DATABASE_URL=" + dbURL
-	a := startServe(t, config("a"), env)
-	b := startServe(t, config("b"), env)
+	r := newReplicaSetup(t, dbURL, " date 2024-05-30 Meta heeft ruim achtduizend nepaccounts verwijderd die desinformatie verspreidden.\n", "info")
+	a, b := r.start("a"), r.start("b")
 	baseA, baseB := a.baseURL(), b.baseURL()
 	waitLibrary(t, baseA, 1)
 	waitLibrary(t, baseB, 1)
@@ -217,4 +181,39 @@ func mustParseURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// replicaSetup starts serve processes that share one database and one
+// article directory (holding one article), each with a data directory of
+// its own, the console and the ingest API.
+type replicaSetup struct {
+	t            *testing.T
+	dir, news    string
+	dbURL, level string
+}
+
+func newReplicaSetup(t *testing.T, dbURL, article, level string) *replicaSetup {
+	t.Helper()
+	r := &replicaSetup{t: t, dir: t.TempDir(), dbURL: dbURL, level: level}
+	r.news = filepath.Join(r.dir, "news")
+	if err := os.Mkdir(r.news, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, r.news, "a.txt", article)
+	return r
+}
+
+// start starts the replica called name (its data directory is dir/name).
+func (r *replicaSetup) start(name string) *proc {
+	r.t.Helper()
+	cfg := writeFile(r.t, r.dir, name+".yaml", `
+data_dir: `+filepath.Join(r.dir, name)+`
+articles_dir: `+r.news+`
+console: true
+log: {level: `+r.level+`, format: json}
+http: {addr: "127.0.0.1:0"}
+ingest:
+  tokens: [{name: cms, token: `+testToken+`}]
+`)
+	return startServe(r.t, cfg, "BRIEFBOT_DATABASE_URL="+r.dbURL)
 }

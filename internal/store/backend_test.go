@@ -16,6 +16,7 @@ import (
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/internal/pgtest"
 )
 
 // backend is what the contract tests use of a store: the methods *SQLite
@@ -118,28 +119,15 @@ func rebind(query string) string {
 	return b.String()
 }
 
-// The PostgreSQL tests run against the server at pgURLEnv, a superuser's
-// URL (scripts/postgres.sh starts one and sets it): each test creates a
-// database of its own and drops it when it ends. Without the variable they
-// skip, unless pgRequireEnv is 1.
-const (
-	pgURLEnv     = "BRIEFBOT_TEST_DATABASE_URL"
-	pgRequireEnv = "BRIEFBOT_REQUIRE_POSTGRES"
-)
+// The PostgreSQL tests run against the server at pgtest.URLEnv, a
+// superuser's URL (scripts/postgres.sh starts one and sets it): each test
+// creates a database of its own and drops it when it ends. Without the
+// variable they skip, unless pgtest.RequireEnv is 1.
+const pgURLEnv = pgtest.URLEnv
 
 // pgServerURL returns the test server's URL, or skips (fails, with
 // BRIEFBOT_REQUIRE_POSTGRES=1) the test when there is none.
-func pgServerURL(t testing.TB) string {
-	t.Helper()
-	u := os.Getenv(pgURLEnv)
-	if u == "" {
-		if os.Getenv(pgRequireEnv) == "1" {
-			t.Fatalf("%s is not set, but %s=1 requires the PostgreSQL tests (run them with scripts/postgres.sh)", pgURLEnv, pgRequireEnv)
-		}
-		t.Skipf("%s is not set: skipping the PostgreSQL variant (scripts/postgres.sh starts a server)", pgURLEnv)
-	}
-	return u
-}
+func pgServerURL(t testing.TB) string { return pgtest.Server(t) }
 
 var pgDatabaseSeq atomic.Int64
 
@@ -195,14 +183,7 @@ func pgDatabaseName(testName string) string {
 
 // pgAdmin runs one statement on the server at baseURL.
 func pgAdmin(baseURL, stmt string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, baseURL)
-	if err != nil {
-		return fmt.Errorf("connect to %s: %w", pgURLEnv, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, stmt); err != nil {
+	if err := pgtest.Exec(baseURL, stmt); err != nil {
 		return fmt.Errorf("%s: %w", stmt, err)
 	}
 	return nil
