@@ -16,6 +16,8 @@ import (
 
 // promptly bounds how long a cancelled load or index build may go on:
 // generous for a loaded test machine, far below the seconds the work takes.
+// The two longest tests also accept a quarter of the whole run measured
+// next to them, since a machine loaded enough slows both alike.
 const promptly = 500 * time.Millisecond
 
 // cancelOn is a slog.Handler that cancels a context at the first record
@@ -145,8 +147,15 @@ func TestLoadCancelledWhileParsing(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("LoadFS cancelled after %v: %v, want context.Canceled", after, err)
 	}
-	if took := time.Since(<-cancelled); took > promptly {
-		t.Errorf("LoadFS returned %v after the cancellation, want within %v", took, promptly)
+	took := time.Since(<-cancelled)
+	// measured against the whole load on this machine now, so that a
+	// loaded CI machine slows both alike
+	start := time.Now()
+	if _, err := briefings.LoadFS(t.Context(), fsys, briefings.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if full := time.Since(start); took > promptly && took > full/4 {
+		t.Errorf("LoadFS returned %v after the cancellation; the whole load takes %v", took, full)
 	}
 }
 
@@ -173,7 +182,14 @@ func TestDigestCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Digest cancelled after %v: %d items, err %v; want context.Canceled", after, len(d.Items), err)
 	}
-	if took := time.Since(<-cancelled); took > promptly {
-		t.Errorf("Digest returned %v after the cancellation, want within %v", took, promptly)
+	took := time.Since(<-cancelled)
+	// against the rest of the digest (the articles the cancelled one did
+	// not get to), so that a loaded CI machine slows both alike
+	start := time.Now()
+	if _, err := lib.Digest(t.Context(), briefings.DigestRequest{Topic: "interference"}); err != nil {
+		t.Fatal(err)
+	}
+	if rest := time.Since(start); took > promptly && took > rest/4 {
+		t.Errorf("Digest returned %v after the cancellation; the rest of the digest takes %v", took, rest)
 	}
 }
