@@ -184,7 +184,10 @@ func TestRedeliveryWhileInFlight(t *testing.T) {
 // (a slow library) keeps its claim by renewing it, so a redelivery in
 // another process waits instead of answering a second time.
 func TestSlowReplyKeepsItsClaim(t *testing.T) {
-	const lease = 60 * time.Millisecond
+	// renewed every lease/3: a renewal would have to be late by two thirds
+	// of the lease (200 ms) to lose the claim, which a loaded CI machine
+	// running -race did at 60 ms
+	const lease = 300 * time.Millisecond
 	f := newFixture(t, func(o *bot.Options) {
 		o.Clock = nil // renewal runs on real timers
 		o.EventLease = lease
@@ -210,7 +213,7 @@ func TestSlowReplyKeepsItsClaim(t *testing.T) {
 	select {
 	case <-redone:
 		t.Error("the redelivery returned while the first reply was still being sent")
-	case <-time.After(5 * lease): // several leases: the claim must have been renewed
+	case <-time.After(4 * lease): // several leases: the claim must have been renewed
 	}
 	close(slow.release)
 	wg.Wait()
