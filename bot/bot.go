@@ -510,7 +510,7 @@ func ref(req request) string {
 func (b *Bot) ask(ctx context.Context, req request, cmd command) Reply {
 	q := questionText(cmd.text)
 	key := threadKey{platform: req.platform, conversation: req.msg.Conversation, thread: req.msg.Thread}
-	asked, opts := q, briefings.AskOptions{}
+	asked, opts := q, briefings.AskOptions{Asker: req.platform + ":" + string(req.msg.User)}
 	if own, ok := followUpWords(q); ok {
 		if prev, ok := b.mem.get(key, req.now); ok {
 			asked = combineFollowUp(own, prev.question)

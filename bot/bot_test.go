@@ -500,12 +500,13 @@ func TestFollowUp(t *testing.T) {
 	if r.Notice != "The articles don't say." {
 		t.Errorf("follow-up a day later: %+v, want not answered", r)
 	}
+	asker := "test:U1" // the platform and the user, for per-user limits of a model reader
 	want := []bottest.Asked{
-		{Question: "Who is the head of the intelligence services?"},
-		{Question: "when head intelligence services?", Options: briefings.AskOptions{Article: bottest.ElectionData}},
-		{Question: "wanneer head intelligence services?", Options: briefings.AskOptions{Article: bottest.ElectionData}},
-		{Question: "and when?"},
-		{Question: "and when?"},
+		{Question: "Who is the head of the intelligence services?", Options: briefings.AskOptions{Asker: asker}},
+		{Question: "when head intelligence services?", Options: briefings.AskOptions{Article: bottest.ElectionData, Asker: asker}},
+		{Question: "wanneer head intelligence services?", Options: briefings.AskOptions{Article: bottest.ElectionData, Asker: asker}},
+		{Question: "and when?", Options: briefings.AskOptions{Asker: asker}},
+		{Question: "and when?", Options: briefings.AskOptions{Asker: asker}},
 	}
 	if diff := cmp.Diff(f.lib.Asked(), want); diff != "" {
 		t.Errorf("questions asked of the library (-got +want):\n%s", diff)

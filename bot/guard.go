@@ -151,6 +151,7 @@ func neutralizeReply(r Reply) Reply {
 	r.Answer = Neutralize(r.Answer)
 	r.Quote = Neutralize(r.Quote)
 	r.Notice = Neutralize(r.Notice)
+	r.Footer = Neutralize(r.Footer)
 	r.Citations = neutralizeCitations(r.Citations)
 	r.SeeAlso = neutralizeCitations(r.SeeAlso)
 	if r.Body != nil {

@@ -135,8 +135,9 @@ func countNoun(n int, one, many string) string {
 
 // answerReply renders the library's answer. An answered question shows the
 // answer, the first citation's sentence as the quote, the citations and any
-// related articles; an unanswered one says so in the question's language and
-// lists the closest articles.
+// related articles, and, when a language model answered, a footer saying
+// so; an unanswered one says so in the question's language and lists the
+// closest articles.
 func answerReply(a briefings.Answer, l lang) Reply {
 	if !a.Answered {
 		return Reply{
@@ -147,6 +148,10 @@ func answerReply(a briefings.Answer, l lang) Reply {
 	r := Reply{Answer: a.Text, Citations: a.Citations, SeeAlso: a.SeeAlso}
 	if len(a.Citations) > 0 {
 		r.Quote = a.Citations[0].Quote
+	}
+	if a.Reader == briefings.ReaderLLM {
+		r.Footer = l.pick("Answer by a language model; the quote was checked against the article.",
+			"Antwoord van een taalmodel; het citaat is gecontroleerd in het artikel.")
 	}
 	return r
 }

@@ -10,7 +10,8 @@ import (
 // RenderText renders r as plain text: the console's output, and the
 // fallback of adapters that cannot render richer markup. Sections are
 // separated by blank lines, in this order: title, answer, quote, sources,
-// items, body, notice, see also. Text is not escaped.
+// items, body, notice, see also, footer (in parentheses). Text is not
+// escaped.
 func RenderText(r Reply) string {
 	var sections []string
 	add := func(s string) {
@@ -51,6 +52,9 @@ func RenderText(r Reply) string {
 	}
 	add(r.Notice)
 	add(citationList("See also:", r.SeeAlso))
+	if f := strings.TrimSpace(r.Footer); f != "" {
+		add("(" + f + ")")
+	}
 	return strings.Join(sections, "\n\n")
 }
 

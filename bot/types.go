@@ -89,6 +89,10 @@ type Reply struct {
 	SeeAlso []Citation
 	// Notice is a short status line: an error, a refusal, "nothing new".
 	Notice string
+	// Footer is small print after everything else: which reader produced
+	// an answer, when it was not the built-in one. Adapters render it
+	// discreetly (Slack context, Matrix <sub>); empty: none.
+	Footer string
 }
 
 // Sender delivers replies. Send may block until the platform has accepted the

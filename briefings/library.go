@@ -331,7 +331,7 @@ func (l *Library) answer(ctx context.Context, questionText string, opts AskOptio
 		return Answer{}, decision{best: -1}, err
 	}
 	questionText = strings.TrimSpace(questionText)
-	ans := Answer{Question: questionText, Citations: []Citation{}}
+	ans := Answer{Question: questionText, Citations: []Citation{}, Reader: ReaderBuiltin}
 	s := l.state.Load()
 	q := l.analyzeQuestion(questionText, s.ix)
 	if len(q.Groups) == 0 {

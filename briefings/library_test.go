@@ -123,7 +123,7 @@ func TestAnswerCitesQuoteAndArticle(t *testing.T) {
 		t.Fatalf("answer = %+v, want one cited answer", ans)
 	}
 	want := Answer{
-		Question: "Who fired Krebs?", Text: "Donald Trump", Answered: true, Confidence: ans.Confidence,
+		Question: "Who fired Krebs?", Text: "Donald Trump", Answered: true, Confidence: ans.Confidence, Reader: ReaderBuiltin,
 		Citations: []Citation{{
 			Article: "004_496c433a0061d38d", Source: "004_496c433a0061d38d.txt", Title: ans.Citations[0].Title,
 			Quote: "De Amerikaanse president Donald Trump heeft Chris Krebs, de hoogste cyberveiligheidsfunctionaris van het land, ontslagen via Twitter.",

@@ -23,7 +23,20 @@ type Answer struct {
 	Confidence float64    `json:"confidence"` // 0..1, calibrated against AskOptions.MinConfidence
 	Citations  []Citation `json:"citations"`
 	SeeAlso    []Citation `json:"see_also,omitempty"`
+	// Reader names what produced the answer (or the abstention):
+	// ReaderBuiltin, or ReaderLLM for a language model's answer that was
+	// verified against the cited article (see package llmreader).
+	Reader string `json:"reader"`
 }
+
+// Readers that produce answers.
+const (
+	// ReaderBuiltin is the library's own extractor and ranker.
+	ReaderBuiltin = "builtin"
+	// ReaderLLM is a language model reading the passages the library
+	// retrieved; its answers are verified before anyone sees them.
+	ReaderLLM = "llm"
+)
 
 // AskOptions tune one question.
 type AskOptions struct {
@@ -32,6 +45,10 @@ type AskOptions struct {
 	Article ArticleID
 	// MinConfidence overrides the library's abstention threshold when > 0.
 	MinConfidence float64
+	// Asker identifies who asks ("slack:U123"), for readers that limit
+	// each user's requests (a language model's); the library ignores it.
+	// Empty: unknown.
+	Asker string
 }
 
 // SearchResult is one ranked article for a search query.

@@ -17,6 +17,8 @@
 //	log.level         BRIEFBOT_LOG_LEVEL
 //	articles_dir      BRIEFBOT_ARTICLES_DIR
 //	frog.mode         BRIEFBOT_FROG_MODE
+//	answer.reader     BRIEFBOT_ANSWER_READER
+//	llm.api_key       BRIEFBOT_LLM_API_KEY
 //
 // A variable wins over the file. Lists of words (bot.prefixes,
 // matrix.auto_join, frog.addresses) take a comma-separated value; lists of records
@@ -92,6 +94,7 @@ type Config struct {
 	Digest Digest  `yaml:"digest"`
 	Bot    Bot     `yaml:"bot"`
 	Frog   Frog    `yaml:"frog"`
+	LLM    LLM     `yaml:"llm"`    // the language-model reader (llm.go), for answer.reader: llm
 	Slack  *Slack  `yaml:"slack"`  // nil: Slack is off
 	Matrix *Matrix `yaml:"matrix"` // nil: Matrix is off
 	// Feeds are RSS, Atom and JSON Feed documents polled for articles
@@ -135,6 +138,10 @@ type Answer struct {
 	// MinConfidence is the abstention threshold, 0 to 1; 0: the library's
 	// default (0.4).
 	MinConfidence float64 `yaml:"min_confidence"`
+	// Reader is builtin (the library's own extractor and ranker) or llm (a
+	// language model reading the retrieved passages, verified, configured
+	// under llm:); empty: builtin.
+	Reader string `yaml:"reader"`
 }
 
 // Digest configures topics and scheduled digests.
@@ -419,6 +426,10 @@ func (c *Config) LogValue() slog.Value {
 		slog.Int("ingest_tokens", len(c.Ingest.Tokens)),
 		slog.Group("frog", slog.String("mode", c.Frog.EffectiveMode()), slog.String("bin", c.Frog.Bin),
 			slog.Int("processes", c.Frog.Processes), slog.Any("addresses", c.Frog.Addresses)),
+		slog.String("answer_reader", c.Answer.EffectiveReader()),
+	}
+	if c.Answer.EffectiveReader() == ReaderLLM {
+		attrs = append(attrs, slog.Any("llm", c.LLM))
 	}
 	if s := c.Slack; s != nil {
 		attrs = append(attrs, slog.Group("slack",
@@ -684,7 +695,7 @@ func EnvName(path string) string {
 }
 
 // envSections are the prefixes under which an unknown variable is a problem.
-var envSections = []string{"LOG", "HTTP", "ANSWER", "DIGEST", "BOT", "FROG", "SLACK", "MATRIX", "DATABASE"}
+var envSections = []string{"LOG", "HTTP", "ANSWER", "LLM", "DIGEST", "BOT", "FROG", "SLACK", "MATRIX", "DATABASE"}
 
 // applyEnv sets every scalar field that has a BRIEFBOT_ variable in environ.
 func applyEnv(c *Config, environ []string) Problems {
@@ -847,6 +858,7 @@ func (c *Config) secrets() []secretField {
 			secretField{path: "matrix.pickle_key", value: &m.PickleKey, file: &m.PickleKeyFile})
 	}
 	out = append(out, c.databaseSecrets()...)
+	out = append(out, c.llmSecrets()...)
 	return append(out, c.feedSecrets()...)
 }
 
@@ -1067,5 +1079,6 @@ func (c *Config) Validate() Problems {
 	ps = append(ps, c.Frog.Validate()...)
 	ps = append(ps, c.validateFeeds()...)
 	ps = append(ps, c.validateDatabase()...)
+	ps = append(ps, c.ValidateReader()...)
 	return ps
 }

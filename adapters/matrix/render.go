@@ -62,7 +62,7 @@ func renderReply(r bot.Reply) []rendered {
 }
 
 // replyBlocks lists r's sections in bot.RenderText's order: title, answer,
-// quote, sources, items, body, notice, see also. Each block's plain text is
+// quote, sources, items, body, notice, see also, footer. Each block's plain text is
 // RenderText of the partial reply it shows.
 func replyBlocks(r bot.Reply) []block {
 	var bs []block
@@ -97,6 +97,9 @@ func replyBlocks(r bot.Reply) []block {
 	}
 	if len(r.SeeAlso) > 0 {
 		add(bot.Reply{SeeAlso: r.SeeAlso}, citationsHTML("See also:", r.SeeAlso))
+	}
+	if f := strings.TrimSpace(r.Footer); f != "" {
+		add(bot.Reply{Footer: f}, "<p><sub>"+escLines(f)+"</sub></p>")
 	}
 	return bs
 }

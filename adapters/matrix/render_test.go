@@ -45,6 +45,12 @@ func TestRenderGolden(t *testing.T) {
 			Citations: []bot.Citation{krebsCitation},
 			SeeAlso:   []bot.Citation{ratcliffeCitation},
 		}},
+		{"answer_llm", bot.Reply{
+			Answer:    "Trump",
+			Quote:     "De Amerikaanse president Donald Trump heeft Chris Krebs, de hoogste cyberveiligheidsfunctionaris van het land, ontslagen via Twitter.",
+			Citations: []bot.Citation{krebsCitation},
+			Footer:    "Antwoord van een taalmodel; het citaat is gecontroleerd in het artikel.",
+		}},
 		{"escaping", bot.Reply{
 			Title:     "<script>alert('x')</script> & co",
 			Answer:    "Ja <b>niet vet</b> & \"zo\"",

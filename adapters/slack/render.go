@@ -237,6 +237,12 @@ func render(r bot.Reply, withFeedback bool) []message {
 			}
 		}
 	}
+	if f := strings.TrimSpace(r.Footer); f != "" {
+		// small grey print: a context block
+		for i, c := range splitText(escape(f), maxSectionText) {
+			ps = append(ps, piece{block: slackapi.NewContextBlock("", mrkdwn(c)), size: runeLen(c), plain: firstOnly(i, c)})
+		}
+	}
 	if len(ps) == 0 {
 		return nil
 	}

@@ -33,6 +33,13 @@ func answerReply() bot.Reply {
 	}
 }
 
+// llmAnswerReply is an answer a language model gave: the footer says so.
+func llmAnswerReply() bot.Reply {
+	r := answerReply()
+	r.Footer = "Answer by a language model; the quote was checked against the article."
+	return r
+}
+
 func unansweredReply() bot.Reply {
 	return bot.Reply{
 		Notice: "De artikelen zeggen niet wie de opdracht gaf.",
@@ -103,6 +110,7 @@ func TestRenderGolden(t *testing.T) {
 		minMsgs  int
 	}{
 		{"answer", answerReply(), true, 1},
+		{"answer_llm", llmAnswerReply(), true, 1},
 		{"unanswered_see_also", unansweredReply(), true, 1},
 		{"list_120", listReply(120), false, 3},
 		{"body_10k", bot.Reply{Title: "Artikel", Body: longBody()}, false, 2},

@@ -33,7 +33,7 @@ func TestJSONContracts(t *testing.T) {
 		item []string // keys of each element of sub
 	}{
 		{[]string{"ask", "--format", "json", "Who fired Krebs?"},
-			[]string{"answer", "answered", "citations", "confidence", "question"},
+			[]string{"answer", "answered", "citations", "confidence", "question", "reader"},
 			"citations", []string{"article", "date", "quote", "source", "title"}},
 		{[]string{"search", "--format", "json", "Poetin"},
 			[]string{"query", "results"},

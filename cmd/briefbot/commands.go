@@ -162,6 +162,7 @@ func (g *globals) printJSON(v any) error {
 
 func askCmd(g *globals) *cobra.Command {
 	var minConf float64
+	var rf readerFlags
 	c := &cobra.Command{
 		Use:   "ask QUESTION",
 		Short: "Answer a question (English or Dutch) from the articles, with a quote and citation",
@@ -170,12 +171,19 @@ func askCmd(g *globals) *cobra.Command {
 			if err := checkFraction("--min-confidence", minConf, true); err != nil {
 				return usageError{cmd: "ask", err: err}
 			}
+			if err := rf.check("ask"); err != nil {
+				return err
+			}
 			question := strings.Join(args, " ")
 			lib, err := g.loadLibrary(c.Context())
 			if err != nil {
 				return err
 			}
-			ans, err := lib.Answer(c.Context(), question, briefings.AskOptions{MinConfidence: minConf})
+			reader, _, err := rf.answerer("ask", lib, g.logger(), true)
+			if err != nil {
+				return err
+			}
+			ans, err := reader.Answer(c.Context(), question, briefings.AskOptions{MinConfidence: minConf})
 			if err != nil && err != briefings.ErrEmptyQuery {
 				return err
 			}
@@ -187,6 +195,7 @@ func askCmd(g *globals) *cobra.Command {
 		},
 	}
 	c.Flags().Float64Var(&minConf, "min-confidence", 0, "abstain below this confidence (0..1; default: the library's)")
+	rf.register(c)
 	return c
 }
 
@@ -204,6 +213,9 @@ func printAnswer(w io.Writer, ans briefings.Answer) {
 	fmt.Fprintln(w, ans.Text)
 	for _, c := range ans.Citations {
 		fmt.Fprintf(w, "  “%s”\n  — %s (%s)\n", c.Quote, c.Title, citeLine(c))
+	}
+	if ans.Reader == briefings.ReaderLLM {
+		fmt.Fprintln(w, "  (answer by a language model; the quote was checked against the article)")
 	}
 }
 

@@ -9,12 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/llmreader"
 )
 
 func evalCmd(g *globals) *cobra.Command {
 	var verbose, noRanker bool
 	var explain, model string
 	var frog frogFlags
+	var rf readerFlags
 	c := &cobra.Command{
 		Use:   "eval FILE.yaml",
 		Short: "Score a file of questions with gold answers, stage by stage (retrieval, extraction, abstention, calibration)",
@@ -23,10 +25,19 @@ citation accuracy, abstentions, and a table by stage (article recall @1/@5,
 sentence and candidate recall, extraction given the sentence, forced
 accuracy, answered-precision, unanswerables abstained), overall, by question
 type and by language, with a calibration table. --explain ID prints one
-question's trace instead.`,
+question's trace instead.
+
+--reader llm asks a language model (the llm section of --config, or
+BRIEFBOT_LLM_… variables) through the same verification as serve, without
+its rate limits: the report then scores the answers users would see, says
+which reader gave each, and counts the model's accepted, abstained,
+rejected and failed replies by reason.`,
 		Args: argsBetween(1, 1, "one evaluation file, e.g. briefbot eval seed-dev.yaml --articles DIR"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := frog.check("eval"); err != nil {
+				return err
+			}
+			if err := rf.check("eval"); err != nil {
 				return err
 			}
 			data, err := os.ReadFile(args[0])
@@ -74,14 +85,33 @@ question's trace instead.`,
 				}
 				return usageError{cmd: "eval", err: fmt.Errorf("--explain %q: no question has that id in %s", explain, args[0])}
 			}
-			rep, err := briefings.Evaluate(c.Context(), lib, items)
+			reader, llm, err := rf.answerer("eval", lib, g.logger(), false)
+			if err != nil {
+				return err
+			}
+			var rep briefings.EvalReport
+			var readers []string
+			if llm == nil {
+				rep, err = briefings.Evaluate(c.Context(), lib, items)
+			} else {
+				var rr briefings.ReaderEvalReport
+				rr, err = briefings.EvaluateReader(c.Context(), lib, reader, items)
+				rep, readers = rr.EvalReport, rr.Readers
+				if err == nil && g.format == "json" {
+					st := llm.Stats()
+					return g.printJSON(struct {
+						briefings.ReaderEvalReport
+						LLM llmreader.Stats `json:"llm"`
+					}{rr, st})
+				}
+			}
 			if err != nil {
 				return err
 			}
 			if g.format == "json" {
 				return g.printJSON(rep)
 			}
-			for _, r := range rep.Results {
+			for i, r := range rep.Results {
 				if !verbose && r.Correct {
 					continue
 				}
@@ -93,13 +123,25 @@ question's trace instead.`,
 				if !r.Answered {
 					ans = "(abstained)"
 				}
-				fmt.Fprintf(g.stdout, "%s %-6s %-10s %q -> %s [%.2f] %s\n", mark, r.ID, r.Type, r.Question, ans, r.Confidence, r.Cited)
+				by := ""
+				if i < len(readers) {
+					by = " (" + readers[i] + ")"
+				}
+				fmt.Fprintf(g.stdout, "%s %-6s %-10s %q -> %s [%.2f] %s%s\n", mark, r.ID, r.Type, r.Question, ans, r.Confidence, r.Cited, by)
 			}
 			fmt.Fprintln(g.stdout)
 			rep.Stages.WriteText(g.stdout)
 			fmt.Fprintf(g.stdout, "accuracy %d/%d = %.3f\n", rep.Correct, rep.Items, rep.Accuracy)
 			fmt.Fprintf(g.stdout, "citation accuracy %d/%d = %.3f\n", rep.CitationsCorrect, rep.Answerable, rep.CitationAccuracy)
 			fmt.Fprintf(g.stdout, "abstentions %d (right %d of %d unanswerable, wrong %d)\n", rep.Abstained, rep.RightAbstentions, rep.Unanswerable, rep.WrongAbstentions)
+			if llm != nil {
+				n := map[string]int{}
+				for _, r := range readers {
+					n[r]++
+				}
+				fmt.Fprintf(g.stdout, "reader llm: %d replies from the language model, %d from the built-in reader\n", n[briefings.ReaderLLM], n[briefings.ReaderBuiltin])
+				printLLMStats(g.stdout, llm.Stats())
+			}
 			return nil
 		},
 	}
@@ -108,6 +150,7 @@ question's trace instead.`,
 	c.Flags().StringVar(&model, "model", "", "use this ranker model file instead of the built-in one")
 	frog.register(c)
 	c.Flags().BoolVar(&noRanker, "no-ranker", false, "choose answers with the hand-written scores instead of the learned ranker")
+	rf.register(c)
 	return c
 }
 

@@ -90,6 +90,7 @@ type server struct {
 	st      serveStore
 	db      *dbMonitor
 	lib     *briefings.Library
+	answers bot.Briefings // what the bot asks: lib, or the language-model reader over it
 	metrics *metrics.Metrics
 	health  *ops.Health
 	live    *liveParts // feeds, ingest API, library refreshes (feeds.go)
@@ -147,7 +148,19 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("article library: %w", err)
 	}
-	s := &server{g: g, cfg: cfg, log: log, st: st, db: db, lib: lib, metrics: m}
+	s := &server{g: g, cfg: cfg, log: log, st: st, db: db, lib: lib, answers: lib, metrics: m}
+	if cfg.Answer.EffectiveReader() == config.ReaderLLM {
+		r, err := newLLMReader(cfg.LLM, lib, log, true)
+		if err != nil {
+			return err
+		}
+		if err := m.LLM(r.Stats); err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		s.answers = r
+		log.Info("answers: a language model reads the passages; its answers are verified, and the built-in reader answers when it fails",
+			"llm", cfg.LLM)
+	}
 
 	adapters, mount, err := s.adapters()
 	if err != nil {
@@ -269,7 +282,7 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 		}
 	}
 	b, err := bot.New(bot.Options{
-		Briefings: s.metrics.Briefings(s.lib), Store: s.st, Logger: s.log, Scheduler: sched,
+		Briefings: s.metrics.Briefings(s.answers), Store: s.st, Logger: s.log, Scheduler: sched,
 		Admins: admins, Prefixes: cfg.Bot.Prefixes, Unlimited: cfg.Bot.Unlimited,
 		UserLimit:         bot.RateLimit{Events: cfg.Bot.UserLimit.Events, Window: cfg.Bot.UserLimit.Window},
 		ConversationLimit: bot.RateLimit{Events: cfg.Bot.ConversationLimit.Events, Window: cfg.Bot.ConversationLimit.Window},
