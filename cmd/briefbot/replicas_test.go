@@ -132,6 +132,11 @@ func TestServeReplicasRideOutDatabaseOutage(t *testing.T) {
 		}
 	}
 
+	// both listening before the outage: a listener still connecting when
+	// the connections are cut could slip through
+	waitDatabase(baseA, "ok", true)
+	waitDatabase(baseB, "ok", true)
+
 	// the outage
 	outage := time.Now()
 	if err := pgtest.Exec(admin, "ALTER DATABASE "+dbName+" WITH ALLOW_CONNECTIONS false"); err != nil {
