@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -82,6 +83,15 @@ func printSummary(w io.Writer, path string, cfg *config.Config) {
 	fmt.Fprintf(w, "  data:          %s\n", cfg.DataDir)
 	fmt.Fprintf(w, "  database:      %s\n", cfg.Database.LogValue().String())
 	fmt.Fprintf(w, "  http:          %s\n", cmp.Or(cfg.HTTPAddr(), "off"))
+	reader := cfg.Answer.EffectiveReader()
+	if reader == config.ReaderLLM {
+		where := "(unparsable base_url)"
+		if u, err := url.Parse(cfg.LLM.BaseURL); err == nil {
+			where = u.Redacted()
+		}
+		reader += fmt.Sprintf(" (%s at %s, verified; the built-in reader when it fails)", cfg.LLM.Model, where)
+	}
+	fmt.Fprintf(w, "  answers:       %s\n", reader)
 	fmt.Fprintf(w, "  topics:        %s\n", strings.Join(topicNames(libraryTopics(cfg)), ", "))
 	fmt.Fprintf(w, "  subscriptions: %d\n", len(cfg.Digest.Subscriptions))
 }
