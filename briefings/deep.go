@@ -165,17 +165,38 @@ func deepFeatures(q *question, toks []tok, c candidate, an analysis.Sentence, al
 func nerFit(q *question, ent string) float64 {
 	switch q.Type {
 	case qWho:
-		return map[string]float64{"PER": 1, "ORG": 0.7}[ent]
+		switch ent {
+		case "PER":
+			return 1
+		case "ORG":
+			return 0.7
+		}
+		return 0
 	case qWhere:
-		return map[string]float64{"LOC": 1}[ent]
+		if ent == "LOC" {
+			return 1
+		}
+		return 0
 	case qWhich, qWhat:
 		switch q.Focus {
 		case entPerson:
-			return map[string]float64{"PER": 1}[ent]
+			if ent == "PER" {
+				return 1
+			}
+			return 0
 		case entOrg:
-			return map[string]float64{"ORG": 1, "PRO": 0.5}[ent]
+			switch ent {
+			case "ORG":
+				return 1
+			case "PRO":
+				return 0.5
+			}
+			return 0
 		case entPlace, entCountry:
-			return map[string]float64{"LOC": 1}[ent]
+			if ent == "LOC" {
+				return 1
+			}
+			return 0
 		}
 		if ent != "" {
 			return 0.5

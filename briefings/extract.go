@@ -4,17 +4,19 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // tok is one word of a candidate sentence, annotated against the question.
 type tok struct {
 	Word
-	cap   bool    // starts with a capital letter
-	stop  bool    // a stop word
-	group int     // index of the question group it matches, or -1
-	match float64 // 1 for an exact match, less for a compound part
-	gap   bool    // punctuation (not just space) separates it from the previous word
-	pre   string  // the text between the previous word (or the start) and this one
+	cap   bool      // starts with a capital letter
+	stop  bool      // a stop word
+	gap   bool      // punctuation (not just space) separates it from the previous word
+	class wordClass // what the lexicon's lists say of the word
+	group int       // index of the question group it matches, or -1
+	match float64   // 1 for an exact match, less for a compound part
+	pre   string    // the text between the previous word (or the start) and this one
 	// also lists the other question groups the word supports at the same
 	// time: the compound "griepvaccinatie" is both "flu" and "vaccination".
 	also []groupMatch
@@ -58,27 +60,70 @@ var (
 	negations       = map[string]bool{"niet": true, "geen": true, "nooit": true, "not": true, "no": true, "never": true, "nee": true}
 )
 
-// annotate splits a sentence into annotated tokens for q.
+// answerMemo is what one examination of a question reuses from sentence
+// to sentence.
+type answerMemo struct {
+	// toks memoises annotate by text: an answer annotates a sentence's
+	// context (the previous sentence, the title) for coverage and for
+	// missing names, and that context is often itself examined.
+	toks  map[string][]tok
+	words []Word      // annotateText's scratch
+	more  []candidate // allCandidates' scratch
+	cands []candidate // allCandidates' result, reused for each sentence
+}
+
+func newAnswerMemo() *answerMemo { return &answerMemo{toks: make(map[string][]tok, 64)} }
+
+// annotate splits a sentence into annotated tokens for q. With q.memo the
+// tokens are shared: callers must not change them.
 func (l *Library) annotate(q *question, text string) []tok {
-	words := Words(text)
+	m := q.memo
+	if m == nil {
+		return l.annotateText(q, text, nil)
+	}
+	if toks, ok := m.toks[text]; ok {
+		return toks
+	}
+	toks := l.annotateText(q, text, m)
+	m.toks[text] = toks
+	return toks
+}
+
+func (l *Library) annotateText(q *question, text string, m *answerMemo) []tok {
+	var words []Word
+	if m != nil {
+		m.words = appendWords(m.words[:0], text)
+		words = m.words
+	} else {
+		words = appendWords(make([]Word, 0, 8+len(text)/6), text)
+	}
 	toks := make([]tok, len(words))
+	var msBuf [8]groupMatch
+	speech := false // a group of saying: "zei" then supports it
+	for _, g := range q.Groups {
+		speech = speech || g.Speech
+	}
 	for i, w := range words {
-		t := tok{Word: w, cap: isCapitalized(w.Text), stop: IsStopword(w.Folded), group: -1}
+		info, known := l.lex.word(w.Folded)
+		t := tok{Word: w, cap: isCapitalized(w.Text), stop: info.class&wStop != 0, class: info.class, group: -1}
 		if i > 0 {
 			t.pre = text[words[i-1].End:w.Start]
 			t.gap = strings.TrimSpace(t.pre) != ""
 		} else {
 			t.pre = text[:w.Start]
 		}
-		st := l.an.Stem(w.Folded)
-		if speechVerbs[w.Folded] {
+		st := info.stem
+		if !known {
+			st = l.an.Stem(w.Folded)
+		}
+		if speech && t.class&wSpeech != 0 {
 			for gi, g := range q.Groups {
 				if g.Speech && t.match < 0.8 {
 					t.match, t.group = 0.8, gi // "zei Graham" supports "who called …"
 				}
 			}
 		}
-		var ms []groupMatch
+		ms := msBuf[:0]
 		for gi, g := range q.Groups {
 			best := 0.0
 			for _, s := range g.Stems {
@@ -112,8 +157,40 @@ func (l *Library) annotate(q *question, text string) []tok {
 	return toks
 }
 
-// candidates finds the spans in toks that could answer q.
-func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate {
+// spanFinds finds a sentence's entity, number and date spans once,
+// for the question type's own finder and for the others: the slices are
+// shared, so users copy the candidates out and change the copies.
+type spanFinds struct {
+	l                *Library
+	toks             []tok
+	ents, nums, dats []candidate
+	done             uint8 // bits: ents, nums, dats found
+}
+
+func (sp *spanFinds) entities() []candidate {
+	if sp.done&1 == 0 {
+		sp.ents, sp.done = sp.l.entitySpans(sp.toks), sp.done|1
+	}
+	return sp.ents
+}
+
+func (sp *spanFinds) numbers() []candidate {
+	if sp.done&2 == 0 {
+		sp.nums, sp.done = numberSpans(sp.l.lex, sp.toks), sp.done|2
+	}
+	return sp.nums
+}
+
+func (sp *spanFinds) dates() []candidate {
+	if sp.done&4 == 0 {
+		sp.dats, sp.done = sp.l.dateSpans(sp.toks), sp.done|4
+	}
+	return sp.dats
+}
+
+// candidates finds the spans in toks that could answer q (sp: the
+// sentence's entity, number and date spans, found once).
+func (l *Library) candidates(q *question, toks []tok, art *Article, sp *spanFinds) []candidate {
 	var out []candidate
 	add := func(c candidate) {
 		c.text = spanText(toks, c.start, c.end)
@@ -125,26 +202,26 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 	case qWhoIs:
 		out = append(out, l.roleSpans(q, toks)...)
 	case qHowMany:
-		for _, c := range numberSpans(l.lex, toks) {
+		for _, c := range sp.numbers() {
 			add(c)
 		}
 	case qWhen:
-		for _, c := range l.dateSpans(toks) {
+		for _, c := range sp.dates() {
 			add(c)
 		}
 	case qWhy:
-		if c, ok := clauseAfter(toks, reasonMarkers, 14); ok {
+		if c, ok := clauseAfter(toks, wReason, 14); ok {
 			add(c)
 		}
 	case qWhere:
 		if q.Source {
 			// "het geld komt uit de winsten op bevroren tegoeden"
-			if c, ok := clauseAfter(toks, sourcePreps, 8); ok {
+			if c, ok := clauseAfter(toks, wSource, 8); ok {
 				c.score = 0.3
 				add(c)
 			}
 		}
-		for _, c := range l.entitySpans(toks) {
+		for _, c := range sp.entities() {
 			add(c)
 		}
 	case qHow:
@@ -156,19 +233,19 @@ func (l *Library) candidates(q *question, toks []tok, art *Article) []candidate 
 			}
 		}
 		out = append(out, l.phraseSpans(q, toks)...)
-		for _, c := range l.entitySpans(toks) {
+		for _, c := range sp.entities() {
 			add(c)
 		}
-		for _, c := range numberSpans(l.lex, toks) {
+		for _, c := range sp.numbers() {
 			add(c)
 		}
 	case qWhich:
 		out = append(out, l.focusSpans(q, toks)...)
-		for _, c := range l.entitySpans(toks) {
+		for _, c := range sp.entities() {
 			add(c)
 		}
 	default:
-		for _, c := range l.entitySpans(toks) {
+		for _, c := range sp.entities() {
 			add(c)
 		}
 	}
@@ -228,7 +305,7 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if !t.cap || (i == 0 && (t.stop || speechVerbs[t.Folded] || weakPreps[t.Folded] || placePreps[t.Folded] || reasonMarkers[t.Folded])) {
+		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0)) {
 			continue // "Volgens Trump …": a capitalised sentence opener is no name
 		}
 		j := i + 1
@@ -239,10 +316,10 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 			}
 			// joiners inside a name: "Van der Laan", "Meet the Press"
 			k := j
-			for k < len(toks) && !toks[k].gap && nameJoiners[toks[k].Folded] && !toks[k].cap {
+			for k < len(toks) && !toks[k].gap && toks[k].class&wJoiner != 0 && !toks[k].cap {
 				k++
 			}
-			if k > j && k < len(toks) && toks[k].cap && !toks[k].gap && !l.lex.countryAdj[toks[k].Folded] {
+			if k > j && k < len(toks) && toks[k].cap && !toks[k].gap && toks[k].class&wCountryAdj == 0 {
 				j = k + 1
 				continue
 			}
@@ -264,20 +341,23 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 
 // classify tells what kind of entity toks[i:j] names.
 func (l *Library) classify(toks []tok, i, j int) entityKind {
-	parts := make([]string, 0, j-i)
-	for k := i; k < j; k++ {
-		parts = append(parts, toks[k].Folded)
+	full := toks[i].Folded
+	if j-i > 1 {
+		parts := make([]string, 0, j-i)
+		for k := i; k < j; k++ {
+			parts = append(parts, toks[k].Folded)
+		}
+		full = strings.Join(parts, " ")
 	}
-	full := strings.Join(parts, " ")
-	prev := ""
+	prev, prevC := "", l.lex.classOf("")
 	if i > 0 && !toks[i].gap {
-		prev = toks[i-1].Folded
+		prev, prevC = toks[i-1].Folded, toks[i-1].class
 	}
 	first := toks[i]
 	switch {
-	case l.lex.months[first.Folded] > 0 || l.lex.weekdays[first.Folded]:
+	case first.class&(wMonth|wWeekday) != 0:
 		return entDate
-	case l.lex.countryAdj[full] || (j-i == 1 && l.lex.countryAdj[first.Folded]):
+	case l.lex.countryAdj[full] || (j-i == 1 && first.class&wCountryAdj != 0):
 		return entCountryAdj
 	case l.lex.countries[full] != "":
 		return entCountry
@@ -285,19 +365,19 @@ func (l *Library) classify(toks []tok, i, j int) entityKind {
 		return entPlace
 	case l.lex.orgs[full]:
 		return entOrg
-	case l.lex.firstNames[first.Folded] && j-i > 1, l.lex.roles[prev], endsWithRole(l.lex, prev):
+	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev):
 		return entPerson
-	case l.lex.orgHeads[prev]:
+	case prevC&wOrgHead != 0:
 		return entOrg
-	case l.lex.firstNames[first.Folded] || speechVerbs[prev]:
+	case first.class&wFirstName != 0 || prevC&wSpeech != 0:
 		return entPerson
 	case isAcronym(first.Text) && j-i == 1:
 		return entOrg
 	case strings.ContainsRune(first.Text, '-') && j-i == 1:
 		return entPhrase
-	case placePreps[prev]:
+	case prevC&wPlacePrep != 0:
 		return entPlace
-	case i == 0 && j-i == 1 && j < len(toks) && (auxWords[toks[j].Folded] || speechVerbs[toks[j].Folded]):
+	case i == 0 && j-i == 1 && j < len(toks) && toks[j].class&(wAux|wSpeech) != 0:
 		return entOrg // "Meta heeft …": a subject, person or organisation
 	case i == 0 && j-i == 1:
 		return entPhrase // a capitalised first word: likely just the sentence start
@@ -309,8 +389,19 @@ func endsWithRole(lx *Lexicon, f string) bool {
 	if len(f) < 6 {
 		return false
 	}
-	for r := range lx.roles {
-		if len(r) >= 5 && strings.HasSuffix(f, r) {
+	if lx.longRoles == nil {
+		// a lexicon not made by LoadLexicon: walk the roles
+		for r := range lx.roles {
+			if len(r) >= 5 && strings.HasSuffix(f, r) {
+				return true
+			}
+		}
+		return false
+	}
+	// look up f's suffixes of role length instead of walking every role
+	// for every word
+	for n := 5; n <= len(f) && n <= lx.maxRoleLen; n++ {
+		if lx.longRoles[f[len(f)-n:]] {
 			return true
 		}
 	}
@@ -333,14 +424,14 @@ func isAcronym(s string) bool {
 func numberSpans(lx *Lexicon, toks []tok) []candidate {
 	var out []candidate
 	isNum := func(t tok) bool {
-		if dutchNotNumbers[t.Folded] || isAgeLike(t.Folded) {
+		if t.class&wNotNumber != 0 || isAgeLike(t.Folded) {
 			return false
 		}
-		if _, ok := lx.numbers[t.Folded]; ok || isNumeral(lx, t.Folded) {
+		if t.class&wNumber != 0 || isNumeral(lx, t.Folded) {
 			return true
 		}
-		r := []rune(t.Folded)
-		return len(r) > 0 && unicode.IsDigit(r[0])
+		r, _ := utf8.DecodeRuneInString(t.Folded)
+		return t.Folded != "" && unicode.IsDigit(r)
 	}
 	for i := 0; i < len(toks); i++ {
 		if !isNum(toks[i]) || toks[i].group >= 0 {
@@ -351,7 +442,7 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 			end++
 		}
 		// "een" starts a count only before a magnitude: "een miljoen"
-		if (toks[start].Folded == "een" || toks[start].Folded == "one") && end-start > 1 && !units[toks[start+1].Folded] {
+		if (toks[start].Folded == "een" || toks[start].Folded == "one") && end-start > 1 && toks[start+1].class&wUnit == 0 {
 			start++
 		}
 		// a year is a date, not a count
@@ -359,7 +450,7 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 			i = end - 1
 			continue
 		}
-		for start > 0 && !toks[start].gap && (lx.numMods[toks[start-1].Folded] ||
+		for start > 0 && !toks[start].gap && (toks[start-1].class&wNumMod != 0 ||
 			(start > 1 && lx.numMods[toks[start-2].Folded+" "+toks[start-1].Folded])) {
 			if start > 1 && lx.numMods[toks[start-2].Folded+" "+toks[start-1].Folded] {
 				start -= 2
@@ -373,7 +464,7 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 			continue
 		}
 		// the unit belongs to the amount: "zes jaar", "2 miljoen euro"
-		for end < len(toks) && !toks[end].gap && units[toks[end].Folded] && toks[end].group < 0 {
+		for end < len(toks) && !toks[end].gap && toks[end].class&wUnit != 0 && toks[end].group < 0 {
 			end++
 		}
 		out = append(out, candidate{start: start, end: end, kind: entNumber})
@@ -403,7 +494,7 @@ func isMoney(label string) bool {
 // word or an auxiliary.
 func hasContent(ts []tok) bool {
 	for _, t := range ts {
-		if !t.stop && !auxWords[t.Folded] {
+		if !t.stop && t.class&wAux == 0 {
 			return true
 		}
 	}
@@ -429,11 +520,19 @@ func isNumeral(lx *Lexicon, f string) bool {
 	if len(f) < 6 {
 		return false
 	}
+	longest := maxNumberWord
+	if lx.numPrefixes != nil {
+		longest = min(longest, lx.maxNumberLen)
+	}
 	for len(f) > 0 {
+		// a number word starts f only if its first three bytes do
+		if lx.numPrefixes != nil && len(f) >= 3 && !lx.numPrefixes[f[:3]] && !strings.HasPrefix(f, "en") {
+			return false
+		}
 		// the longest number word that starts f: a few map lookups, not a
 		// walk over every number word for every token
 		n := 0
-		for l := min(len(f), maxNumberWord); l >= 3; l-- {
+		for l := min(len(f), longest); l >= 3; l-- {
 			if _, ok := lx.numbers[f[:l]]; ok {
 				n = l
 				break
@@ -467,6 +566,9 @@ func isAgeLike(f string) bool {
 }
 
 func isYear(f string) bool {
+	if len(f) != 4 || f[0] < '0' || f[0] > '9' {
+		return false // not a four-digit year; spares Atoi's error value
+	}
 	n, err := strconv.Atoi(f)
 	return err == nil && len(f) == 4 && n >= 1800 && n <= 2100
 }
@@ -476,9 +578,9 @@ func isYear(f string) bool {
 func (l *Library) dateSpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
-		f := toks[i].Folded
+		f, c := toks[i].Folded, toks[i].class
 		switch {
-		case l.lex.months[f] > 0:
+		case c&wMonth != 0:
 			start, end := i, i+1
 			if start > 0 && isDayNumber(toks[start-1].Folded) {
 				start--
@@ -490,9 +592,9 @@ func (l *Library) dateSpans(toks []tok) []candidate {
 			i = end - 1
 		case isYear(f):
 			out = append(out, candidate{start: i, end: i + 1, kind: entDate})
-		case l.lex.weekdays[f] || relDates[f]:
+		case c&(wWeekday|wRelDate) != 0:
 			out = append(out, candidate{start: i, end: i + 1, kind: entDate})
-		case relDateMods[f] && i+1 < len(toks) && relDateHeads[toks[i+1].Folded]:
+		case c&wRelDateMod != 0 && i+1 < len(toks) && toks[i+1].class&wRelDateHead != 0:
 			out = append(out, candidate{start: i, end: i + 2, kind: entDate})
 			i++
 		}
@@ -510,7 +612,7 @@ func (l *Library) dateSpans(toks []tok) []candidate {
 // written: weekdays, "gisteren", "vorige week" (not "3 november 2020").
 func isRelativeDate(lx *Lexicon, ts []tok) bool {
 	for _, t := range ts {
-		if isYear(t.Folded) || lx.months[t.Folded] > 0 {
+		if isYear(t.Folded) || t.class&wMonth != 0 {
 			return false
 		}
 	}
@@ -518,15 +620,18 @@ func isRelativeDate(lx *Lexicon, ts []tok) bool {
 }
 
 func isDayNumber(f string) bool {
+	if f == "" || (f[0] < '0' || f[0] > '9') && f[0] != '+' && f[0] != '-' {
+		return false // no number; spares Atoi's error value
+	}
 	n, err := strconv.Atoi(f)
 	return err == nil && n >= 1 && n <= 31
 }
 
 // clauseAfter returns the words after the first marker up to the end of the
 // clause, at most maxWords long.
-func clauseAfter(toks []tok, markers map[string]bool, maxWords int) (candidate, bool) {
+func clauseAfter(toks []tok, markers wordClass, maxWords int) (candidate, bool) {
 	for i, t := range toks {
-		if !markers[t.Folded] {
+		if t.class&markers == 0 {
 			continue
 		}
 		end := i + 1
@@ -564,20 +669,20 @@ func (l *Library) roleSpans(q *question, toks []tok) []candidate {
 		b := s
 		for b > 0 && !toks[b].gap && s-b < 7 {
 			p := toks[b-1]
-			if speechVerbs[p.Folded] || auxWords[p.Folded] || (p.stop && !nameJoiners[p.Folded] && p.Folded != "voor" && p.Folded != "van") {
+			if p.class&(wSpeech|wAux) != 0 || (p.stop && p.class&wJoiner == 0 && p.Folded != "voor" && p.Folded != "van") {
 				break
 			}
 			b--
 		}
-		if b == s && s > 1 && toks[s].gap && (l.lex.roles[toks[s-1].Folded] || endsWithRole(l.lex, toks[s-1].Folded)) {
+		if b == s && s > 1 && toks[s].gap && (toks[s-1].class&wRole != 0 || endsWithRole(l.lex, toks[s-1].Folded)) {
 			// "Zijn advocaat, Mark de Vries, …": the role before the comma
 			b = s - 1
-			for b > 0 && !toks[b].gap && s-b < 7 && !toks[b-1].cap && !speechVerbs[toks[b-1].Folded] && !auxWords[toks[b-1].Folded] &&
-				(!toks[b-1].stop || npInner[toks[b-1].Folded]) {
+			for b > 0 && !toks[b].gap && s-b < 7 && !toks[b-1].cap && toks[b-1].class&(wSpeech|wAux) == 0 &&
+				(!toks[b-1].stop || toks[b-1].class&wNPInner != 0) {
 				b--
 			}
 		}
-		for b < s && (toks[b].stop || nameJoiners[toks[b].Folded]) {
+		for b < s && (toks[b].stop || toks[b].class&wJoiner != 0) {
 			b++
 		}
 		if b < s && l.hasRole(toks[b:s]) {
@@ -595,7 +700,7 @@ func (l *Library) roleSpans(q *question, toks []tok) []candidate {
 			}
 		}
 		// copula: "Krebs was het hoofd van het CISA"
-		if e+1 < len(toks) && copulas[toks[e].Folded] && !toks[e].gap {
+		if e+1 < len(toks) && toks[e].class&wCopula != 0 && !toks[e].gap {
 			k := e + 1
 			for k < len(toks) && k-e <= 9 && (k == e+1 || !toks[k].gap) {
 				k++
@@ -608,7 +713,7 @@ func (l *Library) roleSpans(q *question, toks []tok) []candidate {
 
 func (l *Library) hasRole(ts []tok) bool {
 	for _, t := range ts {
-		if l.lex.roles[t.Folded] || endsWithRole(l.lex, t.Folded) {
+		if t.class&wRole != 0 || endsWithRole(l.lex, t.Folded) {
 			return true
 		}
 	}
@@ -631,13 +736,13 @@ func (l *Library) mannerSpans(q *question, toks []tok) []candidate {
 	if first >= 0 {
 		for i := first + 1; i < last; i++ {
 			t := toks[i]
-			if t.group < 0 && !t.stop && !t.cap && !auxWords[t.Folded] {
+			if t.group < 0 && !t.stop && !t.cap && t.class&wAux == 0 {
 				out = append(out, candidate{start: i, end: i + 1, kind: entPhrase, text: t.Text, score: 0.7})
 			}
 		}
 	}
 	for i, t := range toks {
-		if !mannerPreps[t.Folded] || i+1 >= len(toks) || toks[i+1].group >= 0 {
+		if t.class&wManner == 0 || i+1 >= len(toks) || toks[i+1].group >= 0 {
 			continue
 		}
 		if toks[i+1].gap {
@@ -726,16 +831,48 @@ func quoteSpans(toks []tok) []candidate {
 	return out
 }
 
-// kindFit is how well an entity kind answers a question type.
+// kindFit is how well an entity kind answers a question type. (Switches,
+// not map literals: a map literal is built afresh on every call, and this
+// runs for every candidate.)
 func kindFit(q *question, k entityKind) float64 {
 	switch q.Type {
 	case qWho:
-		return map[entityKind]float64{entPerson: 1, entOrg: 0.8, entCountry: 0.55, entPlace: 0.15, entPhrase: 0.1}[k]
+		switch k {
+		case entPerson:
+			return 1
+		case entOrg:
+			return 0.8
+		case entCountry:
+			return 0.55
+		case entPlace:
+			return 0.15
+		case entPhrase:
+			return 0.1
+		}
+		return 0
 	case qWhere:
-		return map[entityKind]float64{entPlace: 1, entCountry: 0.9, entPhrase: 0.45, entOrg: 0.2}[k]
+		switch k {
+		case entPlace:
+			return 1
+		case entCountry:
+			return 0.9
+		case entPhrase:
+			return 0.45
+		case entOrg:
+			return 0.2
+		}
+		return 0
 	case qWhich:
 		if q.Focus == entPhrase {
-			return map[entityKind]float64{entOrg: 0.7, entPerson: 0.6, entCountry: 0.6, entPlace: 0.6, entPhrase: 0.5}[k]
+			switch k {
+			case entOrg:
+				return 0.7
+			case entPerson, entCountry, entPlace:
+				return 0.6
+			case entPhrase:
+				return 0.5
+			}
+			return 0
 		}
 		if k == q.Focus {
 			return 1
@@ -751,15 +888,37 @@ func kindFit(q *question, k entityKind) float64 {
 		}
 		return 0.1
 	case qWhen:
-		return map[entityKind]float64{entDate: 0.9}[k]
+		if k == entDate {
+			return 0.9
+		}
+		return 0
 	case qHowMany:
-		return map[entityKind]float64{entNumber: 0.9}[k]
+		if k == entNumber {
+			return 0.9
+		}
+		return 0
 	case qWhoIs:
-		return map[entityKind]float64{entRole: 1}[k]
+		if k == entRole {
+			return 1
+		}
+		return 0
 	case qWhy, qHow:
-		return map[entityKind]float64{entPhrase: 0.9}[k]
+		if k == entPhrase {
+			return 0.9
+		}
+		return 0
 	case qWhat, qOther:
-		return map[entityKind]float64{entPhrase: 0.7, entOrg: 0.6, entPerson: 0.5, entCountry: 0.5, entPlace: 0.5, entNumber: 0.65, entDate: 0.5}[k]
+		switch k {
+		case entPhrase:
+			return 0.7
+		case entOrg:
+			return 0.6
+		case entPerson, entCountry, entPlace, entDate:
+			return 0.5
+		case entNumber:
+			return 0.65
+		}
+		return 0
 	}
 	return 0
 }
@@ -823,7 +982,7 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 	if wsum > 0 {
 		prox = min(1, prox/wsum)
 	}
-	if q.Type == qHowMany && q.Money && c.kind == entNumber && !(c.end > c.start && currencies[toks[c.end-1].Folded]) {
+	if q.Type == qHowMany && q.Money && c.kind == entNumber && !(c.end > c.start && toks[c.end-1].class&wCurrency != 0) {
 		fit *= 0.7 // "how much did they receive": an amount of money
 	}
 	if q.Type == qHowMany && q.counted >= 0 && c.kind == entNumber {
@@ -835,7 +994,7 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 			}
 		}
 		// "how much money": an amount in a currency counts it
-		if isMoney(q.Groups[q.counted].Label) && c.end > c.start && currencies[toks[c.end-1].Folded] {
+		if isMoney(q.Groups[q.counted].Label) && c.end > c.start && toks[c.end-1].class&wCurrency != 0 {
 			counted = true
 		}
 		if !counted {
@@ -843,13 +1002,13 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 		}
 	}
 	bonus := c.score // kind-specific prior set by the span finder
-	prev := ""
+	prev, prevC := "", l.lex.classOf("")
 	if c.start > 0 {
-		prev = toks[c.start-1].Folded
+		prev, prevC = toks[c.start-1].Folded, toks[c.start-1].class
 	}
 	switch q.Type {
 	case qWho, qWhich:
-		if speechVerbs[prev] || (c.end < len(toks) && speechVerbs[toks[c.end].Folded]) {
+		if prevC&wSpeech != 0 || (c.end < len(toks) && toks[c.end].class&wSpeech != 0) {
 			// the speaker answers "who said …", not "who won …"
 			if q.speech() {
 				bonus += 0.15
@@ -857,21 +1016,21 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 				bonus -= 0.15
 			}
 		}
-		if l.lex.roles[prev] || endsWithRole(l.lex, prev) {
+		if prevC&wRole != 0 || endsWithRole(l.lex, prev) {
 			bonus += 0.1
 		}
-		if weakPreps[prev] || ((prev == "en" || prev == "and" || prev == "of") && c.start > 2 && weakPreps[toks[c.start-3].Folded]) {
+		if prevC&wWeakPrep != 0 || ((prev == "en" || prev == "and" || prev == "of") && c.start > 2 && toks[c.start-3].class&wWeakPrep != 0) {
 			bonus -= 0.15
 		}
-		if l.lex.orgHeads[prev] {
+		if prevC&wOrgHead != 0 {
 			bonus += 0.05
 		}
 		// the subject of the clause: followed by its finite verb
-		if c.end < len(toks) && !toks[c.end].gap && auxWords[toks[c.end].Folded] {
+		if c.end < len(toks) && !toks[c.end].gap && toks[c.end].class&wAux != 0 {
 			bonus += 0.12
 		}
 	case qWhere:
-		if placePreps[prev] {
+		if prevC&wPlacePrep != 0 {
 			bonus += 0.1
 		}
 	}
@@ -914,6 +1073,9 @@ func coordinate(toks []tok, best candidate, all []candidate) candidate {
 
 // trimWords keeps at most n words of s.
 func trimWords(s string, n int) string {
+	if countFields(s) <= n {
+		return s
+	}
 	f := strings.Fields(s)
 	if len(f) <= n {
 		return s

@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"math"
@@ -32,6 +33,12 @@ type index struct {
 	sentDF  []uint32          // term id -> number of sentences containing it
 	artLen  []float32         // doc -> number of indexed terms
 	avgArt  float64
+	// artNorm is BM25's length normalisation of each doc (bm25Norm), and
+	// maxImpact each term's largest tf/(tf+norm) factor over its postings
+	// (rounded up): the bound topArticles prunes with.
+	artNorm   []float64
+	maxNorm   float64
+	maxImpact []float32
 
 	sentStart []uint32 // doc -> first global sentence number; len(docs)+1
 	sentOff   []uint32 // global sentence -> offset into sentTerms; len(sentences)+1
@@ -188,9 +195,26 @@ func buildIndex(ctx context.Context, an *Analyzer, arts []*Article) (*index, err
 	if n := len(ix.sentOff) - 1; n > 0 {
 		ix.avgSent = totalSent / float64(n)
 	}
+	ix.artNorm = make([]float64, len(arts))
+	for d := range ix.artNorm {
+		ix.artNorm[d] = bm25Norm(ix.artLen[d], ix.avgArt)
+		ix.maxNorm = max(ix.maxNorm, ix.artNorm[d])
+	}
+	ix.maxImpact = make([]float32, len(ix.artPost))
+	for id, post := range ix.artPost {
+		if id%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		m := 0.0
+		for _, p := range post {
+			tf := float64(p.tf)
+			m = max(m, tf*(bm25K1+1)/(tf+ix.artNorm[p.doc]))
+		}
+		ix.maxImpact[id] = math.Nextafter32(float32(m), float32(math.Inf(1)))
+	}
 	ndocs := len(arts)
 	ix.scratch.New = func() any {
-		return &scoreScratch{acc: make([]float32, ndocs), best: make([]float32, ndocs), stamp: make([]uint32, ndocs)}
+		return &scoreScratch{acc: make([]float32, ndocs), bestOf: make([]float32, ndocs), stamp: make([]uint32, ndocs)}
 	}
 	return ix, nil
 }
@@ -268,11 +292,11 @@ func (ix *index) resolve(g *termGroup) {
 }
 
 type scoreScratch struct {
-	acc   []float32
-	best  []float32
-	stamp []uint32
-	gen   uint32
-	touch []uint32
+	acc    []float32 // doc -> its score so far
+	bestOf []float32 // doc -> its best score in the current group
+	stamp  []uint32  // doc -> the group bestOf is of
+	gen    uint32
+	touch  []uint32 // the docs scored
 }
 
 type docScore struct {
@@ -295,63 +319,531 @@ func (h *docHeap) Pop() any {
 	return x
 }
 
+// bm25Norm is BM25's length normalisation of an article of n terms.
+func bm25Norm(n float32, avg float64) float64 {
+	return bm25K1 * (1 - bm25B + bm25B*float64(n)/avg)
+}
+
+// bm25 is a posting's BM25 score for a group of weight w (idf × weight).
+func (ix *index) bm25(w float64, p posting) float32 {
+	tf := float64(p.tf)
+	return float32(w * tf * (bm25K1 + 1) / (tf + ix.artNorm[p.doc]))
+}
+
 // topArticles ranks articles by BM25 over the groups (each group scored as
 // one term: its best member per article) and returns the k best, best first.
 // filter, when not nil, keeps only the docs it accepts.
+//
+// Without a filter it skips the articles that cannot be among the k best
+// when a rare word makes that pay (topArticlesPruned), and scores parts
+// of a large index at once (topArticlesAll); the result is the same, score
+// for score.
 func (ix *index) topArticles(groups []termGroup, k int, filter func(doc uint32) bool) []docScore {
 	if ix.docs() == 0 || k <= 0 {
 		return nil
 	}
+	if filter == nil {
+		if out, ok := ix.topArticlesPruned(groups, k); ok {
+			return out
+		}
+	}
+	return ix.topArticlesAll(groups, k, filter)
+}
+
+// parallelPostings: from this many postings on, topArticlesAll scores
+// parts of the doc range (scoreParts of them) on two goroutines (a
+// variable for the tests).
+var parallelPostings = 1 << 15
+
+const scoreParts = 4
+
+// topArticlesAll scores every article that has a group's term. With the
+// usual weights (positiveWeights) it sums the scores without listing the
+// docs scored (sumRange) and then walks the lists again for the k best
+// (rangeBest); on a large index parts of the doc range are scored at the
+// same time. Either way each doc's score is summed exactly as by listing
+// them (scoreRange), and the k best of the parts' k best are the k best.
+func (ix *index) topArticlesAll(groups []termGroup, k int, filter func(doc uint32) bool) []docScore {
 	sc := ix.scratch.Get().(*scoreScratch)
 	defer ix.scratch.Put(sc)
+	// a stamp for each group of several terms (addGroupList)
+	gens := make([]uint32, len(groups))
+	total := 0
+	for i, g := range groups {
+		if len(g.terms) > 1 {
+			gens[i] = sc.nextGen()
+		}
+		for _, id := range g.terms {
+			total += len(ix.artPost[id])
+		}
+	}
+	n := uint32(ix.docs())
+	if filter != nil || !ix.positiveWeights(groups) {
+		sc.touch = ix.scoreRange(sc, sc.touch[:0], groups, gens, 0, n)
+		h := sc.best(k, sc.touch, filter)
+		sc.touch = sc.touch[:0]
+		return h.sorted()
+	}
+	score := func(lo, hi uint32) docHeap {
+		ix.sumRange(sc, groups, gens, lo, hi)
+		return ix.rangeBest(sc, groups, k, lo, hi)
+	}
+	if total < parallelPostings || runtime.GOMAXPROCS(0) < 2 {
+		h := score(0, n)
+		return h.sorted()
+	}
+	// the doc range in parts, taken one at a time by this goroutine and a
+	// helper: on an idle core the helper takes half of them, on a busy
+	// machine this goroutine takes whatever the helper has not started,
+	// and waits only for a part the helper is scoring
+	var heaps [scoreParts]docHeap
+	var next, finished atomic.Int32
+	work := func() {
+		for {
+			c := int(next.Add(1)) - 1
+			if c >= scoreParts {
+				return
+			}
+			lo, hi := uint32(uint64(n)*uint64(c)/scoreParts), uint32(uint64(n)*uint64(c+1)/scoreParts)
+			heaps[c] = score(lo, hi)
+			finished.Add(1)
+		}
+	}
+	helped := make(chan struct{})
+	go func() {
+		work()
+		close(helped)
+	}()
+	work()
+	if finished.Load() < scoreParts {
+		<-helped
+	}
+	h := heaps[0]
+	for _, part := range heaps[1:] {
+		for _, e := range part {
+			h.offer(k, e.doc, e.score)
+		}
+	}
+	return h.sorted()
+}
+
+// positiveWeights reports whether every score the groups give is a
+// positive float32, and finite: each weight at least 1e-30 over the
+// smallest tf/(tf+norm) (tf 1, the largest length normalisation), and
+// below 1e30.
+func (ix *index) positiveWeights(groups []termGroup) bool {
 	for _, g := range groups {
 		if len(g.terms) == 0 {
 			continue
 		}
-		sc.gen++
-		if sc.gen == 0 { // wrapped: clear stamps once every 2^32 groups
-			clear(sc.stamp)
-			sc.gen = 1
+		w := g.artIDF * g.Weight
+		if !(w*(bm25K1+1)/(1+ix.maxNorm) > 1e-30) || !(w < 1e30) {
+			return false
+		}
+	}
+	return true
+}
+
+// scoreRange adds the groups' scores of the docs in [lo, hi) to sc.acc,
+// appending the docs it scores first to touch.
+func (ix *index) scoreRange(sc *scoreScratch, touch []uint32, groups []termGroup, gens []uint32, lo, hi uint32) []uint32 {
+	for i, g := range groups {
+		if len(g.terms) == 0 {
+			continue
 		}
 		w := g.artIDF * g.Weight
+		if len(g.terms) == 1 {
+			touch = ix.addList(sc, touch, w, docRange(ix.artPost[g.terms[0]], lo, hi))
+			continue
+		}
 		for _, id := range g.terms {
-			for _, p := range ix.artPost[id] {
+			ix.addGroupList(sc, &touch, w, docRange(ix.artPost[id], lo, hi), gens[i])
+		}
+	}
+	return touch
+}
+
+// sumRange is scoreRange without listing the docs: with positive scores
+// they are the docs with a sum, and keeping the list doubles the work of
+// the loop (each place in it waits for the sum before).
+func (ix *index) sumRange(sc *scoreScratch, groups []termGroup, gens []uint32, lo, hi uint32) {
+	for i, g := range groups {
+		if len(g.terms) == 0 {
+			continue
+		}
+		w := g.artIDF * g.Weight
+		if len(g.terms) == 1 {
+			acc, norm := sc.acc, ix.artNorm
+			for _, p := range docRange(ix.artPost[g.terms[0]], lo, hi) {
 				tf := float64(p.tf)
-				norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.artLen[p.doc])/ix.avgArt)
-				s := float32(w * tf * (bm25K1 + 1) / (tf + norm))
-				switch {
-				case sc.stamp[p.doc] != sc.gen:
-					sc.stamp[p.doc] = sc.gen
-					sc.best[p.doc] = s
-					if sc.acc[p.doc] == 0 {
-						sc.touch = append(sc.touch, p.doc)
+				acc[p.doc] += float32(w * tf * (bm25K1 + 1) / (tf + norm[p.doc]))
+			}
+			continue
+		}
+		for _, id := range g.terms {
+			ix.addGroupList(sc, nil, w, docRange(ix.artPost[id], lo, hi), gens[i])
+		}
+	}
+}
+
+// rangeBest returns the k best of the docs in [lo, hi) that sumRange
+// scored, as a heap, and resets their sums: it walks their postings again,
+// offering each doc at its first (its sum, positive, is then set to zero).
+func (ix *index) rangeBest(sc *scoreScratch, groups []termGroup, k int, lo, hi uint32) docHeap {
+	h := make(docHeap, 0, k+1)
+	var least float32 // the k-th best sum once there are k: lower ones cannot make it
+	acc := sc.acc
+	for _, g := range groups {
+		for _, id := range g.terms {
+			for _, p := range docRange(ix.artPost[id], lo, hi) {
+				a := acc[p.doc]
+				acc[p.doc] = 0
+				if a >= least && a != 0 {
+					h.offer(k, p.doc, float64(a))
+					if len(h) == k {
+						least = float32(h[0].score)
 					}
-					sc.acc[p.doc] += s
-				case s > sc.best[p.doc]:
-					sc.acc[p.doc] += s - sc.best[p.doc]
-					sc.best[p.doc] = s
 				}
 			}
 		}
 	}
+	return h
+}
+
+// docRange is the part of post whose docs are in [lo, hi).
+func docRange(post []posting, lo, hi uint32) []posting {
+	if lo > 0 {
+		post = post[seekPosting(post, 0, lo):]
+	}
+	if len(post) > 0 && post[len(post)-1].doc >= hi {
+		post = post[:seekPosting(post, 0, hi)]
+	}
+	return post
+}
+
+// nextGen returns a new stamp for a group (clearing the stamps when the
+// counter wraps).
+func (sc *scoreScratch) nextGen() uint32 {
+	sc.gen++
+	if sc.gen == 0 { // wrapped: clear stamps once every 2^32 groups
+		clear(sc.stamp)
+		sc.gen = 1
+	}
+	return sc.gen
+}
+
+// best returns the k best of the docs in touch (that filter keeps), as a
+// heap, and resets their sums.
+func (sc *scoreScratch) best(k int, touch []uint32, filter func(doc uint32) bool) docHeap {
 	h := make(docHeap, 0, k+1)
-	for _, d := range sc.touch {
+	for _, d := range touch {
 		s := float64(sc.acc[d])
 		sc.acc[d] = 0
 		if filter != nil && !filter(d) {
 			continue
 		}
-		if len(h) < k {
-			heap.Push(&h, docScore{d, s})
-		} else if s > h[0].score || (s == h[0].score && d < h[0].doc) {
-			h[0] = docScore{d, s}
-			heap.Fix(&h, 0)
+		h.offer(k, d, s)
+	}
+	return h
+}
+
+// addGroupList adds one term's postings to the scores of a group of
+// several terms: per doc the group counts its best term's score, so a
+// better one replaces the best so far (docs stamped gen have one). Docs
+// scored first are appended to *touch, when not nil.
+func (ix *index) addGroupList(sc *scoreScratch, touch *[]uint32, w float64, post []posting, gen uint32) {
+	for _, p := range post {
+		s := ix.bm25(w, p)
+		switch {
+		case sc.stamp[p.doc] != gen:
+			sc.stamp[p.doc] = gen
+			sc.bestOf[p.doc] = s
+			if touch != nil && sc.acc[p.doc] == 0 {
+				*touch = append(*touch, p.doc)
+			}
+			sc.acc[p.doc] += s
+		case s > sc.bestOf[p.doc]:
+			sc.acc[p.doc] += s - sc.bestOf[p.doc]
+			sc.bestOf[p.doc] = s
 		}
 	}
-	sc.touch = sc.touch[:0]
-	out := make([]docScore, len(h))
-	for i := len(h) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&h).(docScore)
+}
+
+// addList adds a group of one term to the scores: each posting is then
+// its doc's only score from the group (no best member to keep), so this
+// is addGroupList without stamps.
+func (ix *index) addList(sc *scoreScratch, touch []uint32, w float64, post []posting) []uint32 {
+	acc, norm := sc.acc, ix.artNorm
+	touch = slices.Grow(touch, len(post))
+	n := len(touch)
+	touch = touch[:n+len(post)]
+	for _, p := range post {
+		tf := float64(p.tf)
+		s := float32(w * tf * (bm25K1 + 1) / (tf + norm[p.doc]))
+		a := acc[p.doc]
+		touch[n] = p.doc
+		if a == 0 {
+			n++
+		}
+		acc[p.doc] = a + s
+	}
+	return touch[:n]
+}
+
+// offer keeps doc among the k best seen so far (a min-heap on score, the
+// higher doc number the worse on ties).
+func (h *docHeap) offer(k int, d uint32, s float64) {
+	if len(*h) < k {
+		heap.Push(h, docScore{d, s})
+	} else if s > (*h)[0].score || (s == (*h)[0].score && d < (*h)[0].doc) {
+		(*h)[0] = docScore{d, s}
+		heap.Fix(h, 0)
+	}
+}
+
+// sorted empties the heap into a slice, best first.
+func (h *docHeap) sorted() []docScore {
+	out := make([]docScore, len(*h))
+	for i := len(*h) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(h).(docScore)
 	}
 	return out
+}
+
+// pruneMinPostings: below this many postings scoring them all is as quick.
+const pruneMinPostings = 2048
+
+// topArticlesPruned is topArticlesAll without a filter, by MaxScore, term
+// at a time. The groups are added to the scores strongest first (by the
+// most any article can get from them, maxImpact); after each, the exact
+// scores of the k articles with the best sums so far give a lower bound
+// for the k-th best score, and once the groups not yet added together
+// cannot lift an article that has none of the others to it, no new
+// article can make the k best and their lists are not walked. Then only
+// the articles whose sum plus that bound reaches the k-th best are scored,
+// exactly as topArticlesAll scores them (same terms, same order, same
+// float32 sums), so the k best are the same, score for score; the bounds
+// carry a margin for rounding. It returns false, for topArticlesAll to do
+// the work, when there are too few postings to bother or a weight is so
+// small (or not a number) that a score could round to zero.
+func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool) {
+	type group struct {
+		w, ub  float64
+		terms  []uint32
+		lo, hi int // its lists: lists[lo:hi], in the order of its terms
+		n      int // its postings
+	}
+	var gs []group
+	var lists [][]posting
+	total := 0
+	for _, g := range groups {
+		if len(g.terms) == 0 {
+			continue
+		}
+		w := g.artIDF * g.Weight
+		if !(w*(bm25K1+1)/(1+ix.maxNorm) > 1e-30) || !(w < 1e30) {
+			return nil, false
+		}
+		pg := group{w: w, terms: g.terms, lo: len(lists)}
+		m := 0.0
+		for _, id := range g.terms {
+			lists = append(lists, ix.artPost[id])
+			pg.n += len(ix.artPost[id])
+			m = max(m, float64(ix.maxImpact[id]))
+		}
+		pg.hi = len(lists)
+		pg.ub = w * m * (1 + 1e-6)
+		total += pg.n
+		gs = append(gs, pg)
+	}
+	if total < pruneMinPostings {
+		return nil, false
+	}
+	// the groups weakest first; prefix[i] bounds what order[:i] can give
+	order := make([]int, len(gs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(gs[a].ub, gs[b].ub) })
+	// it pays when the strongest group is a small part of the postings
+	// (a rare word): the others' lists are then seldom walked
+	if gs[order[len(order)-1]].n > total/8 {
+		return nil, false
+	}
+	prefix := make([]float64, len(gs)+1)
+	for i, gi := range order {
+		prefix[i+1] = prefix[i] + gs[gi].ub
+	}
+	// relative margin for the float32 sums (about 2^-24 an addition) and
+	// the bounds' own rounding
+	slack := 1 + 1e-4 + float64(len(lists))/(1<<22)
+
+	// exact is doc d's score as topArticlesAll sums it: the groups in the
+	// question's order, each its best term, improvements added. pos holds
+	// a cursor per list, moved forward to d.
+	exact := func(d uint32, pos []int) float32 {
+		var acc float32
+		for i := range gs {
+			g := &gs[i]
+			first, best := true, float32(0)
+			for li := g.lo; li < g.hi; li++ {
+				post := lists[li]
+				j := seekPosting(post, pos[li], d)
+				pos[li] = j
+				if j == len(post) || post[j].doc != d {
+					continue
+				}
+				v := ix.bm25(g.w, post[j])
+				switch {
+				case first:
+					first, best = false, v
+					acc += v
+				case v > best:
+					acc += v - best
+					best = v
+				}
+			}
+		}
+		return acc
+	}
+
+	sc := ix.scratch.Get().(*scoreScratch)
+	defer func() {
+		for _, d := range sc.touch {
+			sc.acc[d] = 0
+		}
+		sc.touch = sc.touch[:0]
+		ix.scratch.Put(sc)
+	}()
+	pos := make([]int, len(lists))
+	top := make(docHeap, 0, k+1) // the k best sums so far
+	theta := 0.0                 // a lower bound for the k-th best score
+	done := len(gs)              // order[done:] are in sc.acc
+	walked := 0
+	for done > 0 {
+		g := &gs[order[done-1]]
+		if walked += g.n; walked > total/4 {
+			return nil, false // as much work as scoring all, nearly
+		}
+		done--
+		if len(g.terms) == 1 {
+			ix.addListTop(sc, g.w, lists[g.lo], &top, k)
+		} else {
+			gen := sc.nextGen()
+			for _, post := range lists[g.lo:g.hi] {
+				ix.addGroupList(sc, &sc.touch, g.w, post, gen)
+			}
+			for _, post := range lists[g.lo:g.hi] {
+				for _, p := range post {
+					if a := sc.acc[p.doc]; len(top) < k || float64(a) > top[0].score {
+						top.offerUnique(k, p.doc, float64(a))
+					}
+				}
+			}
+		}
+		if len(top) == k {
+			kth := math.Inf(1)
+			for _, e := range top {
+				clear(pos)
+				kth = min(kth, float64(exact(e.doc, pos)))
+			}
+			theta = max(theta, kth)
+		}
+		if prefix[done]*slack < theta {
+			break // the groups left cannot bring in a new article
+		}
+	}
+	// score the articles whose bound reaches the k-th best, in doc order
+	var cands []uint32
+	for _, d := range sc.touch {
+		if (float64(sc.acc[d])+prefix[done])*slack >= theta {
+			cands = append(cands, d)
+		}
+	}
+	if len(cands)*len(lists)*16 > total {
+		return nil, false // too many to look up one by one
+	}
+	slices.Sort(cands)
+	clear(pos)
+	h := make(docHeap, 0, k+1)
+	for _, d := range cands {
+		if len(h) == k && (float64(sc.acc[d])+prefix[done])*slack < h[0].score {
+			continue
+		}
+		h.offer(k, d, float64(exact(d, pos)))
+	}
+	return h.sorted(), true
+}
+
+// addListTop is addList that also keeps in top the k docs with the best
+// sums.
+func (ix *index) addListTop(sc *scoreScratch, w float64, post []posting, top *docHeap, k int) {
+	acc, norm := sc.acc, ix.artNorm
+	touch := slices.Grow(sc.touch, len(post))
+	n := len(touch)
+	touch = touch[:n+len(post)]
+	thr := float32(-1)
+	if len(*top) == k {
+		thr = float32((*top)[0].score)
+	}
+	for _, p := range post {
+		tf := float64(p.tf)
+		s := float32(w * tf * (bm25K1 + 1) / (tf + norm[p.doc]))
+		a := acc[p.doc]
+		touch[n] = p.doc
+		if a == 0 {
+			n++
+		}
+		a += s
+		acc[p.doc] = a
+		if a > thr {
+			top.offerUnique(k, p.doc, float64(a))
+			if len(*top) == k {
+				thr = float32((*top)[0].score)
+			}
+		}
+	}
+	sc.touch = touch[:n]
+}
+
+// offerUnique is offer for a doc that may be in h already (then with a
+// lower score, which it replaces).
+func (h *docHeap) offerUnique(k int, d uint32, s float64) {
+	for i := range *h {
+		if (*h)[i].doc == d {
+			if s > (*h)[i].score {
+				(*h)[i].score = s
+				heap.Fix(h, i)
+			}
+			return
+		}
+	}
+	h.offer(k, d, s)
+}
+
+// seekPosting returns the first index at or after from whose doc is at
+// least d (galloping, then binary search).
+func seekPosting(post []posting, from int, d uint32) int {
+	if from >= len(post) || post[from].doc >= d {
+		return from
+	}
+	// post[lo].doc < d; gallop to hi with post[hi].doc >= d, or the end
+	lo, step := from, 1
+	hi := lo + step
+	for hi < len(post) && post[hi].doc < d {
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	hi = min(hi, len(post))
+	// post[lo].doc < d, and d <= post[hi].doc unless hi is the end
+	for lo+1 < hi {
+		m := int(uint(lo+hi) >> 1)
+		if post[m].doc < d {
+			lo = m
+		} else {
+			hi = m
+		}
+	}
+	return hi
 }

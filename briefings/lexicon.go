@@ -44,6 +44,136 @@ type Lexicon struct {
 	// dict is a second English -> Dutch source (FreeDict, when installed),
 	// asked only for words the hand-written lexicon lacks.
 	dict map[string][]string
+
+	// longRoles are the roles of five bytes or more and maxRoleLen the
+	// longest, for endsWithRole's suffix look-ups.
+	longRoles  map[string]bool
+	maxRoleLen int
+	// numPrefixes are the first three bytes of the number words of three
+	// bytes or more, and maxNumberLen the longest, for isNumeral.
+	numPrefixes  map[string]bool
+	maxNumberLen int
+	// words maps every word of the lists wordClass covers, and every stop
+	// word, to its class and its stem.
+	words map[string]lexWord
+}
+
+// lexWord is what annotating a sentence needs to know of a folded word
+// besides the question: its class and its stem (Analyzer.Stem).
+type lexWord struct {
+	class wordClass
+	stem  string
+}
+
+// wordClass is what the lexicon and the span finders' word lists say of a
+// folded word, found with one look-up (Lexicon.classOf) instead of one per
+// list: the finders ask it of every word of every examined sentence.
+type wordClass uint32
+
+const (
+	wSpeech      wordClass = 1 << iota // speechVerbs
+	wWeakPrep                          // weakPreps
+	wPlacePrep                         // placePreps
+	wReason                            // reasonMarkers
+	wSource                            // sourcePreps
+	wManner                            // mannerPreps
+	wJoiner                            // nameJoiners
+	wAux                               // auxWords
+	wCopula                            // copulas
+	wNPInner                           // npInner
+	wUnit                              // units
+	wCurrency                          // currencies
+	wRelDate                           // relDates
+	wRelDateHead                       // relDateHeads
+	wRelDateMod                        // relDateMods
+	wNotNumber                         // dutchNotNumbers
+	wMonth                             // months, with a month number
+	wWeekday                           // weekdays
+	wCountryAdj                        // countryAdj
+	wFirstName                         // firstNames
+	wRole                              // roles
+	wOrgHead                           // orgHeads
+	wNumber                            // numbers
+	wNumMod                            // numMods
+	wStop                              // a stop word (IsStopword)
+)
+
+// classOf is the class of folded word f.
+func (lx *Lexicon) classOf(f string) wordClass {
+	if lx.words == nil {
+		return lx.lookUpClass(f) // a lexicon not made by LoadLexicon
+	}
+	return lx.words[f].class
+}
+
+// word returns f's class and, when the lexicon knows the word, its stem
+// as Analyzer.Stem gives it (ok false: the caller stems f).
+func (lx *Lexicon) word(f string) (info lexWord, ok bool) {
+	if lx.words == nil {
+		return lexWord{class: lx.lookUpClass(f)}, false
+	}
+	info, ok = lx.words[f]
+	return info, ok
+}
+
+// lookUpClass finds f's class in the lists themselves.
+func (lx *Lexicon) lookUpClass(f string) wordClass {
+	var c wordClass
+	set := func(bit wordClass, in bool) {
+		if in {
+			c |= bit
+		}
+	}
+	set(wSpeech, speechVerbs[f])
+	set(wWeakPrep, weakPreps[f])
+	set(wPlacePrep, placePreps[f])
+	set(wReason, reasonMarkers[f])
+	set(wSource, sourcePreps[f])
+	set(wManner, mannerPreps[f])
+	set(wJoiner, nameJoiners[f])
+	set(wAux, auxWords[f])
+	set(wCopula, copulas[f])
+	set(wNPInner, npInner[f])
+	set(wUnit, units[f])
+	set(wCurrency, currencies[f])
+	set(wRelDate, relDates[f])
+	set(wRelDateHead, relDateHeads[f])
+	set(wRelDateMod, relDateMods[f])
+	set(wNotNumber, dutchNotNumbers[f])
+	set(wMonth, lx.months[f] > 0)
+	set(wWeekday, lx.weekdays[f])
+	set(wCountryAdj, lx.countryAdj[f])
+	set(wFirstName, lx.firstNames[f])
+	set(wRole, lx.roles[f])
+	set(wOrgHead, lx.orgHeads[f])
+	_, number := lx.numbers[f]
+	set(wNumber, number)
+	set(wNumMod, lx.numMods[f])
+	set(wStop, IsStopword(f))
+	return c
+}
+
+// indexWords fills lx.words: every word of the lists and every stop word,
+// with its class and stem.
+func (lx *Lexicon) indexWords() {
+	lx.words = map[string]lexWord{}
+	for _, m := range []map[string]bool{speechVerbs, weakPreps, placePreps, reasonMarkers, sourcePreps, mannerPreps,
+		nameJoiners, auxWords, copulas, npInner, units, currencies, relDates, relDateHeads, relDateMods, dutchNotNumbers,
+		lx.weekdays, lx.countryAdj, lx.firstNames, lx.roles, lx.orgHeads, lx.numMods, stopwords} {
+		for w := range m {
+			lx.words[w] = lexWord{}
+		}
+	}
+	for w := range lx.months {
+		lx.words[w] = lexWord{}
+	}
+	for w := range lx.numbers {
+		lx.words[w] = lexWord{}
+	}
+	an := NewAnalyzer()
+	for w := range lx.words {
+		lx.words[w] = lexWord{class: lx.lookUpClass(w), stem: an.Stem(w)}
+	}
 }
 
 // translate returns the Dutch forms of a folded English word: from the
@@ -106,6 +236,21 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 	for _, src := range sources {
 		if err := lx.read(src); err != nil {
 			return nil, err
+		}
+	}
+	lx.numPrefixes = map[string]bool{}
+	for w := range lx.numbers {
+		if len(w) >= 3 {
+			lx.numPrefixes[w[:3]] = true
+			lx.maxNumberLen = max(lx.maxNumberLen, len(w))
+		}
+	}
+	lx.indexWords()
+	lx.longRoles = map[string]bool{}
+	for r := range lx.roles {
+		if len(r) >= 5 {
+			lx.longRoles[r] = true
+			lx.maxRoleLen = max(lx.maxRoleLen, len(r))
 		}
 	}
 	return lx, nil

@@ -69,6 +69,9 @@ type question struct {
 	// Future is true for questions about what will happen ("when will …"):
 	// an article's date does not answer them.
 	Future bool
+	// memo, when not nil, is what one examination of the question reuses
+	// from sentence to sentence (see answerMemo).
+	memo *answerMemo
 }
 
 var enMarkers = map[string]bool{"the": true, "who": true, "what": true, "which": true, "did": true, "does": true,
@@ -375,6 +378,9 @@ func isQuestionStopword(f string) bool {
 }
 
 func isCapitalized(s string) bool {
+	if s != "" && s[0] < utf8.RuneSelf {
+		return 'A' <= s[0] && s[0] <= 'Z'
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsUpper(r)
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/briefings/analysis"
 )
@@ -94,9 +95,18 @@ type rankCand struct {
 	doc   int // document number in the snapshot
 	sent  int // sentence index in the article
 	text  string
+	key   string // normaliseAnswer(text), set by examine ("": not set)
 	feats [numFeatures]float64
 	score float64 // the ranker's score (log-odds scale)
 	prob  float64 // share of the question's probability mass (softmax)
+}
+
+// answerKey is the candidate's answer text normalised for comparison.
+func (c *rankCand) answerKey() string {
+	if c.key == "" {
+		return normaliseAnswer(c.text)
+	}
+	return c.key
 }
 
 // examined is a sentence the extractor looked at.
@@ -113,12 +123,29 @@ type examination struct {
 	docs      []docScore
 	sentences []examined
 	cands     []rankCand
-	// fullNames caches Library.fullNames per examined article.
-	fullNames map[*Article]map[string]string
+	// fullNames caches fullNameOf by article and name.
+	fullNames map[nameIn]fullName
 }
+
+// nameIn is a name in an article; fullName is its full form, if any.
+type (
+	nameIn struct {
+		art  *Article
+		name string
+	}
+	fullName struct {
+		full string
+		ok   bool
+	}
+)
 
 // examine runs retrieval and candidate extraction for q on s.
 func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restrict []docScore) (*examination, error) {
+	// annotate each text (examined sentence, previous sentence, title)
+	// once for this question, and reuse buffers from sentence to sentence
+	qa := *q
+	qa.memo = newAnswerMemo()
+	q = &qa
 	ex := &examination{q: *q}
 	docs := restrict
 	if docs == nil {
@@ -133,14 +160,15 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	if topDoc <= 0 {
 		topDoc = 1
 	}
-	artRank := map[int]int{}
-	for r, d := range docs {
-		artRank[int(d.doc)] = r
-	}
-	// doc → its retrieval score relative to the best
-	artScore := map[int]float64{}
-	for _, d := range docs {
-		artScore[int(d.doc)] = d.score / topDoc
+	// a doc's rank and its retrieval score relative to the best: of its
+	// last place in docs, should it have more than one
+	artOf := func(doc int) (rank int, score float64) {
+		for r := len(docs) - 1; r >= 0; r-- {
+			if int(docs[r].doc) == doc {
+				return r, docs[r].score / topDoc
+			}
+		}
+		return 0, 0
 	}
 	var hits []sentHit
 	for _, d := range docs {
@@ -172,6 +200,18 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	}
 	deep := l.analyzeHits(ctx, s, hits)
 	ex.analyzed = deep != nil
+	// every sentence's candidates first, then the ranker's view of them:
+	// the (large) rankCands are then allocated once, as many as needed
+	type sentWork struct {
+		art           *Article
+		toks          []tok
+		cov, nameMiss float64
+		focusIn       bool
+		align         []int
+		lo, hi        int // its candidates: all[lo:hi]
+	}
+	work := make([]sentWork, 0, len(hits))
+	all := make([]candidate, 0, 8*len(hits))
 	for rank, h := range hits {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -189,42 +229,53 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 			align = alignTokens(text, toks, deep[rank])
 			cands = l.addAnalysisCandidates(q, toks, cands, deep[rank], align)
 		}
+		lo := len(all)
+		all = append(all, cands...)
+		work = append(work, sentWork{art: art, toks: toks, cov: cov, nameMiss: nameMiss, focusIn: focusIn, align: align, lo: lo, hi: len(all)})
+	}
+	ex.cands = make([]rankCand, 0, len(all))
+	for rank, h := range hits {
+		w := &work[rank]
+		art, toks, cov, cands := w.art, w.toks, w.cov, all[w.lo:w.hi]
 		heurTop := -1
 		for i, c := range cands {
 			if c.score > 0 && (heurTop < 0 || c.score > cands[heurTop].score) {
 				heurTop = i
 			}
 		}
+		artRank, artScore := artOf(h.doc)
+		covPow := math.Pow(cov, 1.2)
 		for i, c := range cands {
 			text := l.finishCandidate(ex, toks, c, cands, art)
 			if text == "" {
 				continue
 			}
-			rc := rankCand{cand: c, doc: h.doc, sent: h.sent, text: text}
-			f := &rc.feats
+			// filled in place: a rankCand is large
+			ex.cands = append(ex.cands, rankCand{cand: c, doc: h.doc, sent: h.sent, text: text, key: answerKeyOf(text)})
+			f := &ex.cands[len(ex.cands)-1].feats
 			f[fHeur] = c.score
 			f[fFit] = c.fit
 			f[fProx] = c.prox
 			f[fTyped] = b2f(c.typed)
 			f[fCov] = cov
 			f[fSentRank] = 1 / float64(1+rank)
-			f[fArtRank] = 1 / float64(1+artRank[h.doc])
-			f[fArtScore] = artScore[h.doc]
+			f[fArtRank] = 1 / float64(1+artRank)
+			f[fArtScore] = artScore
 			f[fLead] = b2f(h.sent == 0)
-			f[fNameMiss] = nameMiss
-			f[fFocusIn] = b2f(focusIn)
-			f[fFocusOut] = b2f(q.focus >= 0 && !focusIn)
+			f[fNameMiss] = w.nameMiss
+			f[fFocusIn] = b2f(w.focusIn)
+			f[fFocusOut] = b2f(q.focus >= 0 && !w.focusIn)
 			f[fHeurTop] = b2f(i == heurTop)
-			f[fOldConf] = math.Pow(cov, 1.2) * (0.3 + 0.7*c.score)
+			f[fOldConf] = covPow * (0.3 + 0.7*c.score)
 			if c.start < 0 {
 				f[fArtDate] = 1
 			} else {
 				spanFeatures(q, toks, c, f)
 			}
-			if deep != nil && align != nil {
-				deepFeatures(q, toks, c, deep[rank], align, f)
+			if deep != nil && w.align != nil {
+				deepFeatures(q, toks, c, deep[rank], w.align, f)
 			}
-			n := len(strings.Fields(text))
+			n := countFields(text)
 			f[fLen] = math.Log1p(float64(n))
 			f[fSingle] = b2f(n == 1)
 			f[fLong] = b2f(n > 5)
@@ -233,10 +284,10 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 			if k := kindFeature(c.kind); k >= 0 {
 				f[k] = 1
 			}
-			ex.cands = append(ex.cands, rc)
 		}
 	}
 	redundancy(ex.cands)
+	ex.q.memo = nil // the memo serves this examination only
 	return ex, nil
 }
 
@@ -275,7 +326,7 @@ func (l *Library) namesMissing(q *question, toks []tok, art *Article, sent int) 
 	if len(need) == 0 {
 		return 0
 	}
-	found := map[int]bool{}
+	found := make([]bool, len(q.Groups))
 	mark := func(ts []tok) {
 		for _, t := range ts {
 			if t.group >= 0 {
@@ -353,22 +404,29 @@ func (l *Library) allCandidates(q *question, toks []tok, art *Article) []candida
 	if q.Type == qYesNo {
 		return []candidate{{start: -1, end: -1, kind: entPhrase, score: 0.8, text: yesNo(*q, toks), typed: true}}
 	}
-	typed := l.candidates(q, toks, art)
-	seen := map[[2]int]bool{}
-	out := make([]candidate, 0, len(typed)+16)
+	sp := &spanFinds{l: l, toks: toks}
+	typed := l.candidates(q, toks, art, sp)
+	var out, more []candidate
+	if m := q.memo; m != nil {
+		// the previous sentence's candidates are done with
+		out, more = m.cands[:0], m.more[:0]
+		defer func() { m.cands, m.more = out[:0], more[:0] }()
+	}
+	out = slices.Grow(out, len(typed)+16)
+	// spans already proposed: few, so a list beats a map
+	var seen [][2]int
 	for _, c := range typed {
 		c.typed = true
 		if c.start >= 0 {
-			seen[[2]int{c.start, c.end}] = true
+			seen = append(seen, [2]int{c.start, c.end})
 		}
 		out = append(out, c)
 	}
-	var more []candidate
-	more = append(more, l.entitySpans(toks)...)
-	more = append(more, numberSpans(l.lex, toks)...)
-	more = append(more, l.dateSpans(toks)...)
-	more = append(more, nounRuns(toks)...)
-	if c, ok := clauseAfter(toks, reasonMarkers, 14); ok {
+	more = append(more, sp.entities()...)
+	more = append(more, sp.numbers()...)
+	more = append(more, sp.dates()...)
+	more = appendNounRuns(more, toks)
+	if c, ok := clauseAfter(toks, wReason, 14); ok {
 		more = append(more, c)
 	}
 	if q.Type != qHow {
@@ -379,10 +437,10 @@ func (l *Library) allCandidates(q *question, toks []tok, art *Article) []candida
 	}
 	for _, c := range more {
 		key := [2]int{c.start, c.end}
-		if c.start < 0 || seen[key] {
+		if c.start < 0 || slices.Contains(seen, key) {
 			continue
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		c.text = spanText(toks, c.start, c.end)
 		if strings.TrimSpace(c.text) == "" || (c.kind == entPhrase && !hasContent(toks[c.start:c.end])) {
 			continue
@@ -394,16 +452,16 @@ func (l *Library) allCandidates(q *question, toks []tok, art *Article) []candida
 	return out
 }
 
-// nounRuns proposes runs of content words (no stop words, no punctuation
-// between them) as phrases: the builtin stand-in for noun phrases.
-func nounRuns(toks []tok) []candidate {
-	var out []candidate
+// appendNounRuns proposes runs of content words (no stop words, no
+// punctuation between them) as phrases: the builtin stand-in for noun
+// phrases.
+func appendNounRuns(out []candidate, toks []tok) []candidate {
 	for i := 0; i < len(toks); i++ {
-		if toks[i].stop || auxWords[toks[i].Folded] {
+		if toks[i].stop || toks[i].class&wAux != 0 {
 			continue
 		}
 		j := i + 1
-		for j < len(toks) && j-i < 4 && !toks[j].gap && !toks[j].stop && !auxWords[toks[j].Folded] {
+		for j < len(toks) && j-i < 4 && !toks[j].gap && !toks[j].stop && toks[j].class&wAux == 0 {
 			j++
 		}
 		out = append(out, candidate{start: i, end: j, kind: entPhrase})
@@ -426,16 +484,17 @@ func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all 
 	}
 	switch {
 	case c.kind == entPerson && c.end-c.start == 1:
-		names, ok := ex.fullNames[art]
+		key := nameIn{art, text}
+		fn, ok := ex.fullNames[key]
 		if !ok {
-			names = l.fullNames(art)
+			fn.full, fn.ok = l.fullNameOf(art, text)
 			if ex.fullNames == nil {
-				ex.fullNames = map[*Article]map[string]string{}
+				ex.fullNames = map[nameIn]fullName{}
 			}
-			ex.fullNames[art] = names
+			ex.fullNames[key] = fn
 		}
-		if full, ok := names[text]; ok {
-			text = full
+		if fn.ok {
+			text = fn.full
 		}
 	case c.kind == entCountryAdj && c.end-c.start == 1 && (q.Focus == entCountry || q.Type == qWhere):
 		// "Chinese" answers "which country" as "China"
@@ -444,6 +503,30 @@ func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all 
 		}
 	}
 	return trimWords(strings.Trim(text, " ,.;:"), maxCandidateWords)
+}
+
+// fullNameOf is l.fullNames(a)[name] (library.go) without mapping every
+// name of the article: the first "First Name" in a's first nameSentences
+// sentences, a capitalised first name and then name, one space apart.
+// Only sentences that contain name are split into words.
+func (l *Library) fullNameOf(a *Article, name string) (string, bool) {
+	var buf []Word
+	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
+		if !strings.Contains(s.Text, name) {
+			continue
+		}
+		buf = appendWords(buf[:0], s.Text)
+		for i := 1; i < len(buf); i++ {
+			prev := buf[i-1]
+			if buf[i].Text != name || !isCapitalized(prev.Text) || !l.lex.firstNames[prev.Folded] {
+				continue
+			}
+			if s.Text[prev.End:buf[i].Start] == " " {
+				return prev.Text + " " + buf[i].Text, true
+			}
+		}
+	}
+	return "", false
 }
 
 // spanFeatures sets the features that look at the words around a span.
@@ -458,7 +541,7 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	if n > 0 {
 		f[fOwn] = float64(own) / float64(n)
 	}
-	if (c.start > 0 && speechVerbs[toks[c.start-1].Folded]) || (c.end < len(toks) && speechVerbs[toks[c.end].Folded]) {
+	if (c.start > 0 && toks[c.start-1].class&wSpeech != 0) || (c.end < len(toks) && toks[c.end].class&wSpeech != 0) {
 		f[fSpeech] = 1
 	}
 	near, verb := -1, -1
@@ -488,23 +571,122 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 // redundancy counts, for every candidate, the other sentences and articles
 // that propose the same answer text.
 func redundancy(cands []rankCand) {
-	type place struct{ doc, sent int }
-	sents := map[string]map[place]bool{}
-	arts := map[string]map[int]bool{}
-	for _, c := range cands {
-		k := normaliseAnswer(c.text)
-		if sents[k] == nil {
-			sents[k], arts[k] = map[place]bool{}, map[int]bool{}
+	// number the answers (by normalised text) and list each one's
+	// candidates (few, mostly one): members[start[a]:start[a+1]]
+	answer := make(map[string]int, len(cands))
+	of := make([]int, len(cands))
+	var start []int
+	for i := range cands {
+		a, ok := answer[cands[i].answerKey()]
+		if !ok {
+			a = len(start)
+			answer[cands[i].answerKey()] = a
+			start = append(start, 0)
 		}
-		sents[k][place{c.doc, c.sent}] = true
-		arts[k][c.doc] = true
+		of[i] = a
+		start[a]++
+	}
+	start = append(start, 0)
+	for a, sum := 0, 0; a < len(start); a++ {
+		start[a], sum = sum, sum+start[a]
+	}
+	members := make([]int, len(cands))
+	next := slices.Clone(start)
+	for i, a := range of {
+		members[next[a]] = i
+		next[a]++
+	}
+	// per answer, its distinct sentences and articles
+	sents, arts := make([]int, len(start)-1), make([]int, len(start)-1)
+	for a := range sents {
+		m := members[start[a]:start[a+1]]
+		for j, i := range m {
+			newSent, newArt := true, true
+			for _, e := range m[:j] {
+				if cands[e].doc == cands[i].doc {
+					newArt = false
+					if cands[e].sent == cands[i].sent {
+						newSent = false
+						break
+					}
+				}
+			}
+			if newSent {
+				sents[a]++
+			}
+			if newArt {
+				arts[a]++
+			}
+		}
 	}
 	for i := range cands {
-		k := normaliseAnswer(cands[i].text)
-		cands[i].feats[fRedund] = math.Log1p(float64(len(sents[k]) - 1))
-		cands[i].feats[fRedundArts] = math.Log1p(float64(len(arts[k]) - 1))
+		cands[i].feats[fRedund] = math.Log1p(float64(sents[of[i]] - 1))
+		cands[i].feats[fRedundArts] = math.Log1p(float64(arts[of[i]] - 1))
 	}
 }
+
+// answerKeyOf is normaliseAnswer(s); ASCII is done here in one pass.
+func answerKeyOf(s string) string {
+	var buf [96]byte
+	b := append(buf[:0], ' ')
+	fields, in := 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return normaliseAnswer(s)
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case asciiPunctOrSymbol(c):
+			c = ' '
+		}
+		if asciiSpace[c] {
+			in = false
+			continue
+		}
+		if !in {
+			if fields > 0 {
+				b = append(b, ' ')
+			}
+			fields++
+			in = true
+		}
+		b = append(b, c)
+	}
+	return string(append(b, ' '))
+}
+
+// asciiPunctOrSymbol reports the ASCII characters unicode.IsPunct or
+// unicode.IsSymbol accepts: the printable ones other than letters, digits
+// and space.
+func asciiPunctOrSymbol(c byte) bool {
+	return '!' <= c && c <= '/' || ':' <= c && c <= '@' || '[' <= c && c <= '`' || '{' <= c && c <= '~'
+}
+
+// countFields is len(strings.Fields(s)), without building the fields.
+func countFields(s string) int {
+	n, inField := 0, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var space bool
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
+}
+
+// asciiSpace are the ASCII bytes strings.Fields splits at.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func kindFeature(k entityKind) int {
 	switch k {

@@ -132,10 +132,11 @@ func (m *RankerModel) confidence(cands []rankCand, best int) float64 {
 // sentence's support.
 func calibrationFeatures(cands []rankCand, best int) []float64 {
 	w := cands[best]
-	key := normaliseAnswer(w.text)
+	key := w.answerKey()
 	prob, other := 0.0, 0.0
-	for _, c := range cands {
-		if normaliseAnswer(c.text) == key {
+	for i := range cands {
+		c := &cands[i]
+		if c.answerKey() == key {
 			prob += c.prob
 		} else {
 			other = max(other, c.prob)
@@ -147,7 +148,7 @@ func calibrationFeatures(cands []rankCand, best int) []float64 {
 	agree, heurConf := 0.0, 0.0
 	if heur >= 0 {
 		heurConf = cands[heur].feats[fOldConf]
-		if normaliseAnswer(cands[heur].text) == key {
+		if cands[heur].answerKey() == key {
 			agree = 1
 		}
 	}
@@ -185,8 +186,8 @@ func dot(a, b []float64) float64 {
 // hand-written confidence among candidates with a span score, or -1.
 func heuristicChoice(cands []rankCand) int {
 	best := -1
-	for i, c := range cands {
-		if c.feats[fHeur] > 0 && (best < 0 || c.feats[fOldConf] > cands[best].feats[fOldConf]) {
+	for i := range cands {
+		if f := &cands[i].feats; f[fHeur] > 0 && (best < 0 || f[fOldConf] > cands[best].feats[fOldConf]) {
 			best = i
 		}
 	}

@@ -420,3 +420,85 @@ func deriveTitle(s string) string {
 	}
 	return t
 }
+
+// appendWords appends the words of s to dst: Words (analysis.go) without
+// allocating a slice per call, and with a fast path for ASCII. It must
+// split and fold exactly as Words does (TestAppendWordsIsWords).
+func appendWords(dst []Word, s string) []Word {
+	i := 0
+	for i < len(s) {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(s[i:])
+		}
+		if !isWordRuneFast(r) {
+			i += n
+			continue
+		}
+		start := i
+		i += n
+		for i < len(s) {
+			r, n = rune(s[i]), 1
+			if r >= utf8.RuneSelf {
+				r, n = utf8.DecodeRuneInString(s[i:])
+			}
+			if isWordRuneFast(r) {
+				i += n
+				continue
+			}
+			// an inner joiner followed by a word rune continues the word
+			if (r == '-' || r == '\'' || r == '’' || r == '.' || r == ',') && i+n < len(s) {
+				next, _ := utf8.DecodeRuneInString(s[i+n:])
+				prev, _ := utf8.DecodeLastRuneInString(s[start:i])
+				if (r == '.' || r == ',') && !(unicode.IsDigit(prev) && unicode.IsDigit(next)) {
+					break
+				}
+				if isWordRuneFast(next) {
+					i += n
+					continue
+				}
+			}
+			break
+		}
+		text := s[start:i]
+		dst = append(dst, Word{Text: text, Folded: foldFast(text), Start: start, End: i})
+	}
+	return dst
+}
+
+// isWordRuneFast is isWordRune with ASCII answered without tables.
+func isWordRuneFast(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return isWordRune(r)
+}
+
+// foldFast is Fold with ASCII folded here: for ASCII, Fold's
+// normalisation changes nothing, so it only lower-cases and drops '.
+func foldFast(s string) string {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return Fold(s)
+		}
+		if 'A' <= c && c <= 'Z' || c == '\'' {
+			upper = true
+		}
+	}
+	if !upper {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+		case 'A' <= c && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

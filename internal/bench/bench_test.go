@@ -111,6 +111,7 @@ func BenchmarkAnswer(b *testing.B) {
 	lib := benchLibrary(b)
 	qs := Questions(benchCorpus(b), 1000, 7)
 	ctx := context.Background()
+	b.ReportAllocs()
 	latencies(b, qs, func(q string) {
 		if _, err := lib.Answer(ctx, q, briefings.AskOptions{}); err != nil && err != briefings.ErrEmptyQuery {
 			b.Fatal(err)
