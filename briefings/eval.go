@@ -95,31 +95,7 @@ func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, 
 			}
 		}
 		preds = append(preds, p)
-		r.Items++
-		if !ans.Answered {
-			r.Abstained++
-		}
-		if res.Unanswerable {
-			r.Unanswerable++
-			res.Correct = !ans.Answered
-			if !ans.Answered {
-				r.RightAbstentions++
-			}
-		} else {
-			r.Answerable++
-			if !ans.Answered {
-				r.WrongAbstentions++
-			}
-			res.Correct = ans.Answered && answerMatches(ans.Text, it.Answers)
-			res.CitationOK = ans.Answered && it.Article != nil && res.Cited == *it.Article
-			if res.CitationOK {
-				r.CitationsCorrect++
-			}
-		}
-		if res.Correct {
-			r.Correct++
-		}
-		r.Results = append(r.Results, res)
+		r.score(res, it)
 	}
 	if r.Items > 0 {
 		r.Accuracy = float64(r.Correct) / float64(r.Items)
@@ -142,4 +118,35 @@ func normaliseAnswer(s string) string {
 		b.WriteRune(r)
 	}
 	return " " + strings.Join(strings.Fields(b.String()), " ") + " "
+}
+
+// score adds res, the result of asking item it, to the report: whether it
+// is correct (a gold answer in the answer, or an abstention on an
+// unanswerable item), its citation, and the counts.
+func (r *EvalReport) score(res EvalResult, it EvalItem) {
+	r.Items++
+	if !res.Answered {
+		r.Abstained++
+	}
+	if res.Unanswerable {
+		r.Unanswerable++
+		res.Correct = !res.Answered
+		if !res.Answered {
+			r.RightAbstentions++
+		}
+	} else {
+		r.Answerable++
+		if !res.Answered {
+			r.WrongAbstentions++
+		}
+		res.Correct = res.Answered && answerMatches(res.Answer, it.Answers)
+		res.CitationOK = res.Answered && it.Article != nil && res.Cited == *it.Article
+		if res.CitationOK {
+			r.CitationsCorrect++
+		}
+	}
+	if res.Correct {
+		r.Correct++
+	}
+	r.Results = append(r.Results, res)
 }

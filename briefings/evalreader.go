@@ -63,32 +63,7 @@ func EvaluateReader(ctx context.Context, lib *Library, reader Answerer, items []
 			p.Right = answerMatches(ans.Text, it.Answers)
 		}
 		preds = append(preds, p)
-		r := &rep.EvalReport
-		r.Items++
-		if !ans.Answered {
-			r.Abstained++
-		}
-		if res.Unanswerable {
-			r.Unanswerable++
-			res.Correct = !ans.Answered
-			if !ans.Answered {
-				r.RightAbstentions++
-			}
-		} else {
-			r.Answerable++
-			if !ans.Answered {
-				r.WrongAbstentions++
-			}
-			res.Correct = ans.Answered && answerMatches(ans.Text, it.Answers)
-			res.CitationOK = ans.Answered && it.Article != nil && res.Cited == *it.Article
-			if res.CitationOK {
-				r.CitationsCorrect++
-			}
-		}
-		if res.Correct {
-			r.Correct++
-		}
-		r.Results = append(r.Results, res)
+		rep.score(res, it)
 	}
 	r := &rep.EvalReport
 	if r.Items > 0 {
