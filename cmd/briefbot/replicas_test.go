@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/internal/pgtest"
+	"github.com/briefbot/briefbot/internal/store"
 )
 
 // TestServeReplicasShareOneDatabase runs two serve processes on one real
@@ -221,4 +224,36 @@ ingest:
   tokens: [{name: cms, token: `+testToken+`}]
 `)
 	return startServe(r.t, cfg, "BRIEFBOT_DATABASE_URL="+r.dbURL)
+}
+
+// TestIndexIntoSharedDatabase: briefbot index with BRIEFBOT_DATABASE_URL
+// stores the articles in PostgreSQL, where replicas read them; a second
+// run finds them unchanged.
+func TestIndexIntoSharedDatabase(t *testing.T) {
+	dbURL := pgtest.Database(t)
+	t.Setenv("BRIEFBOT_DATABASE_URL", dbURL)
+	var out bytes.Buffer
+	for i, want := range []string{"5 added", "5 unchanged"} {
+		out.Reset()
+		if code := run(context.Background(), []string{"index", "--data", t.TempDir()}, strings.NewReader(""), &out, &out); code != 0 {
+			t.Fatalf("run %d: exit %d: %s", i, code, out.String())
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run %d: %q lacks %q", i, out.String(), want)
+		}
+	}
+	st, err := store.OpenPostgres(t.Context(), dbURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	arts, err := st.Articles(t.Context(), "sample")
+	if err != nil || len(arts) != 5 {
+		t.Errorf("the shared database holds %d sample articles (%v), want 5", len(arts), err)
+	}
+	t.Setenv("BRIEFBOT_DATABASE_URL_FILE", filepath.Join(t.TempDir(), "url"))
+	out.Reset()
+	if code := run(context.Background(), []string{"index"}, strings.NewReader(""), &out, &out); code == 0 || !strings.Contains(out.String(), "keep one") {
+		t.Errorf("both URL variables set: exit %d, %q; want a refusal naming them", code, out.String())
+	}
 }
