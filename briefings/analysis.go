@@ -26,40 +26,7 @@ type Word struct {
 // Words splits s into words: runs of letters and digits, joined by inner
 // hyphens, apostrophes and dots between digits ("G20-top", "CD-ROM", "3.5").
 func Words(s string) []Word {
-	var out []Word
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
-			i += n
-			continue
-		}
-		start := i
-		i += n
-		for i < len(s) {
-			r, n = utf8.DecodeRuneInString(s[i:])
-			if isWordRune(r) {
-				i += n
-				continue
-			}
-			// an inner joiner followed by a word rune continues the word
-			if (r == '-' || r == '\'' || r == '’' || r == '.' || r == ',') && i+n < len(s) {
-				next, _ := utf8.DecodeRuneInString(s[i+n:])
-				prev, _ := utf8.DecodeLastRuneInString(s[start:i])
-				if (r == '.' || r == ',') && !(unicode.IsDigit(prev) && unicode.IsDigit(next)) {
-					break
-				}
-				if isWordRune(next) {
-					i += n
-					continue
-				}
-			}
-			break
-		}
-		text := s[start:i]
-		out = append(out, Word{Text: text, Folded: Fold(text), Start: start, End: i})
-	}
-	return out
+	return appendWords(nil, s)
 }
 
 func isWordRune(r rune) bool {

@@ -421,9 +421,9 @@ func deriveTitle(s string) string {
 	return t
 }
 
-// appendWords appends the words of s to dst: Words (analysis.go) without
-// allocating a slice per call, and with a fast path for ASCII. It must
-// split and fold exactly as Words does (TestAppendWordsIsWords).
+// appendWords appends the words of s to dst (see Words), with a fast path
+// for ASCII; dst lets the answer path reuse one slice. It must split and
+// fold exactly as the plain implementation in TestAppendWordsIsWords.
 func appendWords(dst []Word, s string) []Word {
 	i := 0
 	for i < len(s) {
