@@ -106,7 +106,7 @@ func TestFullNameOfIsFullNames(t *testing.T) {
 	n := 0
 	for i := range arts {
 		a := &arts[i]
-		names := lib.fullNames(a)
+		names := fullNamesReference(lib, a)
 		words := map[string]bool{"": true, "Zzyzx": true}
 		for _, s := range a.Sentences {
 			for _, w := range Words(s.Text) {
@@ -327,4 +327,24 @@ func wordsReference(s string) []Word {
 		out = append(out, Word{Text: text, Folded: Fold(text), Start: start, End: i})
 	}
 	return out
+}
+
+// fullNamesReference maps each surname in the first nameSentences sentences of a to
+// the first "First Surname" form the article uses there (a capitalised
+// first name right before it): "Graham" -> "Lindsey Graham". It is the
+// whole-article mapping fullNameOf replaced, kept as its reference.
+func fullNamesReference(l *Library, a *Article) map[string]string {
+	names := map[string]string{}
+	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
+		ws := Words(s.Text)
+		for i := 1; i < len(ws); i++ {
+			if _, seen := names[ws[i].Text]; seen || !isCapitalized(ws[i-1].Text) || !l.lex.firstNames[ws[i-1].Folded] {
+				continue
+			}
+			if s.Text[ws[i-1].End:ws[i].Start] == " " {
+				names[ws[i].Text] = ws[i-1].Text + " " + ws[i].Text
+			}
+		}
+	}
+	return names
 }

@@ -500,29 +500,10 @@ func yesNo(q question, toks []tok) string {
 	return "Yes"
 }
 
-// nameSentences bounds how far into an article fullNames looks: news
-// introduces a person's full name early, and an answer must not walk a
-// multi-megabyte article.
+// nameSentences bounds how far into an article fullNameOf (rank.go) looks:
+// news introduces a person's full name early, and an answer must not walk
+// a multi-megabyte article.
 const nameSentences = 300
-
-// fullNames maps each surname in the first nameSentences sentences of a to
-// the first "First Surname" form the article uses there (a capitalised
-// first name right before it): "Graham" -> "Lindsey Graham".
-func (l *Library) fullNames(a *Article) map[string]string {
-	names := map[string]string{}
-	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
-		ws := Words(s.Text)
-		for i := 1; i < len(ws); i++ {
-			if _, seen := names[ws[i].Text]; seen || !isCapitalized(ws[i-1].Text) || !l.lex.firstNames[ws[i-1].Folded] {
-				continue
-			}
-			if s.Text[ws[i-1].End:ws[i].Start] == " " {
-				names[ws[i].Text] = ws[i-1].Text + " " + ws[i].Text
-			}
-		}
-	}
-	return names
-}
 
 // titleCase capitalises each word: "verenigde staten" -> "Verenigde Staten".
 func titleCase(s string) string {

@@ -505,7 +505,7 @@ func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all 
 	return trimWords(strings.Trim(text, " ,.;:"), maxCandidateWords)
 }
 
-// fullNameOf is l.fullNames(a)[name] (library.go) without mapping every
+// fullNameOf is fullNamesReference(l, a)[name] (the tests) without mapping every
 // name of the article: the first "First Name" in a's first nameSentences
 // sentences, a capitalised first name and then name, one space apart.
 // Only sentences that contain name are split into words.
