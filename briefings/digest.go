@@ -53,12 +53,32 @@ const (
 // req.Limit items (0: all). Dates are read in loc (nil: UTC). An unknown
 // topic or a period that ends before it starts is an error.
 func BuildDigest(arts []*Article, c *Classifier, req DigestRequest, loc *time.Location) (Digest, error) {
-	return buildDigest(context.Background(), arts, c, req, loc)
+	return buildDigest(context.Background(), articleSlice(arts), c, req, loc)
 }
+
+// articleSource is a set of articles a digest reads: their dates first,
+// the articles themselves only for those in the period.
+type articleSource interface {
+	count() int
+	dateAdded(i int) (Date, time.Time)
+	article(i int) *Article
+	// idOrder compares the IDs of articles i and j.
+	idOrder(i, j int) int
+}
+
+type articleSlice []*Article
+
+func (a articleSlice) count() int                        { return len(a) }
+func (a articleSlice) dateAdded(i int) (Date, time.Time) { return a[i].Date, a[i].Added }
+func (a articleSlice) article(i int) *Article            { return a[i] }
+func (a articleSlice) idOrder(i, j int) int              { return cmp.Compare(a[i].ID, a[j].ID) }
+
+// A snapshot's docs are in ID order.
+func (s *snapshot) idOrder(i, j int) int { return cmp.Compare(i, j) }
 
 // buildDigest is BuildDigest; it returns ctx.Err() once ctx has ended,
 // checked every cancelCheckEvery articles scored.
-func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req DigestRequest, loc *time.Location) (Digest, error) {
+func buildDigest(ctx context.Context, arts articleSource, c *Classifier, req DigestRequest, loc *time.Location) (Digest, error) {
 	if c == nil {
 		return Digest{}, errors.New("digest: no topic classifier")
 	}
@@ -85,17 +105,19 @@ func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req Digest
 	}
 	var cands []candidate
 	var newest time.Time
-	for i, a := range arts {
+	for i := range arts.count() {
 		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
 			return Digest{}, ctx.Err()
 		}
-		if !req.ReceivedAfter.IsZero() && !a.Added.IsZero() && !a.Added.After(req.ReceivedAfter) {
+		date, added := arts.dateAdded(i)
+		if !req.ReceivedAfter.IsZero() && !added.IsZero() && !added.After(req.ReceivedAfter) {
 			continue // already available to an earlier digest
 		}
-		at, ok := digestPeriodTime(a, req.Since, req.Until, loc)
+		at, ok := digestPeriodTime(date, added, req.Since, req.Until, loc)
 		if !ok {
 			continue
 		}
+		a := arts.article(i)
 		m, ok := c.score(ti, c.evidence(a), c.hinted(ti, a))
 		if !ok {
 			continue
@@ -161,19 +183,19 @@ func buildDigest(ctx context.Context, arts []*Article, c *Classifier, req Digest
 
 // digestPeriodTime reports whether a is in [since, until] (see "Digest
 // rules") and returns the time its recency is measured from.
-func digestPeriodTime(a *Article, since, until time.Time, loc *time.Location) (time.Time, bool) {
-	if a.Date.IsZero() {
+func digestPeriodTime(date Date, added time.Time, since, until time.Time, loc *time.Location) (time.Time, bool) {
+	if date.IsZero() {
 		switch {
-		case a.Added.IsZero():
+		case added.IsZero():
 			return time.Time{}, since.IsZero()
-		case !since.IsZero() && a.Added.Before(since):
+		case !since.IsZero() && added.Before(since):
 			return time.Time{}, false
-		case !until.IsZero() && a.Added.After(until):
+		case !until.IsZero() && added.After(until):
 			return time.Time{}, false
 		}
-		return a.Added, true
+		return added, true
 	}
-	start, end := a.Date.Start(loc), a.Date.End(loc)
+	start, end := date.Start(loc), date.End(loc)
 	if (!since.IsZero() && end.Before(since)) || (!until.IsZero() && start.After(until)) {
 		return time.Time{}, false
 	}
@@ -307,6 +329,13 @@ func trimAtWord(s string, n int) string {
 // lists all. Items carry the topic match's Score and Matched; with topic ""
 // they carry none and the summary is the first sentence.
 func LatestItems(arts []*Article, c *Classifier, topic string, limit int) ([]DigestItem, error) {
+	return latestItems(context.Background(), articleSlice(arts), c, topic, limit)
+}
+
+// latestItems is LatestItems over any article source: the articles are
+// ordered by their dates first and classified newest first, until limit
+// of them are on the topic.
+func latestItems(ctx context.Context, arts articleSource, c *Classifier, topic string, limit int) ([]DigestItem, error) {
 	if c == nil {
 		return nil, errors.New("latest: no topic classifier")
 	}
@@ -318,23 +347,18 @@ func LatestItems(arts []*Article, c *Classifier, topic string, limit int) ([]Dig
 		}
 		ti = i
 	}
-	type cand struct {
-		a *Article
-		m TopicMatch
+	type key struct {
+		i     int
+		date  Date
+		added time.Time
 	}
-	var cands []cand
-	for _, a := range arts {
-		var m TopicMatch
-		if ti >= 0 {
-			var ok bool
-			if m, ok = c.score(ti, c.evidence(a), c.hinted(ti, a)); !ok {
-				continue
-			}
-		}
-		cands = append(cands, cand{a, m})
+	keys := make([]key, arts.count())
+	for i := range keys {
+		d, a := arts.dateAdded(i)
+		keys[i] = key{i, d, a}
 	}
-	slices.SortFunc(cands, func(x, y cand) int {
-		xd, yd := x.a.Date, y.a.Date
+	slices.SortFunc(keys, func(x, y key) int {
+		xd, yd := x.date, y.date
 		switch {
 		case xd.IsZero() != yd.IsZero():
 			if xd.IsZero() {
@@ -346,13 +370,32 @@ func LatestItems(arts []*Article, c *Classifier, topic string, limit int) ([]Dig
 		case xd.Before(yd):
 			return 1
 		}
-		if c := y.a.Added.Compare(x.a.Added); c != 0 {
+		if c := y.added.Compare(x.added); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.a.ID, y.a.ID)
+		return arts.idOrder(x.i, y.i)
 	})
-	if limit > 0 && len(cands) > limit {
-		cands = cands[:limit]
+	type cand struct {
+		a *Article
+		m TopicMatch
+	}
+	var cands []cand
+	for n, k := range keys {
+		if limit > 0 && len(cands) == limit {
+			break
+		}
+		if n%cancelCheckEvery == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		a := arts.article(k.i)
+		var m TopicMatch
+		if ti >= 0 {
+			var ok bool
+			if m, ok = c.score(ti, c.evidence(a), c.hinted(ti, a)); !ok {
+				continue
+			}
+		}
+		cands = append(cands, cand{a, m})
 	}
 	out := make([]DigestItem, 0, len(cands))
 	for _, cd := range cands {

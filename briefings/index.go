@@ -1,10 +1,18 @@
 package briefings
 
 import (
+	"bufio"
 	"cmp"
 	"container/heap"
 	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -24,15 +32,14 @@ type posting struct {
 	tf  uint16
 }
 
-// index is an immutable inverted index over a snapshot of articles, at
-// article level (BM25 ranking) and sentence level (term lists for answer
-// selection). It is built once by buildIndex and then only read.
+// index is the read side of a segment: BM25 ranking at article level and
+// the sentences' term lists for answer selection, all of it views into the
+// segment's memory, plus what is cheap to derive at open (the length
+// normalisations). It is immutable.
 type index struct {
-	dict    map[string]uint32 // stem -> term id
-	artPost [][]posting       // term id -> postings, by doc
-	sentDF  []uint32          // term id -> number of sentences containing it
-	artLen  []float32         // doc -> number of indexed terms
-	avgArt  float64
+	seg    *segment
+	artLen []float32 // doc -> number of indexed terms
+	avgArt float64
 	// artNorm is BM25's length normalisation of each doc (bm25Norm), and
 	// maxImpact each term's largest tf/(tf+norm) factor over its postings
 	// (rounded up): the bound topArticles prunes with.
@@ -43,191 +50,526 @@ type index struct {
 	sentStart []uint32 // doc -> first global sentence number; len(docs)+1
 	sentOff   []uint32 // global sentence -> offset into sentTerms; len(sentences)+1
 	sentTerms []uint32 // term ids of each sentence, in order
+	sentDF    []uint32 // term id -> number of sentences containing it
 	avgSent   float64
+	postOff   []uint64 // term id -> its postings: post[postOff[id]:postOff[id+1]]
+	post      []posting
 
 	scratch sync.Pool // *scoreScratch sized for this index
 }
 
-// docTerms is one article's analysis before term ids are assigned.
-type docTerms struct {
-	title []string
-	extra []string   // headings: count for the article, not for sentences
-	sents [][]string // per sentence
+// newIndex reads the index of seg.
+func newIndex(seg *segment) *index {
+	h := &seg.hdr
+	ix := &index{
+		seg: seg, artLen: seg.artLen, avgArt: h.AvgArt, maxNorm: h.MaxNorm, maxImpact: seg.maxImpact,
+		sentStart: seg.sentStart, sentOff: seg.sentOff, sentTerms: seg.sentTerms, sentDF: seg.sentDF,
+		avgSent: h.AvgSent, postOff: seg.postOff, post: seg.post,
+	}
+	ix.artNorm = make([]float64, len(ix.artLen))
+	for d, n := range ix.artLen {
+		ix.artNorm[d] = bm25Norm(n, ix.avgArt)
+	}
+	ndocs := len(ix.artLen)
+	ix.scratch.New = func() any {
+		return &scoreScratch{acc: make([]float32, ndocs), bestOf: make([]float32, ndocs), stamp: make([]uint32, ndocs)}
+	}
+	return ix
 }
 
-func analyzeDoc(an *Analyzer, a *Article) docTerms {
-	dt := docTerms{title: an.Terms(a.Title), sents: make([][]string, len(a.Sentences))}
+// postings returns the article postings of term id, by doc.
+func (ix *index) postings(id uint32) []posting { return ix.post[ix.postOff[id]:ix.postOff[id+1]] }
+
+// lookup returns the term id of a stem.
+func (ix *index) lookup(stem string) (uint32, bool) { return ix.seg.term(stem) }
+
+// vocab is the number of distinct terms.
+func (ix *index) vocab() int { return len(ix.sentDF) }
+
+// docTerms is one article's analysis before term ids are assigned: its
+// distinct terms, with local numbers (first seen first) for the rest.
+type docTerms struct {
+	uniq     []string // distinct terms, in order of first occurrence
+	tf       []uint32 // per distinct term: its count (the title's twice)
+	sents    []uint32 // every sentence's terms, as local numbers
+	sentEnd  []int    // sentence i is sents[sentEnd[i-1]:sentEnd[i]]
+	sentUniq []uint32 // each sentence's distinct terms, local numbers
+	uniqEnd  []int    // likewise for sentUniq
+	terms    int      // the article's term count (artLen)
+	nSents   int
+	rec      []byte // the encoded article
+}
+
+// docAnalyzer analyses articles for the index on one goroutine.
+type docAnalyzer struct {
+	terms func(dst []string, text string) []string
+	local map[string]uint32
+	buf   []string
+	seen  []uint32 // local number -> the sentence (+1) it was last counted in
+}
+
+func newDocAnalyzer(an *Analyzer) *docAnalyzer {
+	return &docAnalyzer{
+		terms: func(dst []string, text string) []string { return append(dst, an.Terms(text)...) },
+		local: make(map[string]uint32, 256),
+	}
+}
+
+func (da *docAnalyzer) id(dt *docTerms, t string) uint32 {
+	if id, ok := da.local[t]; ok {
+		return id
+	}
+	id := uint32(len(dt.uniq))
+	da.local[t] = id
+	dt.uniq = append(dt.uniq, t)
+	dt.tf = append(dt.tf, 0)
+	da.seen = append(da.seen, 0)
+	return id
+}
+
+// analyze returns a's terms as buildSegment indexes them: the title's
+// (counted twice) and the headings' for the article, and each sentence's.
+func (da *docAnalyzer) analyze(a *Article) docTerms {
+	var dt docTerms
+	clear(da.local)
+	da.seen = da.seen[:0]
+	da.buf = da.terms(da.buf[:0], a.Title)
+	for _, t := range da.buf {
+		dt.tf[da.id(&dt, t)] += titleBoost
+	}
+	dt.terms += titleBoost * len(da.buf)
 	for _, p := range a.Paragraphs {
 		if p.Heading {
-			dt.extra = append(dt.extra, an.Terms(p.Text)...)
+			da.buf = da.terms(da.buf[:0], p.Text)
+			for _, t := range da.buf {
+				dt.tf[da.id(&dt, t)]++
+			}
+			dt.terms += len(da.buf)
 		}
 	}
-	for i, s := range a.Sentences {
-		dt.sents[i] = an.Terms(s.Text)
+	dt.nSents = len(a.Sentences)
+	dt.sentEnd = make([]int, 0, len(a.Sentences))
+	dt.uniqEnd = make([]int, 0, len(a.Sentences))
+	for si, s := range a.Sentences {
+		da.buf = da.terms(da.buf[:0], s.Text)
+		for _, t := range da.buf {
+			id := da.id(&dt, t)
+			dt.tf[id]++
+			dt.sents = append(dt.sents, id)
+			if da.seen[id] != uint32(si+1) {
+				da.seen[id] = uint32(si + 1)
+				dt.sentUniq = append(dt.sentUniq, id)
+			}
+		}
+		dt.terms += len(da.buf)
+		dt.sentEnd = append(dt.sentEnd, len(dt.sents))
+		dt.uniqEnd = append(dt.uniqEnd, len(dt.sentUniq))
 	}
+	// the strings may be the memo's or the stem cache's: keep them, the
+	// buffer is reused
 	return dt
 }
 
-// buildIndex indexes arts. Analysis runs on all cores; term ids are assigned
-// in article order by one goroutine, so the result does not depend on
-// scheduling.
+// maxSegmentTerms bounds the term occurrences of one segment (offsets are
+// 32-bit): some 20 million articles of news length.
+const maxSegmentTerms = math.MaxUint32
+
+// segmentBuilder assigns term ids and gathers what the segment's sections
+// hold, in doc order; records and sentence terms go to their files as
+// they come, the postings wait, compressed, for the end.
+type segmentBuilder struct {
+	sf        *segmentFile
+	side      *bufio.Writer // the sentences' term ids, copied in at the end
+	sideN     uint64
+	dict      map[string]uint32
+	terms     []string   // term id -> stem
+	lists     []postList // term id -> its postings so far
+	sentDF    []uint32
+	recOff    []uint64
+	dates     []uint32
+	added     []int64
+	artLen    []float32
+	sentStart []uint32
+	sentOff   []uint32
+	content   contentHash
+	totalArt  float64
+	totalSent float64
+	ids       []uint32
+	sentIDs   []uint32
+}
+
+// postList is one term's postings while building: doc deltas and term
+// frequencies as uvarints.
+type postList struct {
+	buf  []byte
+	last uint32
+	n    uint32
+}
+
+func (b *segmentBuilder) termID(t string) uint32 {
+	if id, ok := b.dict[t]; ok {
+		return id
+	}
+	id := uint32(len(b.terms))
+	b.dict[t] = id
+	b.terms = append(b.terms, t)
+	b.lists = append(b.lists, postList{})
+	b.sentDF = append(b.sentDF, 0)
+	return id
+}
+
+// add appends one analysed article as the next doc.
+func (b *segmentBuilder) add(a *Article, dt *docTerms) error {
+	doc := uint32(len(b.artLen))
+	b.content.add(dt.rec)
+	if err := b.sf.write(dt.rec); err != nil {
+		return err
+	}
+	b.recOff = append(b.recOff, b.recOff[len(b.recOff)-1]+uint64(len(dt.rec)))
+	b.dates = append(b.dates, packDate(a.Date))
+	b.added = append(b.added, addedNanos(a.Added))
+	gid := b.ids[:0]
+	for _, t := range dt.uniq {
+		gid = append(gid, b.termID(t))
+	}
+	b.ids = gid
+	b.sentStart = append(b.sentStart, uint32(len(b.sentOff)-1))
+	from, ufrom := 0, 0
+	for si := range dt.nSents {
+		end, uend := dt.sentEnd[si], dt.uniqEnd[si]
+		sent := b.sentIDs[:0]
+		for _, l := range dt.sents[from:end] {
+			sent = append(sent, gid[l])
+		}
+		b.sentIDs = sent
+		if b.sideN+uint64(len(sent)) > maxSegmentTerms {
+			return fmt.Errorf("more than %d words to index: too many articles for one index", uint64(maxSegmentTerms))
+		}
+		if _, err := b.side.Write(asBytes(sent)); err != nil {
+			return err
+		}
+		b.sideN += uint64(len(sent))
+		b.sentOff = append(b.sentOff, uint32(b.sideN))
+		b.totalSent += float64(len(sent))
+		for _, l := range dt.sentUniq[ufrom:uend] {
+			b.sentDF[gid[l]]++
+		}
+		from, ufrom = end, uend
+	}
+	b.artLen = append(b.artLen, float32(dt.terms))
+	b.totalArt += float64(dt.terms)
+	for l, id := range gid {
+		pl := &b.lists[id]
+		delta := doc
+		if pl.n > 0 {
+			delta = doc - pl.last
+		}
+		pl.buf = binary.AppendUvarint(pl.buf, uint64(delta))
+		pl.buf = binary.AppendUvarint(pl.buf, uint64(min(dt.tf[l], math.MaxUint16)))
+		pl.last, pl.n = doc, pl.n+1
+	}
+	return nil
+}
+
+// finish writes the sections after the records and the header.
+func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
+	sf := b.sf
+	h := &sf.hdr
+	ndocs := len(b.artLen)
+	h.Docs, h.Sents, h.Terms, h.SentTerms = uint64(ndocs), uint64(len(b.sentOff)-1), uint64(len(b.terms)), b.sideN
+	b.sentStart = append(b.sentStart, uint32(len(b.sentOff)-1))
+	if ndocs > 0 {
+		h.AvgArt = b.totalArt / float64(ndocs)
+	}
+	if n := len(b.sentOff) - 1; n > 0 {
+		h.AvgSent = b.totalSent / float64(n)
+	}
+	h.Content = b.content.sum()
+	if err := writeSection(sf, segRecOff, b.recOff); err != nil {
+		return err
+	}
+	b.recOff = nil
+	if err := writeSection(sf, segDates, b.dates); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segAdded, b.added); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segArtLen, b.artLen); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segSentStart, b.sentStart); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segSentOff, b.sentOff); err != nil {
+		return err
+	}
+	b.sentOff = nil
+	if err := b.side.Flush(); err != nil {
+		return err
+	}
+	if err := sf.begin(segSentTerms); err != nil {
+		return err
+	}
+	if _, err := sideFile.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if _, err := io.Copy(sectionWriter{sf}, sideFile); err != nil {
+		return fmt.Errorf("copy sentence terms: %w", err)
+	}
+	if got := h.Sections[segSentTerms].Len; got != 4*b.sideN {
+		return fmt.Errorf("sentence terms: %d bytes copied, want %d", got, 4*b.sideN)
+	}
+	// postings: offsets, then the lists as fixed-size postings (each
+	// list's compressed form freed once written)
+	postOff := make([]uint64, len(b.lists)+1)
+	for id, pl := range b.lists {
+		postOff[id+1] = postOff[id] + uint64(pl.n)
+	}
+	h.Postings = postOff[len(b.lists)]
+	if err := writeSection(sf, segPostOff, postOff); err != nil {
+		return err
+	}
+	avg := h.AvgArt
+	maxImpact := make([]float32, len(b.lists))
+	for d := range b.artLen {
+		h.MaxNorm = max(h.MaxNorm, bm25Norm(b.artLen[d], avg))
+	}
+	if err := sf.begin(segPost); err != nil {
+		return err
+	}
+	var buf []posting
+	for id := range b.lists {
+		if id%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		pl := &b.lists[id]
+		buf = buf[:0]
+		doc := uint32(0)
+		m := 0.0
+		for p := pl.buf; len(p) > 0; {
+			delta, n := binary.Uvarint(p)
+			tf, n2 := binary.Uvarint(p[n:])
+			p = p[n+n2:]
+			doc += uint32(delta)
+			buf = append(buf, posting{doc: doc, tf: uint16(tf)})
+			t := float64(tf)
+			m = max(m, t*(bm25K1+1)/(t+bm25Norm(b.artLen[doc], avg)))
+		}
+		maxImpact[id] = math.Nextafter32(float32(m), float32(math.Inf(1)))
+		if err := sf.write(asBytes(buf)); err != nil {
+			return err
+		}
+		pl.buf = nil
+	}
+	b.lists = nil
+	if err := writeSection(sf, segSentDF, b.sentDF); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segMaxImpact, maxImpact); err != nil {
+		return err
+	}
+	// the dictionary, in byte order of the stems
+	order := make([]uint32, len(b.terms))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(x, y uint32) int { return cmp.Compare(b.terms[x], b.terms[y]) })
+	termOff := make([]uint32, 1, len(order)+1)
+	size := 0
+	for _, id := range order {
+		size += len(b.terms[id])
+		if size > math.MaxUint32 {
+			return errors.New("the index's vocabulary exceeds 4 GiB")
+		}
+		termOff = append(termOff, uint32(size))
+	}
+	if err := writeSection(sf, segTermOff, termOff); err != nil {
+		return err
+	}
+	if err := sf.begin(segTermBytes); err != nil {
+		return err
+	}
+	for _, id := range order {
+		if err := sf.write([]byte(b.terms[id])); err != nil {
+			return err
+		}
+	}
+	if err := writeSection(sf, segTermIDs, order); err != nil {
+		return err
+	}
+	return sf.finish()
+}
+
+// sectionWriter writes into the open section of a segment file.
+type sectionWriter struct{ sf *segmentFile }
+
+func (w sectionWriter) Write(p []byte) (int, error) {
+	if err := w.sf.write(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// buildSegment indexes the articles next yields, which must come in
+// ascending ID order, into f (an empty file; a sibling temporary file
+// holds the sentence terms meanwhile). Analysis and record encoding run
+// on all cores; term ids are assigned in doc order by one goroutine, so
+// the file does not depend on scheduling. Memory stays bounded by the
+// postings (compressed) and a few arrays per doc and sentence: the
+// articles themselves pass through.
 //
-// It returns ctx.Err() when ctx has ended, before it starts or while it runs
-// (checked for every chunk of articles, on the analysing goroutines and on
-// the one assigning ids).
-func buildIndex(ctx context.Context, an *Analyzer, arts []*Article) (*index, error) {
+// It returns ctx.Err() when ctx has ended, before it starts or while it
+// runs.
+func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[*Article, error]) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	nsent := 0
-	for _, a := range arts {
-		nsent += len(a.Sentences)
+	side, err := os.CreateTemp(filepath.Dir(f.Name()), ".sentterms-*")
+	if err != nil {
+		return fmt.Errorf("index: temporary file: %w", err)
 	}
-	ix := &index{
-		dict:      make(map[string]uint32, 1<<12),
-		artLen:    make([]float32, len(arts)),
-		sentStart: make([]uint32, len(arts)+1),
-		sentOff:   make([]uint32, 1, nsent+1),
-		// about a dozen content words a sentence; append grows it if not
-		sentTerms: make([]uint32, 0, nsent*12),
+	defer func() {
+		side.Close()
+		os.Remove(side.Name())
+	}()
+	sf, err := newSegmentFile(f)
+	if err != nil {
+		return err
 	}
-	const chunk = 256
-	nChunks := (len(arts) + chunk - 1) / chunk
-	results := make([]chan []docTerms, nChunks)
-	for i := range results {
-		results[i] = make(chan []docTerms, 1)
+	b := &segmentBuilder{
+		sf: sf, side: bufio.NewWriterSize(side, 1<<20), dict: make(map[string]uint32, 1<<12),
+		recOff: []uint64{0}, sentOff: []uint32{0}, content: newContentHash(),
 	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	// tokens bound how far analysis may run ahead of id assignment.
-	tokens := make(chan struct{}, 2*workers)
-	var next atomic.Int64
+	if err := sf.begin(segRecords); err != nil {
+		return err
+	}
+
+	type chunk struct {
+		arts []*Article
+		out  chan []docTerms
+	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	jobs := make(chan chunk, 2*workers)
+	order := make(chan chunk, 2*workers)
+	var feedErr error
+	var errMu sync.Mutex
+	fail := func(p *error, err error) {
+		errMu.Lock()
+		if *p == nil {
+			*p = err
+		}
+		errMu.Unlock()
+		cancel()
+	}
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the feeder: chunks of articles, in order
+		defer wg.Done()
+		defer close(jobs)
+		defer close(order)
+		const size = 256
+		var c chunk
+		send := func() bool {
+			select {
+			case order <- c:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- c:
+			case <-ctx.Done():
+				return false
+			}
+			c = chunk{}
+			return true
+		}
+		var last ArticleID
+		first := true
+		for a, err := range next {
+			if err != nil {
+				fail(&feedErr, err)
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			if a.ID == "" {
+				fail(&feedErr, fmt.Errorf("article from %s has no ID", a.Source))
+				return
+			}
+			if !first && a.ID <= last {
+				if a.ID == last {
+					fail(&feedErr, fmt.Errorf("two articles have the ID %q (%s): IDs must be unique", a.ID, a.Source))
+				} else {
+					fail(&feedErr, fmt.Errorf("article %q comes after %q: articles must be in ID order", a.ID, last))
+				}
+				return
+			}
+			first, last = false, a.ID
+			if c.arts == nil {
+				c = chunk{arts: make([]*Article, 0, size), out: make(chan []docTerms, 1)}
+			}
+			c.arts = append(c.arts, a)
+			if len(c.arts) == size && !send() {
+				return
+			}
+		}
+		if len(c.arts) > 0 {
+			send()
+		}
+	}()
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				select {
-				case tokens <- struct{}{}:
-				case <-ctx.Done():
-					return
+			da := newDocAnalyzer(an)
+			for c := range jobs {
+				out := make([]docTerms, len(c.arts))
+				for i, a := range c.arts {
+					if ctx.Err() != nil {
+						return
+					}
+					out[i] = da.analyze(a)
+					out[i].rec = appendRecord(nil, a)
 				}
-				if ctx.Err() != nil {
-					return // select picks at random when both are ready
-				}
-				c := int(next.Add(1) - 1)
-				if c >= nChunks {
-					<-tokens
-					return
-				}
-				lo, hi := c*chunk, min((c+1)*chunk, len(arts))
-				out := make([]docTerms, 0, hi-lo)
-				for _, a := range arts[lo:hi] {
-					out = append(out, analyzeDoc(an, a))
-				}
-				results[c] <- out
+				c.out <- out
 			}
 		}()
 	}
 	defer wg.Wait()
 
-	var totalArt, totalSent float64
-	var ids []uint32
-	doc := 0
-	for c := range nChunks {
-		if err := ctx.Err(); err != nil {
-			return nil, err // select below picks at random when both are ready
-		}
+	for c := range order {
 		var batch []docTerms
 		select {
-		case batch = <-results[c]:
+		case batch = <-c.out:
 		case <-ctx.Done():
-			return nil, ctx.Err()
 		}
-		<-tokens
-		for _, dt := range batch {
-			ids = ids[:0]
-			for range titleBoost {
-				for _, t := range dt.title {
-					ids = append(ids, ix.termID(t))
-				}
+		if batch == nil {
+			break
+		}
+		for i := range batch {
+			if err := b.add(c.arts[i], &batch[i]); err != nil {
+				cancel()
+				return fmt.Errorf("index: %w", err)
 			}
-			for _, t := range dt.extra {
-				ids = append(ids, ix.termID(t))
-			}
-			ix.sentStart[doc] = uint32(len(ix.sentOff) - 1)
-			for _, s := range dt.sents {
-				start := len(ix.sentTerms)
-				for _, t := range s {
-					id := ix.termID(t)
-					ix.sentTerms = append(ix.sentTerms, id)
-					ids = append(ids, id)
-				}
-				ix.sentOff = append(ix.sentOff, uint32(len(ix.sentTerms)))
-				totalSent += float64(len(s))
-				// sentence document frequency: count each term once
-				for i, id := range ix.sentTerms[start:] {
-					if !slices.Contains(ix.sentTerms[start:start+i], id) {
-						ix.sentDF[id]++
-					}
-				}
-			}
-			ix.artLen[doc] = float32(len(ids))
-			totalArt += float64(len(ids))
-			slices.Sort(ids)
-			for i := 0; i < len(ids); {
-				j := i + 1
-				for j < len(ids) && ids[j] == ids[i] {
-					j++
-				}
-				ix.artPost[ids[i]] = append(ix.artPost[ids[i]], posting{doc: uint32(doc), tf: uint16(min(j-i, math.MaxUint16))})
-				i = j
-			}
-			doc++
 		}
 	}
-	ix.sentStart[len(arts)] = uint32(len(ix.sentOff) - 1)
-	if len(arts) > 0 {
-		ix.avgArt = totalArt / float64(len(arts))
+	cancel()
+	wg.Wait()
+	errMu.Lock()
+	err = feedErr
+	errMu.Unlock()
+	if err != nil {
+		return err
 	}
-	if n := len(ix.sentOff) - 1; n > 0 {
-		ix.avgSent = totalSent / float64(n)
+	if err := parent.Err(); err != nil {
+		return err
 	}
-	ix.artNorm = make([]float64, len(arts))
-	for d := range ix.artNorm {
-		ix.artNorm[d] = bm25Norm(ix.artLen[d], ix.avgArt)
-		ix.maxNorm = max(ix.maxNorm, ix.artNorm[d])
-	}
-	ix.maxImpact = make([]float32, len(ix.artPost))
-	for id, post := range ix.artPost {
-		if id%4096 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		m := 0.0
-		for _, p := range post {
-			tf := float64(p.tf)
-			m = max(m, tf*(bm25K1+1)/(tf+ix.artNorm[p.doc]))
-		}
-		ix.maxImpact[id] = math.Nextafter32(float32(m), float32(math.Inf(1)))
-	}
-	ndocs := len(arts)
-	ix.scratch.New = func() any {
-		return &scoreScratch{acc: make([]float32, ndocs), bestOf: make([]float32, ndocs), stamp: make([]uint32, ndocs)}
-	}
-	return ix, nil
-}
-
-func (ix *index) termID(t string) uint32 {
-	if id, ok := ix.dict[t]; ok {
-		return id
-	}
-	id := uint32(len(ix.artPost))
-	ix.dict[t] = id
-	ix.artPost = append(ix.artPost, nil)
-	ix.sentDF = append(ix.sentDF, 0)
-	return id
+	return b.finish(parent, side)
 }
 
 func (ix *index) docs() int { return len(ix.artLen) }
@@ -268,7 +610,7 @@ type termGroup struct {
 // hasAny reports whether any of the stems is in the index.
 func (ix *index) hasAny(stems []string) bool {
 	for _, st := range stems {
-		if _, ok := ix.dict[st]; ok {
+		if _, ok := ix.lookup(st); ok {
 			return true
 		}
 	}
@@ -280,9 +622,9 @@ func (ix *index) resolve(g *termGroup) {
 	g.terms = g.terms[:0]
 	var df, sdf int
 	for _, s := range g.Stems {
-		if id, ok := ix.dict[s]; ok && !slices.Contains(g.terms, id) {
+		if id, ok := ix.lookup(s); ok && !slices.Contains(g.terms, id) {
 			g.terms = append(g.terms, id)
-			df += len(ix.artPost[id])
+			df += len(ix.postings(id))
 			sdf += int(ix.sentDF[id])
 		}
 	}
@@ -374,7 +716,7 @@ func (ix *index) topArticlesAll(groups []termGroup, k int, filter func(doc uint3
 			gens[i] = sc.nextGen()
 		}
 		for _, id := range g.terms {
-			total += len(ix.artPost[id])
+			total += len(ix.postings(id))
 		}
 	}
 	n := uint32(ix.docs())
@@ -453,11 +795,11 @@ func (ix *index) scoreRange(sc *scoreScratch, touch []uint32, groups []termGroup
 		}
 		w := g.artIDF * g.Weight
 		if len(g.terms) == 1 {
-			touch = ix.addList(sc, touch, w, docRange(ix.artPost[g.terms[0]], lo, hi))
+			touch = ix.addList(sc, touch, w, docRange(ix.postings(g.terms[0]), lo, hi))
 			continue
 		}
 		for _, id := range g.terms {
-			ix.addGroupList(sc, &touch, w, docRange(ix.artPost[id], lo, hi), gens[i])
+			ix.addGroupList(sc, &touch, w, docRange(ix.postings(id), lo, hi), gens[i])
 		}
 	}
 	return touch
@@ -474,14 +816,14 @@ func (ix *index) sumRange(sc *scoreScratch, groups []termGroup, gens []uint32, l
 		w := g.artIDF * g.Weight
 		if len(g.terms) == 1 {
 			acc, norm := sc.acc, ix.artNorm
-			for _, p := range docRange(ix.artPost[g.terms[0]], lo, hi) {
+			for _, p := range docRange(ix.postings(g.terms[0]), lo, hi) {
 				tf := float64(p.tf)
 				acc[p.doc] += float32(w * tf * (bm25K1 + 1) / (tf + norm[p.doc]))
 			}
 			continue
 		}
 		for _, id := range g.terms {
-			ix.addGroupList(sc, nil, w, docRange(ix.artPost[id], lo, hi), gens[i])
+			ix.addGroupList(sc, nil, w, docRange(ix.postings(id), lo, hi), gens[i])
 		}
 	}
 }
@@ -495,7 +837,7 @@ func (ix *index) rangeBest(sc *scoreScratch, groups []termGroup, k int, lo, hi u
 	acc := sc.acc
 	for _, g := range groups {
 		for _, id := range g.terms {
-			for _, p := range docRange(ix.artPost[id], lo, hi) {
+			for _, p := range docRange(ix.postings(id), lo, hi) {
 				a := acc[p.doc]
 				acc[p.doc] = 0
 				if a >= least && a != 0 {
@@ -647,8 +989,8 @@ func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool)
 		pg := group{w: w, terms: g.terms, lo: len(lists)}
 		m := 0.0
 		for _, id := range g.terms {
-			lists = append(lists, ix.artPost[id])
-			pg.n += len(ix.artPost[id])
+			lists = append(lists, ix.postings(id))
+			pg.n += len(ix.postings(id))
 			m = max(m, float64(ix.maxImpact[id]))
 		}
 		pg.hi = len(lists)

@@ -7,10 +7,15 @@ import (
 	"fmt"
 	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -52,6 +57,10 @@ type Options struct {
 	// are read from, when installed, as a second source of translations
 	// ("": DefaultFreeDictDir; "-": do not use them).
 	FreeDictDir string
+	// IndexDir, when set, is where the index is saved after each build
+	// (IndexFile), for OpenIndex to serve at the next start; "" keeps it
+	// in a temporary file that lives only as long as the library.
+	IndexDir string
 }
 
 // Library answers questions, searches and builds digests over a set of
@@ -75,11 +84,57 @@ type Library struct {
 	analysisTimeout time.Duration
 }
 
+// snapshot is one article set and its index: a segment and what reading
+// it needs. Code that reads a snapshot keeps it reachable until it is done
+// (runtime.KeepAlive): the segment's memory is unmapped once it is not.
 type snapshot struct {
-	arts []*Article // sorted by ID; doc number = position
-	byID map[ArticleID]int
-	ix   *index
+	seg   *segment
+	ix    *index
+	mu    sync.Mutex
+	cache map[int]*Article // materialised articles, bounded
 }
+
+// maxCachedArticles bounds a snapshot's cache of decoded articles.
+const maxCachedArticles = 1 << 13
+
+func newSnapshot(seg *segment) *snapshot {
+	return &snapshot{seg: seg, ix: newIndex(seg), cache: map[int]*Article{}}
+}
+
+// len is the number of articles.
+func (s *snapshot) len() int { return s.seg.docs() }
+
+// art returns doc's article, decoded from its record into fresh memory
+// (shared by later calls: treat it as immutable).
+func (s *snapshot) art(doc int) *Article {
+	s.mu.Lock()
+	a := s.cache[doc]
+	s.mu.Unlock()
+	if a != nil {
+		return a
+	}
+	a, err := decodeRecord(s.seg.record(doc))
+	if err != nil {
+		// the segment's checks make this unreachable short of a bug;
+		// an answer that names the article beats a crash
+		a = &Article{ID: s.seg.id(doc), Title: "(unreadable article)", Date: s.seg.date(doc), Added: s.seg.addedAt(doc)}
+	}
+	s.mu.Lock()
+	if len(s.cache) >= maxCachedArticles {
+		clear(s.cache)
+	}
+	s.cache[doc] = a
+	s.mu.Unlock()
+	return a
+}
+
+// find returns the doc of an article ID.
+func (s *snapshot) find(id ArticleID) (int, bool) { return s.seg.find(id) }
+
+// The snapshot is an article source for digests.
+func (s *snapshot) count() int                        { return s.len() }
+func (s *snapshot) dateAdded(i int) (Date, time.Time) { return s.seg.date(i), s.seg.addedAt(i) }
+func (s *snapshot) article(i int) *Article            { return s.art(i) }
 
 // NewLibrary returns an empty Library; call Replace to give it articles.
 func NewLibrary(opts Options) (*Library, error) {
@@ -144,62 +199,205 @@ func NewLibrary(opts Options) (*Library, error) {
 	default:
 		l.minConfidence = DefaultMinConfidence
 	}
-	ix, err := buildIndex(context.Background(), an, nil)
+	empty, err := l.build(context.Background(), "", func(func(*Article, error) bool) {})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("an empty index: %w", err)
 	}
-	l.state.Store(&snapshot{byID: map[ArticleID]int{}, ix: ix})
+	l.state.Store(empty)
 	return l, nil
 }
 
+// IndexFile is the name of the saved index in Options.IndexDir.
+const IndexFile = "articles.index"
+
 // Replace indexes arts and makes them the library's article set. It may take
 // seconds for large sets; readers keep using the previous set meanwhile. On
-// error (ctx ended, duplicate IDs) the previous set stays.
+// error (ctx ended, duplicate IDs) the previous set stays. When arts are the
+// articles the library already has, field for field, the index is kept as
+// it is.
 func (l *Library) Replace(ctx context.Context, arts []Article) error {
 	ptrs := make([]*Article, len(arts))
 	for i := range arts {
-		a := arts[i]
-		ptrs[i] = &a
+		ptrs[i] = &arts[i]
 	}
 	slices.SortFunc(ptrs, func(a, b *Article) int { return cmp.Compare(a.ID, b.ID) })
-	byID := make(map[ArticleID]int, len(ptrs))
-	for i, a := range ptrs {
-		if a.ID == "" {
-			return fmt.Errorf("article from %s has no ID", a.Source)
+	if cur := l.state.Load(); cur.len() == len(ptrs) && len(ptrs) > 0 {
+		if same, err := sameContent(ctx, cur.seg, ptrs); err != nil {
+			return err
+		} else if same {
+			l.log.Info("articles unchanged: the index stays", "articles", len(ptrs))
+			return nil
 		}
-		if _, dup := byID[a.ID]; dup {
-			return fmt.Errorf("two articles have the ID %q (%s): IDs must be unique", a.ID, a.Source)
-		}
-		byID[a.ID] = i
 	}
+	return l.ReplaceFrom(ctx, func(yield func(*Article, error) bool) {
+		for _, a := range ptrs {
+			if !yield(a, nil) {
+				return
+			}
+		}
+	})
+}
+
+// ReplaceFrom is Replace for articles that come one at a time, in
+// ascending ID order (as a store reads them): they pass through the index
+// builder without being held, so memory stays near what the index needs.
+// An error from next stops the build and keeps the previous set.
+func (l *Library) ReplaceFrom(ctx context.Context, next iter.Seq2[*Article, error]) error {
 	start := time.Now()
-	ix, err := buildIndex(ctx, l.an, ptrs)
+	s, err := l.build(ctx, l.opts.IndexDir, next)
 	if err != nil {
 		return fmt.Errorf("index articles: %w", err)
 	}
-	l.state.Store(&snapshot{arts: ptrs, byID: byID, ix: ix})
-	l.log.Info("articles indexed", "articles", len(ptrs), "sentences", ix.sentences(), "terms", len(ix.dict), "duration", time.Since(start).Round(time.Millisecond))
+	l.state.Store(s)
+	l.log.Info("articles indexed", "articles", s.len(), "sentences", s.ix.sentences(), "terms", s.ix.vocab(),
+		"duration", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
+// sameContent reports whether arts (sorted by ID) encode to the records
+// of seg.
+func sameContent(ctx context.Context, seg *segment, arts []*Article) (bool, error) {
+	h := newContentHash()
+	var rec []byte
+	for i, a := range arts {
+		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		rec = appendRecord(rec[:0], a)
+		h.add(rec)
+	}
+	return h.sum() == seg.hdr.Content, nil
+}
+
+// build writes a segment of the articles next yields and maps it: into
+// dir as IndexFile (replacing the one there only once complete), or, with
+// no dir, into a temporary file that is gone once mapped.
+func (l *Library) build(ctx context.Context, dir string, next iter.Seq2[*Article, error]) (*snapshot, error) {
+	tmpDir := dir
+	if tmpDir == "" {
+		tmpDir = os.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("index directory: %w", err)
+	}
+	f, err := os.CreateTemp(tmpDir, ".articles.index-*")
+	if err != nil {
+		return nil, fmt.Errorf("index file: %w", err)
+	}
+	defer f.Close()
+	keep := false
+	defer func() {
+		if !keep {
+			os.Remove(f.Name())
+		}
+	}()
+	if err := buildSegment(ctx, l.an, f, next); err != nil {
+		return nil, err
+	}
+	seg, err := mapSegment(f, false)
+	if err != nil {
+		return nil, err
+	}
+	if dir != "" {
+		if err := os.Rename(f.Name(), filepath.Join(dir, IndexFile)); err != nil {
+			return nil, fmt.Errorf("save the index: %w", err) // seg is unmapped once collected
+		}
+		keep = true
+		syncDir(dir)
+	}
+	return newSnapshot(seg), nil
+}
+
+// mapSegment maps the segment file f and checks it (its body too when
+// verify is set).
+func mapSegment(f *os.File, verify bool) (*segment, error) {
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if fi.Size() < segHeaderSize {
+		return nil, fmt.Errorf("%w: %d bytes is shorter than its header", ErrSegmentFormat, fi.Size())
+	}
+	data, unmap, err := mapFile(f)
+	if err != nil {
+		return nil, err
+	}
+	seg, err := openSegmentData(data, verify)
+	if err != nil {
+		if unmap != nil {
+			unmap()
+		}
+		return nil, err
+	}
+	if unmap != nil {
+		runtime.AddCleanup(seg, func(unmap func() error) { unmap() }, unmap)
+	}
+	return seg, nil
+}
+
+// syncDir makes a rename in dir durable (best effort).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// OpenIndex serves the index saved in Options.IndexDir by an earlier
+// Replace, until the next Replace: a restart answers as soon as it is
+// mapped, without reading the articles again. It reports false, and keeps
+// the library as it is, when there is no saved index or it cannot be used
+// (another version, damaged); the reason is in the error, which wraps
+// ErrSegmentFormat for a file that is there but unusable.
+func (l *Library) OpenIndex(ctx context.Context) (bool, error) {
+	if l.opts.IndexDir == "" {
+		return false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	path := filepath.Join(l.opts.IndexDir, IndexFile)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("open the saved index: %w", err)
+	}
+	defer f.Close()
+	start := time.Now()
+	seg, err := mapSegment(f, true)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	s := newSnapshot(seg)
+	l.state.Store(s)
+	l.log.Info("saved index opened", "path", path, "articles", s.len(), "terms", s.ix.vocab(),
+		"duration", time.Since(start).Round(time.Millisecond))
+	return true, nil
+}
+
 // Len returns the number of articles.
-func (l *Library) Len() int { return len(l.state.Load().arts) }
+func (l *Library) Len() int { return l.state.Load().len() }
 
 // Article returns the article with the given ID.
 func (l *Library) Article(id ArticleID) (Article, bool) {
 	s := l.state.Load()
-	i, ok := s.byID[id]
+	defer runtime.KeepAlive(s)
+	i, ok := s.find(id)
 	if !ok {
 		return Article{}, false
 	}
-	return *s.arts[i], true
+	return *s.art(i), true
 }
 
 // Articles returns all articles, sorted by ID.
 func (l *Library) Articles() []Article {
 	s := l.state.Load()
-	out := make([]Article, len(s.arts))
-	for i, a := range s.arts {
+	defer runtime.KeepAlive(s)
+	out := make([]Article, s.len())
+	for i := range out {
+		a, err := decodeRecord(s.seg.record(i))
+		if err != nil {
+			a = s.art(i)
+		}
 		out[i] = *a
 	}
 	return out
@@ -216,7 +414,9 @@ func (l *Library) Latest(ctx context.Context, topic string, limit int) ([]Digest
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return LatestItems(l.state.Load().arts, l.cls, topic, limit)
+	s := l.state.Load()
+	defer runtime.KeepAlive(s)
+	return latestItems(ctx, s, l.cls, topic, limit)
 }
 
 // Digest returns the topic's articles for the requested period.
@@ -224,7 +424,9 @@ func (l *Library) Digest(ctx context.Context, req DigestRequest) (Digest, error)
 	if err := ctx.Err(); err != nil {
 		return Digest{}, err
 	}
-	return buildDigest(ctx, l.state.Load().arts, l.cls, req, l.opts.Location)
+	s := l.state.Load()
+	defer runtime.KeepAlive(s)
+	return buildDigest(ctx, s, l.cls, req, l.opts.Location)
 }
 
 // ErrEmptyQuery is returned for a question or query with no words.
@@ -240,6 +442,7 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 		limit = 10
 	}
 	s := l.state.Load()
+	defer runtime.KeepAlive(s)
 	words := Words(query)
 	if len(words) == 0 {
 		return nil, ErrEmptyQuery
@@ -258,7 +461,7 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 	top := s.ix.topArticles(q.Groups, limit, nil)
 	out := make([]SearchResult, 0, len(top))
 	for _, d := range top {
-		a := s.arts[d.doc]
+		a := s.art(int(d.doc))
 		// the snippet is the sentence matching the most query concepts
 		// (by the index's term ids; earlier wins ties), marked up
 		best, bestN := -1, -1
@@ -333,13 +536,14 @@ func (l *Library) answer(ctx context.Context, questionText string, opts AskOptio
 	questionText = strings.TrimSpace(questionText)
 	ans := Answer{Question: questionText, Citations: []Citation{}, Reader: ReaderBuiltin}
 	s := l.state.Load()
+	defer runtime.KeepAlive(s)
 	q := l.analyzeQuestion(questionText, s.ix)
 	if len(q.Groups) == 0 {
 		return ans, decision{best: -1}, ErrEmptyQuery
 	}
 	var restrict []docScore
 	if opts.Article != "" {
-		d, ok := s.byID[opts.Article]
+		d, ok := s.find(opts.Article)
 		if !ok {
 			return ans, decision{best: -1}, fmt.Errorf("no article has the ID %q", opts.Article)
 		}
@@ -360,7 +564,7 @@ func (l *Library) answer(ctx context.Context, questionText string, opts AskOptio
 	ans.Confidence = math.Round(dec.conf*1000) / 1000
 	if dec.best >= 0 && dec.conf >= minConf {
 		c := ex.cands[dec.best]
-		art := s.arts[c.doc]
+		art := s.art(c.doc)
 		ans.Answered = true
 		ans.Text = c.text
 		ans.Citations = append(ans.Citations, citation(art, art.Sentences[c.sent].Text))
@@ -371,7 +575,7 @@ func (l *Library) answer(ctx context.Context, questionText string, opts AskOptio
 		if i == 3 {
 			break
 		}
-		a := s.arts[d.doc]
+		a := s.art(int(d.doc))
 		quote := ""
 		if len(a.Sentences) > 0 {
 			quote = a.Sentences[0].Text

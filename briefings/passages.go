@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +54,7 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 		limit = 8
 	}
 	s := l.state.Load()
+	defer runtime.KeepAlive(s)
 	q := l.analyzeQuestion(strings.TrimSpace(questionText), s.ix)
 	r := Retrieval{Lang: q.Lang, Type: q.Type.String()}
 	if len(q.Groups) == 0 {
@@ -60,7 +62,7 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 	}
 	var restrict []docScore
 	if opts.Article != "" {
-		d, ok := s.byID[opts.Article]
+		d, ok := s.find(opts.Article)
 		if !ok {
 			return r, fmt.Errorf("no article has the ID %q", opts.Article)
 		}
@@ -79,7 +81,7 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 		return cmp.Compare(b.pre, a.pre)
 	})
 	for _, h := range hits {
-		art := s.arts[h.doc]
+		art := s.art(h.doc)
 		first, last := max(h.sent-1, 0), min(h.sent+1, len(art.Sentences)-1)
 		covered := false
 		for _, p := range r.Passages {
@@ -121,7 +123,8 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 	}
 	for i := range r.Passages {
 		p := &r.Passages[i]
-		art := s.arts[s.byID[p.Article]]
+		d, _ := s.find(p.Article)
+		art := s.art(d)
 		texts := make([]string, 0, p.Last-p.First+1)
 		for _, st := range art.Sentences[p.First : p.Last+1] {
 			texts = append(texts, st.Text)
@@ -155,6 +158,7 @@ type TermSupport struct {
 // listed. Safe for concurrent use.
 func (l *Library) Support(text, sentence string) []TermSupport {
 	s := l.state.Load()
+	defer runtime.KeepAlive(s)
 	// the parts of hyphenated words count on both sides: "mid-October",
 	// "EU-wet"
 	text = strings.ReplaceAll(text, "-", " ")

@@ -554,7 +554,7 @@ func (l *Library) nameVariants(f string, ix *index) []string {
 			out = append(out, st)
 			continue
 		}
-		if _, ok := ix.dict[st]; ok {
+		if _, ok := ix.lookup(st); ok {
 			out = append(out, st)
 		}
 	}

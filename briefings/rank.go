@@ -118,6 +118,7 @@ type examined struct {
 // examination is everything the pipeline found for one question: the
 // input to the ranker and the trace behind --explain.
 type examination struct {
+	s         *snapshot // the article set examined
 	q         question
 	analyzed  bool // the examined sentences have a linguistic analysis
 	docs      []docScore
@@ -146,7 +147,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	qa := *q
 	qa.memo = newAnswerMemo()
 	q = &qa
-	ex := &examination{q: *q}
+	ex := &examination{s: s, q: *q}
 	docs := restrict
 	if docs == nil {
 		docs = s.ix.topArticles(q.Groups, retrieveArticles, nil)
@@ -216,7 +217,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		art := s.arts[h.doc]
+		art := s.art(h.doc)
 		text := art.Sentences[h.sent].Text
 		toks := l.annotate(q, text)
 		cov := l.coverage(q, toks, weights, total, art, h.sent)
@@ -300,7 +301,7 @@ func (l *Library) analyzeHits(ctx context.Context, s *snapshot, hits []sentHit) 
 	}
 	texts := make([]string, len(hits))
 	for i, h := range hits {
-		texts[i] = s.arts[h.doc].Sentences[h.sent].Text
+		texts[i] = s.art(h.doc).Sentences[h.sent].Text
 	}
 	actx, cancel := context.WithTimeout(ctx, l.analysisTimeout)
 	defer cancel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 )
@@ -245,7 +246,8 @@ func (l *Library) Explain(ctx context.Context, question string, topN int) (Expla
 	if m != nil && l.opts.MinConfidence <= 0 {
 		e.Threshold = m.Threshold
 	}
-	s := l.state.Load()
+	s := ex.s
+	defer runtime.KeepAlive(s)
 	for i, g := range ex.q.Groups {
 		eg := ExplainGroup{Label: g.Label, Stems: g.Stems, Weight: g.Weight, Found: len(g.terms) > 0}
 		var roles []string
@@ -265,11 +267,11 @@ func (l *Library) Explain(ctx context.Context, question string, topN int) (Expla
 		e.Groups = append(e.Groups, eg)
 	}
 	for r, d := range ex.docs {
-		e.Articles = append(e.Articles, ExplainArticle{Rank: r + 1, Source: s.arts[d.doc].Source, Score: d.score})
+		e.Articles = append(e.Articles, ExplainArticle{Rank: r + 1, Source: s.art(int(d.doc)).Source, Score: d.score})
 	}
 	for _, x := range ex.sentences {
-		e.Sentences = append(e.Sentences, ExplainSentence{Source: s.arts[x.doc].Source, Index: x.sent, Coverage: x.cov,
-			Text: s.arts[x.doc].Sentences[x.sent].Text})
+		e.Sentences = append(e.Sentences, ExplainSentence{Source: s.art(x.doc).Source, Index: x.sent, Coverage: x.cov,
+			Text: s.art(x.doc).Sentences[x.sent].Text})
 	}
 	idx := make([]int, len(ex.cands))
 	for i := range idx {
@@ -297,7 +299,7 @@ func (l *Library) Explain(ctx context.Context, question string, topN int) (Expla
 			break
 		}
 		c := ex.cands[i]
-		ec := ExplainCandidate{Text: c.text, Kind: kindNames[c.cand.kind], Source: s.arts[c.doc].Source, Sentence: c.sent,
+		ec := ExplainCandidate{Text: c.text, Kind: kindNames[c.cand.kind], Source: s.art(c.doc).Source, Sentence: c.sent,
 			Score: c.score, Prob: c.prob, Features: map[string]float64{}}
 		for f, v := range c.feats {
 			if v != 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -57,15 +58,16 @@ func (l *Library) stageOf(ex *examination, it EvalItem) stageFacts {
 	if it.Article != nil {
 		f.articleGold = *it.Article
 	}
-	s := l.state.Load()
+	s := ex.s
+	defer runtime.KeepAlive(s)
 	for r, d := range ex.docs {
-		if int(d.doc) < len(s.arts) && s.arts[d.doc].Source == f.articleGold {
+		if int(d.doc) < s.len() && s.art(int(d.doc)).Source == f.articleGold {
 			f.artRank = r
 			break
 		}
 	}
 	for _, e := range ex.sentences {
-		if answerMatches(s.arts[e.doc].Sentences[e.sent].Text, it.Answers) {
+		if answerMatches(s.art(e.doc).Sentences[e.sent].Text, it.Answers) {
 			f.sentRecall = true
 			break
 		}
