@@ -5,8 +5,13 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -23,15 +28,21 @@ import (
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/internal/corpus"
 )
 
 // Config says what to measure.
 type Config struct {
-	Articles  []briefings.Article // the corpus
-	Questions int                 // how many questions to time (default 1,000)
-	Seed      uint64
-	Bleve     bool   // also build and query a bleve index
-	TempDir   string // where the bleve index goes (default os.TempDir())
+	// Articles is the corpus, in memory; or, when it is nil, Generate
+	// articles of internal/corpus (seed GenerateSeed) pass through the
+	// index builder one at a time, as a store would hand them over.
+	Articles     []briefings.Article
+	Generate     int
+	GenerateSeed int64
+	Questions    int // how many questions to time (default 1,000)
+	Seed         uint64
+	Bleve        bool   // also build and query a bleve index (needs Articles)
+	TempDir      string // where the indexes go (default os.TempDir())
 }
 
 // Latency summarises timings.
@@ -58,16 +69,28 @@ func summarize(d []time.Duration) Latency {
 
 // Report is what Run measured.
 type Report struct {
-	Articles      int     `json:"articles"`
-	Sentences     int     `json:"sentences"`
-	BuildSeconds  float64 `json:"build_seconds"`
-	BuildPerSec   float64 `json:"build_articles_per_second"`
-	Answer        Latency `json:"answer"`
-	Search        Latency `json:"search"`
-	Answered      int     `json:"answered"`
-	HeapMiB       float64 `json:"heap_mib"`       // live heap after building (articles and index), after GC
-	CorpusRSSMiB  float64 `json:"corpus_rss_mib"` // resident before building: the articles themselves
-	PeakRSSMiB    float64 `json:"peak_rss_mib"`   // peak resident from then on (VmHWM after a reset)
+	Articles     int     `json:"articles"`
+	Sentences    int     `json:"sentences"`
+	BuildSeconds float64 `json:"build_seconds"`
+	BuildPerSec  float64 `json:"build_articles_per_second"`
+	Answer       Latency `json:"answer"`
+	Search       Latency `json:"search"`
+	Answered     int     `json:"answered"`
+	HeapMiB      float64 `json:"heap_mib"`       // live heap after building (articles and index), after GC
+	CorpusRSSMiB float64 `json:"corpus_rss_mib"` // resident before building: the articles in memory, if any
+	PeakRSSMiB   float64 `json:"peak_rss_mib"`   // peak resident from then on (VmHWM after a reset)
+	// SteadyRSSMiB is resident after the build and the timed questions.
+	SteadyRSSMiB float64 `json:"steady_rss_mib"`
+	IndexMiB     float64 `json:"index_file_mib"` // the saved index
+	// CorpusSeconds is the generation of a streamed corpus (not part of
+	// the build time).
+	CorpusSeconds float64 `json:"corpus_seconds,omitempty"`
+	// OpenSeconds is a second library's start from the saved index (page
+	// cache warm) to its first answer; AnswerOpened its answers then,
+	// and OpenRSSMiB what the process holds more for it.
+	OpenSeconds   float64 `json:"open_seconds"`
+	AnswerOpened  Latency `json:"answer_opened"`
+	OpenRSSMiB    float64 `json:"open_rss_mib"`
 	BleveBuildSec float64 `json:"bleve_build_seconds,omitempty"`
 	BleveSearch   Latency `json:"bleve_search"`
 	// SearchRatio is bleve's p50 search latency over ours.
@@ -76,15 +99,23 @@ type Report struct {
 	AnswerRatio float64 `json:"bleve_search_over_ours_answer_p50,omitempty"`
 }
 
-// Run builds the index over cfg.Articles, then times cfg.Questions answers
-// and searches (and the same queries on bleve when asked).
+// Run builds the index, then times cfg.Questions answers and searches (and
+// the same queries on bleve when asked), then opens the saved index in a
+// second library and times the answers again.
 func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Questions <= 0 {
 		cfg.Questions = 1000
 	}
 	var r Report
-	r.Articles = len(cfg.Articles)
-	lib, err := briefings.NewLibrary(briefings.Options{})
+	if cfg.Bleve && cfg.Articles == nil {
+		return r, errors.New("bleve needs the articles in memory")
+	}
+	dir, err := os.MkdirTemp(cfg.TempDir, "briefbot-index-")
+	if err != nil {
+		return r, fmt.Errorf("index directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	lib, err := briefings.NewLibrary(briefings.Options{IndexDir: dir})
 	if err != nil {
 		return r, err
 	}
@@ -95,20 +126,58 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	resetPeakRSS()
 	r.CorpusRSSMiB = rssMiB("VmRSS:")
 	start := time.Now()
-	if err := lib.Replace(ctx, cfg.Articles); err != nil {
+	if cfg.Articles != nil {
+		r.Articles = len(cfg.Articles)
+		for _, a := range cfg.Articles {
+			r.Sentences += len(a.Sentences)
+		}
+		err = lib.Replace(ctx, cfg.Articles)
+	} else {
+		// the build reads the generated articles back from a file of
+		// encoded records, as it would read a store: the rate is the
+		// index's, not the text generator's
+		var src *recordFile
+		if src, err = writeRecords(ctx, cfg.TempDir, cfg.Generate, cfg.GenerateSeed); err != nil {
+			return r, err
+		}
+		defer src.remove()
+		r.CorpusSeconds = src.took.Seconds()
+		runtime.GC()
+		debug.FreeOSMemory()
+		resetPeakRSS()
+		r.CorpusRSSMiB = rssMiB("VmRSS:")
+		start = time.Now()
+		err = lib.ReplaceFrom(ctx, func(yield func(*briefings.Article, error) bool) {
+			for a, err := range src.articles() {
+				if err == nil {
+					r.Articles++
+					r.Sentences += len(a.Sentences)
+				}
+				if !yield(a, err) {
+					return
+				}
+			}
+		})
+	}
+	if err != nil {
 		return r, err
 	}
 	r.BuildSeconds = time.Since(start).Seconds()
-	r.BuildPerSec = float64(len(cfg.Articles)) / r.BuildSeconds
+	r.BuildPerSec = float64(r.Articles) / r.BuildSeconds
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	r.HeapMiB = float64(ms.HeapAlloc) / (1 << 20)
-	for _, a := range cfg.Articles {
-		r.Sentences += len(a.Sentences)
+	if fi, err := os.Stat(filepath.Join(dir, briefings.IndexFile)); err == nil {
+		r.IndexMiB = float64(fi.Size()) / (1 << 20)
 	}
 
-	qs := Questions(cfg.Articles, cfg.Questions, cfg.Seed)
+	var qs []string
+	if cfg.Articles != nil {
+		qs = Questions(cfg.Articles, cfg.Questions, cfg.Seed)
+	} else {
+		qs = QuestionsFrom(cfg.Generate, func(i int) briefings.Article { return generated(i, cfg.GenerateSeed) }, cfg.Questions, cfg.Seed)
+	}
 	var ans, srch []time.Duration
 	for _, q := range qs {
 		t := time.Now()
@@ -128,13 +197,136 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	r.Answer, r.Search = summarize(ans), summarize(srch)
 	r.PeakRSSMiB = peakRSSMiB()
+	r.SteadyRSSMiB = rssMiB("VmRSS:")
 
 	if cfg.Bleve {
 		if err := runBleve(ctx, cfg, qs, &r); err != nil {
 			return r, err
 		}
 	}
+
+	// a restart: a new library on the saved index
+	lib = nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	before := rssMiB("VmRSS:")
+	start = time.Now()
+	lib2, err := briefings.NewLibrary(briefings.Options{IndexDir: dir})
+	if err != nil {
+		return r, err
+	}
+	if ok, err := lib2.OpenIndex(ctx); !ok || err != nil {
+		return r, fmt.Errorf("open the saved index: %v, %w", ok, err)
+	}
+	var opened []time.Duration
+	for i, q := range qs {
+		t := time.Now()
+		if _, err := lib2.Answer(ctx, q, briefings.AskOptions{}); err != nil && err != briefings.ErrEmptyQuery {
+			return r, fmt.Errorf("answer %q: %w", q, err)
+		}
+		opened = append(opened, time.Since(t))
+		if i == 0 {
+			r.OpenSeconds = time.Since(start).Seconds()
+		}
+	}
+	r.AnswerOpened = summarize(opened)
+	r.OpenRSSMiB = rssMiB("VmRSS:") - before
+	r.PeakRSSMiB = max(r.PeakRSSMiB, peakRSSMiB())
 	return r, nil
+}
+
+// generated is article i of the generated corpus, parsed.
+func generated(i int, seed int64) briefings.Article {
+	name, data := corpus.File(i, seed)
+	arts, err := briefings.ParseFile(name, data)
+	if err != nil || len(arts) != 1 {
+		// the generator's own output must parse: a failure is a bug there
+		panic(fmt.Sprintf("generated article %s: %v (%d articles)", name, err, len(arts)))
+	}
+	return arts[0]
+}
+
+// recordFile is a generated corpus as encoded articles
+// (Article.MarshalBinary), each after its uvarint length.
+type recordFile struct {
+	path string
+	took time.Duration
+}
+
+func writeRecords(ctx context.Context, dir string, n int, seed int64) (*recordFile, error) {
+	start := time.Now()
+	f, err := os.CreateTemp(dir, "briefbot-corpus-")
+	if err != nil {
+		return nil, fmt.Errorf("corpus file: %w", err)
+	}
+	defer f.Close()
+	rf := &recordFile{path: f.Name()}
+	w := bufio.NewWriterSize(f, 1<<20)
+	var buf []byte
+	for i := range n {
+		if i%1024 == 0 && ctx.Err() != nil {
+			rf.remove()
+			return nil, ctx.Err()
+		}
+		a := generated(i, seed)
+		rec, _ := a.MarshalBinary()
+		buf = binary.AppendUvarint(buf[:0], uint64(len(rec)))
+		w.Write(buf)
+		w.Write(rec)
+	}
+	if err := w.Flush(); err != nil {
+		rf.remove()
+		return nil, fmt.Errorf("corpus file: %w", err)
+	}
+	rf.took = time.Since(start)
+	return rf, nil
+}
+
+func (rf *recordFile) remove() { os.Remove(rf.path) }
+
+// articles reads the corpus back, one article at a time.
+func (rf *recordFile) articles() iter.Seq2[*briefings.Article, error] {
+	return func(yield func(*briefings.Article, error) bool) {
+		f, err := os.Open(rf.path)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer f.Close()
+		r := bufio.NewReaderSize(f, 1<<20)
+		var rec []byte
+		for {
+			n, err := binary.ReadUvarint(r)
+			if err == io.EOF {
+				return
+			}
+			if err == nil {
+				rec = slices.Grow(rec[:0], int(n))[:n]
+				_, err = io.ReadFull(r, rec)
+			}
+			var a briefings.Article
+			if err == nil {
+				err = a.UnmarshalBinary(rec)
+			}
+			if err != nil {
+				yield(nil, fmt.Errorf("corpus file: %w", err))
+				return
+			}
+			if !yield(&a, nil) {
+				return
+			}
+		}
+	}
+}
+
+// QuestionsFrom is Questions over n articles that get(i) makes on demand.
+func QuestionsFrom(n int, get func(i int) briefings.Article, count int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, seed^0x517cc1b727220a95))
+	sample := make([]briefings.Article, 0, min(n, 4*count))
+	for range cap(sample) {
+		sample = append(sample, get(rng.IntN(n)))
+	}
+	return Questions(sample, count, seed)
 }
 
 // Questions makes n questions from the corpus, half Dutch and half English,
