@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -94,6 +95,9 @@ type server struct {
 	metrics *metrics.Metrics
 	health  *ops.Health
 	live    *liveParts // feeds, ingest API, library refreshes (feeds.go)
+	// reloading serialises reloads: the one after opening a saved index
+	// and the watcher's
+	reloading sync.Mutex
 }
 
 // adapterRun is an enabled adapter; optional adapters may stop without
@@ -144,9 +148,20 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 		Logger: log, MinConfidence: cfg.Answer.MinConfidence, Topics: libraryTopics(cfg),
 		Location: mustZone(cfg.Digest.TimeZone), FreeDictDir: cfg.FreeDictDir,
 		Analyzer: an.Analyzer(), AnalysisTimeout: cfg.Frog.AnswerTimeout,
+		IndexDir: filepath.Join(cfg.DataDir, "index"),
 	})
 	if err != nil {
 		return fmt.Errorf("article library: %w", err)
+	}
+	// the index saved by the last run answers at once; the articles are
+	// read again in the background, and the index rebuilt only if they
+	// changed
+	opened, err := lib.OpenIndex(ctx)
+	switch {
+	case err != nil:
+		log.Warn("the saved index cannot be used; it is rebuilt from the articles", "err", err)
+	case !opened:
+		log.Info("no saved index yet: answers start once the articles are indexed")
 	}
 	s := &server{g: g, cfg: cfg, log: log, st: st, db: db, lib: lib, answers: lib, metrics: m}
 	if cfg.Answer.EffectiveReader() == config.ReaderLLM {
@@ -212,6 +227,17 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 	}
 
 	grp.Go(func() error {
+		if opened {
+			s.metrics.ArticlesLoaded(lib.Len(), nil)
+			s.health.ArticlesLoaded(lib.Len())
+			grp.Go(func() error {
+				if err := s.reload(gctx); err != nil && gctx.Err() == nil {
+					log.Error("reading the articles again failed; the saved index keeps serving", "err", err)
+				}
+				return nil
+			})
+			return s.start(gctx, hard, grp, adapters, shutdown)
+		}
 		if err := s.reload(gctx); err != nil {
 			if ctx.Err() != nil {
 				log.Warn("stop signal received while loading the articles; stopping without serving", "reason", context.Cause(ctx))
@@ -436,6 +462,8 @@ func (s *server) adapters() ([]adapterRun, map[string]http.Handler, error) {
 // added) and gives the stored set to the library. A failure leaves both as
 // they were.
 func (s *server) reload(ctx context.Context) error {
+	s.reloading.Lock()
+	defer s.reloading.Unlock()
 	err := s.load(ctx)
 	s.metrics.ArticlesLoaded(s.lib.Len(), err)
 	if err == nil {
