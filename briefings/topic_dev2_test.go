@@ -59,7 +59,9 @@ func TestInterferenceDigestDev2(t *testing.T) {
 		}
 	}
 	t.Logf("interference on dev2: precision %d/%d, recall %d/%d", tp, tp+fp, tp, tp+fn)
-	if tp < 21 {
-		t.Errorf("recall %d/%d, want at least 21 (20 before the lexicon expansion)", tp, tp+fn)
+	// 20 before the lexicon expansion, 21 before compound modifiers and harm
+	// terms; TestInterferenceHarmCV reports the held-out figure (24)
+	if tp < 25 {
+		t.Errorf("recall %d/%d, want 25", tp, tp+fn)
 	}
 }

@@ -9,7 +9,14 @@ import (
 // for it, in the same class and with the same factor: an English term
 // ("threat:interference") then also matches the Dutch words for it
 // (inmenging, bemoeienis), the same translation questions get. Terms with
-// wildcards and terms the lexicon does not know are kept as they are.
+// wildcards and terms the lexicon does not know are kept as they are. An
+// expression whose stop words would leave a single word ("val aan", "zich
+// mengen") is left out: the classifier matches phrases without their stop
+// words, and the word alone ("val", "mengen") means something else. A strong
+// term names the political process and the threat at once ("election
+// fraud"); its Dutch forms stay strong when they are expressions or
+// compounds as well ("verkiezingsfraude", "fraude met stemmen"), and a
+// plain word of the concept ("vervalst") is threat evidence only.
 func expandTopics(topics []Topic, lx *Lexicon) []Topic {
 	out := make([]Topic, len(topics))
 	for i, t := range topics {
@@ -54,10 +61,13 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 			continue
 		}
 		for _, f := range forms {
-			if strings.ContainsAny(f, "*^:") || f == "" {
+			if strings.ContainsAny(f, "*^:") || f == "" || !keepsMeaning(f) {
 				continue
 			}
 			term := class + f + factor
+			if class == "strong:" && !specific(f) {
+				term = "threat:" + f + factor
+			}
 			if !seen[Fold(term)] {
 				seen[Fold(term)] = true
 				out = append(out, term)
@@ -65,4 +75,32 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 		}
 	}
 	return out
+}
+
+// keepsMeaning reports whether a Dutch form of a lexicon concept still says
+// what it means once the classifier drops its stop words: a single word, or
+// an expression with two or more content words.
+func keepsMeaning(form string) bool {
+	words := Words(form)
+	if len(words) < 2 {
+		return true
+	}
+	content := 0
+	for _, w := range words {
+		if !IsStopword(w.Folded) {
+			content++
+		}
+	}
+	return content >= 2
+}
+
+// specific reports whether a Dutch form is an expression of two or more
+// content words or a compound of known words: specific enough to stand for
+// a strong term.
+func specific(form string) bool {
+	words := Words(form)
+	if len(words) != 1 {
+		return keepsMeaning(form)
+	}
+	return dutchVocabulary().split(words[0].Folded) != ""
 }

@@ -342,3 +342,67 @@ func TestTopicHints(t *testing.T) {
 		t.Errorf("latest items %+v, want only the hinted article", latest)
 	}
 }
+
+// TestHarmNeedsCoreInSentence: a harm term is threat evidence only in a
+// sentence that also has a core term of its topic.
+func TestHarmNeedsCoreInSentence(t *testing.T) {
+	topic := briefings.Topic{Name: "t", Terms: []string{"core:verkiezingen", "threat:hack*", "harm:aanval"}}
+	c := topicClassifier(t, []briefings.Topic{topic})
+	art := func(title string, paras ...string) *briefings.Article {
+		a := &briefings.Article{Title: title}
+		for _, p := range paras {
+			a.Paragraphs = append(a.Paragraphs, briefings.Paragraph{Text: p})
+		}
+		return a
+	}
+	tests := []struct {
+		name string
+		a    *briefings.Article
+		want bool
+	}{
+		{"harm beside core", art("Aanval op de verkiezingen", "De verkiezingen kregen een aanval te verduren."), true},
+		{"harm apart from core", art("Het leger zet de aanval voort", "De aanval duurt voort. De verkiezingen zijn in maart.", "De verkiezingen gaan door."), false},
+		{"threat apart from core", art("Hackers slaan toe", "De hackers gingen door. De verkiezingen zijn in maart.", "De verkiezingen gaan door."), true},
+	}
+	for _, tt := range tests {
+		m, got := c.Match("t", tt.a)
+		if got != tt.want {
+			t.Errorf("%s: qualifies = %v (score %.2f, matched %v), want %v", tt.name, got, m.Score, m.Matched, tt.want)
+		}
+	}
+	if _, err := briefings.NewClassifier([]briefings.Topic{{Name: "x", Terms: []string{"harm:aanval^0.5"}}}, nil); err != nil {
+		t.Errorf("harm term with a factor: %v", err)
+	}
+}
+
+// TestCompoundParts: hyphenated words match part by part, and a first part
+// that several compound terms of a class share is a modifier of the class.
+func TestCompoundParts(t *testing.T) {
+	topic := briefings.Topic{
+		Name:     "t",
+		Terms:    []string{"core:Kiesraad", "core:kiesrecht", "core:kieslijst*", "threat:nepaccount", "threat:nepprofiel", "threat:aanval", "core:campagne"},
+		MinScore: 0.1,
+	}
+	c := topicClassifier(t, []briefings.Topic{topic})
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"De kieswebsite lag plat.", []string{"kies-"}},
+		{"Een kieshulpsite.", []string{"kies-"}},
+		{"Zij kiest een kiessysteem.", []string{"kies-"}},
+		{"Zij kiest vandaag.", nil},        // no compound: no head
+		{"Nepotisme in de gemeente.", nil}, // no known word after nep
+		{"Een nepwebsite van de partij.", []string{"nep-"}},
+		{"Een ddos-aanval op de site.", []string{"aanval"}},
+		{"De DeSantis-campagne reageerde.", []string{"campagne"}},
+		{"De Kiesraad en de kieslijst.", []string{"Kiesraad", "kieslijst"}}, // a word matched as such adds no modifier
+	}
+	for _, tt := range tests {
+		a := &briefings.Article{Paragraphs: []briefings.Paragraph{{Text: tt.text}}}
+		m, _ := c.Match("t", a)
+		if diff := cmp.Diff(m.Matched, tt.want); diff != "" {
+			t.Errorf("Match(%q) matched (-got +want):\n%s", tt.text, diff)
+		}
+	}
+}
