@@ -139,14 +139,21 @@ func (a *Analyzer) Stem(folded string) string {
 
 // Terms returns the stems of the content words of text, in order, without
 // stop words: the unit the index and the topic classifier match on.
+//
+// For many texts on one goroutine, a termer (newTermer) is faster.
 func (a *Analyzer) Terms(text string) []string {
-	words := Words(text)
-	out := make([]string, 0, len(words))
-	for _, w := range words {
-		if IsStopword(w.Folded) {
+	// the words as Words splits and folds them, without building them
+	out := make([]string, 0, 2+len(text)/8)
+	for i := 0; ; {
+		start, end := nextWord(text, i)
+		if start == end {
+			return out
+		}
+		i = end
+		folded := foldFast(text[start:end])
+		if IsStopword(folded) {
 			continue
 		}
-		out = append(out, a.Stem(w.Folded))
+		out = append(out, a.Stem(folded))
 	}
-	return out
 }

@@ -110,7 +110,7 @@ type docAnalyzer struct {
 
 func newDocAnalyzer(an *Analyzer) *docAnalyzer {
 	return &docAnalyzer{
-		terms: func(dst []string, text string) []string { return append(dst, an.Terms(text)...) },
+		terms: an.newTermer().terms,
 		local: make(map[string]uint32, 256),
 	}
 }

@@ -425,45 +425,77 @@ func deriveTitle(s string) string {
 // for ASCII; dst lets the answer path reuse one slice. It must split and
 // fold exactly as the plain implementation in TestAppendWordsIsWords.
 func appendWords(dst []Word, s string) []Word {
-	i := 0
-	for i < len(s) {
-		r, n := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, n = utf8.DecodeRuneInString(s[i:])
+	for i := 0; ; {
+		start, end := nextWord(s, i)
+		if start == end {
+			return dst
 		}
-		if !isWordRuneFast(r) {
-			i += n
+		text := s[start:end]
+		dst = append(dst, Word{Text: text, Folded: foldFast(text), Start: start, End: end})
+		i = end
+	}
+}
+
+// nextWord returns the byte range of the first word of s at or after byte
+// i (see Words), or start == end == len(s) when there is none. It is the
+// splitter of appendWords and of the termer, so both split alike.
+func nextWord(s string, i int) (start, end int) {
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiWordByte(c) {
+				break
+			}
+			i++
 			continue
 		}
-		start := i
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if isWordRune(r) {
+			break
+		}
 		i += n
-		for i < len(s) {
-			r, n = rune(s[i]), 1
-			if r >= utf8.RuneSelf {
-				r, n = utf8.DecodeRuneInString(s[i:])
+	}
+	if i >= len(s) {
+		return len(s), len(s)
+	}
+	start = i
+	_, n := utf8.DecodeRuneInString(s[i:])
+	i += n
+	for i < len(s) {
+		r, n := rune(s[i]), 1
+		if r < utf8.RuneSelf {
+			if asciiWordByte(byte(r)) {
+				i++
+				continue
 			}
-			if isWordRuneFast(r) {
+		} else {
+			r, n = utf8.DecodeRuneInString(s[i:])
+			if isWordRune(r) {
 				i += n
 				continue
 			}
-			// an inner joiner followed by a word rune continues the word
-			if (r == '-' || r == '\'' || r == '’' || r == '.' || r == ',') && i+n < len(s) {
-				next, _ := utf8.DecodeRuneInString(s[i+n:])
-				prev, _ := utf8.DecodeLastRuneInString(s[start:i])
-				if (r == '.' || r == ',') && !(unicode.IsDigit(prev) && unicode.IsDigit(next)) {
-					break
-				}
-				if isWordRuneFast(next) {
-					i += n
-					continue
-				}
-			}
-			break
 		}
-		text := s[start:i]
-		dst = append(dst, Word{Text: text, Folded: foldFast(text), Start: start, End: i})
+		// an inner joiner followed by a word rune continues the word
+		if (r == '-' || r == '\'' || r == '’' || r == '.' || r == ',') && i+n < len(s) {
+			next, _ := utf8.DecodeRuneInString(s[i+n:])
+			prev, _ := utf8.DecodeLastRuneInString(s[start:i])
+			if (r == '.' || r == ',') && !(unicode.IsDigit(prev) && unicode.IsDigit(next)) {
+				break
+			}
+			if isWordRuneFast(next) {
+				i += n
+				continue
+			}
+		}
+		break
 	}
-	return dst
+	return start, i
+}
+
+// asciiWordByte reports whether the ASCII byte c is a word rune: a letter
+// or a digit.
+func asciiWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // isWordRuneFast is isWordRune with ASCII answered without tables.
