@@ -20,6 +20,9 @@ import (
 // Briefings is what the bot needs of the article library. *briefings.Library
 // implements it. Implementations must be safe for concurrent use; the
 // methods taking a ctx may block and must honour it.
+//
+// Before the first article set is in, its methods may return an error that
+// wraps ErrLoading: the bot then says so instead of answering.
 type Briefings interface {
 	Answer(ctx context.Context, question string, opts briefings.AskOptions) (briefings.Answer, error)
 	Search(ctx context.Context, query string, limit int) ([]briefings.SearchResult, error)
@@ -477,6 +480,22 @@ func firstOr(ss []string, def string) string {
 }
 
 // failReply is the polite notice for a failure on our side.
+// ErrLoading says the articles are not indexed yet (the first start of a
+// large archive): a question gets an honest "ask again shortly".
+var ErrLoading = errors.New("the articles are still being indexed")
+
+// libraryFailed is the reply to a library error: "still loading" for
+// ErrLoading, else the generic failure (the error is logged).
+func libraryFailed(req request, l lang, what string, err error) Reply {
+	if errors.Is(err, ErrLoading) {
+		return Reply{Notice: l.pick(
+			"I am still reading the articles (this takes a few minutes after the first start). Please ask again shortly.",
+			"Ik ben de artikelen nog aan het inlezen (dat duurt na de eerste start enkele minuten). Vraag het zo nog eens.")}
+	}
+	req.log.Warn("library could not "+what, "err", err)
+	return failReply(l)
+}
+
 func failReply(l lang) Reply {
 	return Reply{Notice: l.pick(
 		"Sorry, something went wrong on my side. Please try again in a moment.",
@@ -520,8 +539,7 @@ func (b *Bot) ask(ctx context.Context, req request, cmd command) Reply {
 	}
 	a, err := b.lib.Answer(ctx, asked, opts)
 	if err != nil {
-		req.log.Warn("library could not answer", "err", err)
-		return failReply(cmd.lang)
+		return libraryFailed(req, cmd.lang, "answer", err)
 	}
 	if a.Answered && len(a.Citations) > 0 {
 		b.mem.put(key, turn{question: asked, article: a.Citations[0].Article, at: req.now})
@@ -538,8 +556,7 @@ func (b *Bot) search(ctx context.Context, req request, cmd command) Reply {
 	}
 	res, err := b.lib.Search(ctx, query, b.searchLimit)
 	if err != nil {
-		req.log.Warn("library could not search", "err", err)
-		return failReply(cmd.lang)
+		return libraryFailed(req, cmd.lang, "search", err)
 	}
 	return searchReply(query, res, cmd.lang)
 }
@@ -581,8 +598,7 @@ func (b *Bot) latest(ctx context.Context, req request, cmd command) Reply {
 	}
 	items, err := b.lib.Latest(ctx, name, b.latestLimit)
 	if err != nil {
-		req.log.Warn("library could not list the latest articles", "err", err)
-		return failReply(cmd.lang)
+		return libraryFailed(req, cmd.lang, "list the latest articles", err)
 	}
 	return latestReply(name, items, cmd.lang)
 }
@@ -630,8 +646,7 @@ func (b *Bot) digest(ctx context.Context, req request, cmd command) Reply {
 	}
 	d, err := b.lib.Digest(ctx, briefings.DigestRequest{Topic: topic.Name, Since: since, Until: req.now, Limit: b.digestLimit})
 	if err != nil {
-		req.log.Warn("library could not build the digest", "err", err, "topic", topic.Name)
-		return failReply(cmd.lang)
+		return libraryFailed(req, cmd.lang, "build the digest on "+topic.Name, err)
 	}
 	if d.Since.IsZero() {
 		d.Since = since

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -765,5 +766,41 @@ func TestThroughAdapterRun(t *testing.T) {
 	want := []string{"briefbot: vragen over de artikelen van de redactie", "Zoeken: Poetin", "Latest on interference"}
 	if diff := cmp.Diff(titles, want); diff != "" || len(sent) != 3 {
 		t.Errorf("replies (-got +want):\n%s", diff)
+	}
+}
+
+type loadingLibrary struct{ *bottest.Library }
+
+func (loadingLibrary) Answer(context.Context, string, briefings.AskOptions) (briefings.Answer, error) {
+	return briefings.Answer{}, fmt.Errorf("gate: %w", bot.ErrLoading)
+}
+
+func (loadingLibrary) Search(context.Context, string, int) ([]briefings.SearchResult, error) {
+	return nil, bot.ErrLoading
+}
+
+func (loadingLibrary) Latest(context.Context, string, int) ([]briefings.DigestItem, error) {
+	return nil, bot.ErrLoading
+}
+
+// TestLoadingIsSaidNotFailed: while the articles are being indexed the bot
+// says so, in the asker's language, rather than apologising for a failure
+// or answering from nothing.
+func TestLoadingIsSaidNotFailed(t *testing.T) {
+	f := newFixture(t, nil)
+	b, err := bot.New(bot.Options{Briefings: loadingLibrary{f.lib}, Store: f.store, Clock: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ msg, want string }{
+		{"who fired Krebs?", "I am still reading the articles"},
+		{"wie heeft Krebs ontslagen?", "Ik ben de artikelen nog aan het inlezen"},
+		{"search hackers", "I am still reading the articles"},
+		{"latest", "I am still reading the articles"},
+	} {
+		r := one(t, f.adapter.Handle(t, b, dm("l-"+tt.msg, tt.msg)))
+		if !strings.HasPrefix(r.Notice, tt.want) || r.Answer != "" {
+			t.Errorf("%q: got %+v, want a notice starting %q", tt.msg, r, tt.want)
+		}
 	}
 }

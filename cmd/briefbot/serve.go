@@ -236,7 +236,15 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 				}
 				return nil
 			})
-			return s.start(gctx, hard, grp, adapters, shutdown)
+			return s.start(gctx, hard, grp, adapters, shutdown, nil)
+		}
+		// no saved index: chat starts now and says the articles are being
+		// read; digests, the watcher and the live parts start once they are
+		gate := newLoadingGate(s.answers, loadingWait)
+		s.answers = gate
+		loaded := make(chan struct{})
+		if err := s.start(gctx, hard, grp, adapters, shutdown, loaded); err != nil {
+			return err
 		}
 		if err := s.reload(gctx); err != nil {
 			if ctx.Err() != nil {
@@ -248,7 +256,9 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 			}
 			return err
 		}
-		return s.start(gctx, hard, grp, adapters, shutdown)
+		gate.opened()
+		close(loaded)
+		return nil
 	})
 
 	done := make(chan error, 1)
@@ -274,7 +284,20 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 }
 
 // start runs the bot, the adapters, the scheduler and the watcher in grp.
-func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters []adapterRun, shutdown time.Duration) error {
+// When loaded is not nil, everything but the bot and the adapters waits
+// until it is closed (the first article set is in).
+func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters []adapterRun, shutdown time.Duration, loaded <-chan struct{}) error {
+	waitLoaded := func() bool {
+		if loaded == nil {
+			return true
+		}
+		select {
+		case <-loaded:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	cfg := s.cfg
 	senders := map[string]bot.Sender{}
 	ready := map[string]func() bool{} // digests wait for the adapter to connect
@@ -323,6 +346,9 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 	h := detached{next: s.metrics.Handler(b), hard: hard}
 
 	grp.Go(func() error {
+		if !waitLoaded() {
+			return nil
+		}
 		s.health.Running("scheduler", false, nil)
 		err := sched.Run(ctx)
 		s.health.Stopped("scheduler", err)
@@ -335,6 +361,9 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 	if cfg.ArticlesDir != "" {
 		debounce := cmp.Or(cfg.WatchDebounce, defaultWatchDebounce)
 		grp.Go(func() error {
+			if !waitLoaded() {
+				return nil
+			}
 			// a watch that breaks (the directory deleted) shows in /readyz
 			// and the metrics until it works again
 			status := func(err error) {
@@ -354,9 +383,12 @@ func (s *server) start(ctx, hard context.Context, grp *errgroup.Group, adapters 
 			return err
 		})
 	}
-	s.runLive(ctx, grp)
-	s.runDatabase(ctx, grp, sched)
 	grp.Go(func() error {
+		if !waitLoaded() {
+			return nil
+		}
+		s.runLive(ctx, grp)
+		s.runDatabase(ctx, grp, sched)
 		maintainStore(ctx, s.st, s.log, maintainEvery, time.Now)
 		return nil
 	})
