@@ -60,6 +60,7 @@ func BuildDigest(arts []*Article, c *Classifier, req DigestRequest, loc *time.Lo
 // the articles themselves only for those in the period.
 type articleSource interface {
 	count() int
+	skip(i int) bool // article i is not in the set (removed)
 	dateAdded(i int) (Date, time.Time)
 	article(i int) *Article
 	// idOrder compares the IDs of articles i and j.
@@ -69,12 +70,10 @@ type articleSource interface {
 type articleSlice []*Article
 
 func (a articleSlice) count() int                        { return len(a) }
+func (a articleSlice) skip(int) bool                     { return false }
 func (a articleSlice) dateAdded(i int) (Date, time.Time) { return a[i].Date, a[i].Added }
 func (a articleSlice) article(i int) *Article            { return a[i] }
 func (a articleSlice) idOrder(i, j int) int              { return cmp.Compare(a[i].ID, a[j].ID) }
-
-// A snapshot's docs are in ID order.
-func (s *snapshot) idOrder(i, j int) int { return cmp.Compare(i, j) }
 
 // buildDigest is BuildDigest; it returns ctx.Err() once ctx has ended,
 // checked every cancelCheckEvery articles scored.
@@ -108,6 +107,9 @@ func buildDigest(ctx context.Context, arts articleSource, c *Classifier, req Dig
 	for i := range arts.count() {
 		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
 			return Digest{}, ctx.Err()
+		}
+		if arts.skip(i) {
+			continue
 		}
 		date, added := arts.dateAdded(i)
 		if !req.ReceivedAfter.IsZero() && !added.IsZero() && !added.After(req.ReceivedAfter) {
@@ -352,10 +354,12 @@ func latestItems(ctx context.Context, arts articleSource, c *Classifier, topic s
 		date  Date
 		added time.Time
 	}
-	keys := make([]key, arts.count())
-	for i := range keys {
-		d, a := arts.dateAdded(i)
-		keys[i] = key{i, d, a}
+	keys := make([]key, 0, arts.count())
+	for i := range arts.count() {
+		if !arts.skip(i) {
+			d, a := arts.dateAdded(i)
+			keys = append(keys, key{i, d, a})
+		}
 	}
 	slices.SortFunc(keys, func(x, y key) int {
 		xd, yd := x.date, y.date

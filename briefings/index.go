@@ -32,59 +32,203 @@ type posting struct {
 	tf  uint16
 }
 
-// index is the read side of a segment: BM25 ranking at article level and
-// the sentences' term lists for answer selection, all of it views into the
-// segment's memory, plus what is cheap to derive at open (the length
-// normalisations). It is immutable.
+// index is the read side of a segment, and of the delta that extends it
+// when there is one: BM25 ranking at article level and the sentences' term
+// lists for answer selection, all of it views into the segments' memory,
+// plus what is cheap to derive at open (the length normalisations). Docs,
+// sentences and term ids run on from the base into the delta. It is
+// immutable.
 type index struct {
-	seg    *segment
-	artLen []float32 // doc -> number of indexed terms
+	seg, delta *segment          // delta: nil when none
+	nb, sb     int               // the base's docs and sentences
+	vb         uint32            // the base's terms
+	vocabN     int               // terms of base and delta
+	dmap       map[uint32]uint32 // delta: global term id -> its local id
+	dead       []uint64          // bit set of the base docs the delta removes; nil: none
+	ndead      int
+
 	avgArt float64
-	// artNorm is BM25's length normalisation of each doc (bm25Norm), and
-	// maxImpact each term's largest tf/(tf+norm) factor over its postings
-	// (rounded up): the bound topArticles prunes with.
+	// artNorm is BM25's length normalisation of each doc (bm25Norm), +Inf
+	// for a removed one (which so scores 0), and maxImpact each term's
+	// largest tf/(tf+norm) factor over its postings (rounded up): the
+	// bound topArticles prunes with.
 	artNorm   []float64
 	maxNorm   float64
 	maxImpact []float32
 
-	sentStart []uint32 // doc -> first global sentence number; len(docs)+1
-	sentOff   []uint32 // global sentence -> offset into sentTerms; len(sentences)+1
+	sentStart []uint32 // base doc -> first sentence; nb+1
+	sentOff   []uint32 // base sentence -> offset into sentTerms; sb+1
 	sentTerms []uint32 // term ids of each sentence, in order
-	sentDF    []uint32 // term id -> number of sentences containing it
+	sentDF    []uint32 // base term id -> number of sentences containing it
 	avgSent   float64
-	postOff   []uint64 // term id -> its postings: post[postOff[id]:postOff[id+1]]
+	postOff   []uint64 // base term id -> its postings: post[postOff[id]:postOff[id+1]]
 	post      []posting
 
 	scratch sync.Pool // *scoreScratch sized for this index
 }
 
-// newIndex reads the index of seg.
-func newIndex(seg *segment) *index {
+// newIndex reads the index of seg, extended by delta when not nil (a
+// delta segment of seg).
+func newIndex(seg, delta *segment) *index {
 	h := &seg.hdr
 	ix := &index{
-		seg: seg, artLen: seg.artLen, avgArt: h.AvgArt, maxNorm: h.MaxNorm, maxImpact: seg.maxImpact,
+		seg: seg, delta: delta, nb: int(h.Docs), sb: int(h.Sents), vb: uint32(h.Terms), vocabN: int(h.Terms),
+		avgArt: h.AvgArt, maxNorm: h.MaxNorm, maxImpact: seg.maxImpact,
 		sentStart: seg.sentStart, sentOff: seg.sentOff, sentTerms: seg.sentTerms, sentDF: seg.sentDF,
 		avgSent: h.AvgSent, postOff: seg.postOff, post: seg.post,
 	}
-	ix.artNorm = make([]float64, len(ix.artLen))
-	for d, n := range ix.artLen {
-		ix.artNorm[d] = bm25Norm(n, ix.avgArt)
+	n := ix.nb
+	if delta != nil {
+		n += delta.docs()
 	}
-	ndocs := len(ix.artLen)
+	ix.artNorm = make([]float64, n)
+	for d, l := range seg.artLen {
+		ix.artNorm[d] = bm25Norm(l, ix.avgArt)
+	}
+	if delta != nil {
+		ix.dmap = make(map[uint32]uint32, len(delta.globalIDs))
+		for local, g := range delta.globalIDs {
+			ix.dmap[g] = uint32(local)
+			if g >= ix.vb {
+				ix.vocabN++
+			}
+		}
+		for d, l := range delta.artLen {
+			ix.artNorm[ix.nb+d] = bm25Norm(l, ix.avgArt)
+		}
+		if len(delta.dead) > 0 {
+			ix.dead = make([]uint64, (ix.nb+63)/64)
+			for _, d := range delta.dead {
+				if int(d) < ix.nb && ix.dead[d/64]&(1<<(d%64)) == 0 {
+					ix.dead[d/64] |= 1 << (d % 64)
+					ix.artNorm[d] = math.Inf(1)
+					ix.ndead++
+				}
+			}
+		}
+		ix.maxNorm = 0
+		for _, v := range ix.artNorm {
+			if !math.IsInf(v, 1) {
+				ix.maxNorm = max(ix.maxNorm, v)
+			}
+		}
+	}
 	ix.scratch.New = func() any {
-		return &scoreScratch{acc: make([]float32, ndocs), bestOf: make([]float32, ndocs), stamp: make([]uint32, ndocs)}
+		return &scoreScratch{acc: make([]float32, n), bestOf: make([]float32, n), stamp: make([]uint32, n)}
 	}
 	return ix
 }
 
-// postings returns the article postings of term id, by doc.
-func (ix *index) postings(id uint32) []posting { return ix.post[ix.postOff[id]:ix.postOff[id+1]] }
+// isDead reports whether doc is a base doc the delta removed.
+func (ix *index) isDead(doc uint32) bool {
+	return ix.dead != nil && int(doc) < ix.nb && ix.dead[doc/64]&(1<<(doc%64)) != 0
+}
+
+// postings returns term id's article postings, by doc: the base's, then
+// the delta's (whose docs all come after the base's).
+func (ix *index) postings(id uint32) (base, delta []posting) {
+	if id < ix.vb {
+		base = ix.post[ix.postOff[id]:ix.postOff[id+1]]
+	}
+	if ix.delta != nil {
+		if l, ok := ix.dmap[id]; ok {
+			delta = ix.delta.post[ix.delta.postOff[l]:ix.delta.postOff[l+1]]
+		}
+	}
+	return base, delta
+}
+
+// lists appends term id's non-empty posting lists to dst.
+func (ix *index) lists(dst [][]posting, id uint32) [][]posting {
+	b, d := ix.postings(id)
+	if len(b) > 0 {
+		dst = append(dst, b)
+	}
+	if len(d) > 0 {
+		dst = append(dst, d)
+	}
+	return dst
+}
+
+// df is the number of docs with term id (removed ones included).
+func (ix *index) df(id uint32) int {
+	b, d := ix.postings(id)
+	return len(b) + len(d)
+}
+
+// sentenceDF is the number of sentences with term id.
+func (ix *index) sentenceDF(id uint32) int {
+	n := 0
+	if id < ix.vb {
+		n = int(ix.sentDF[id])
+	}
+	if ix.delta != nil {
+		if l, ok := ix.dmap[id]; ok {
+			n += int(ix.delta.sentDF[l])
+		}
+	}
+	return n
+}
+
+// impact is term id's maxImpact over base and delta.
+func (ix *index) impact(id uint32) float32 {
+	var m float32
+	if id < ix.vb {
+		m = ix.maxImpact[id]
+	}
+	if ix.delta != nil {
+		if l, ok := ix.dmap[id]; ok {
+			m = max(m, ix.delta.maxImpact[l])
+		}
+	}
+	return m
+}
 
 // lookup returns the term id of a stem.
-func (ix *index) lookup(stem string) (uint32, bool) { return ix.seg.term(stem) }
+func (ix *index) lookup(stem string) (uint32, bool) {
+	if id, ok := ix.seg.term(stem); ok {
+		return id, true
+	}
+	if ix.delta != nil {
+		if l, ok := ix.delta.term(stem); ok {
+			return ix.delta.globalIDs[l], true
+		}
+	}
+	return 0, false
+}
 
 // vocab is the number of distinct terms.
-func (ix *index) vocab() int { return len(ix.sentDF) }
+func (ix *index) vocab() int { return ix.vocabN }
+
+func (ix *index) docs() int { return len(ix.artNorm) }
+
+// live is the number of docs not removed.
+func (ix *index) live() int { return len(ix.artNorm) - ix.ndead }
+
+func (ix *index) sentences() int {
+	if ix.delta != nil {
+		return ix.sb + int(ix.delta.hdr.Sents)
+	}
+	return ix.sb
+}
+
+// sentRange returns doc's sentences, [lo, hi).
+func (ix *index) sentRange(doc int) (lo, hi int) {
+	if doc < ix.nb {
+		return int(ix.sentStart[doc]), int(ix.sentStart[doc+1])
+	}
+	d := doc - ix.nb
+	return ix.sb + int(ix.delta.sentStart[d]), ix.sb + int(ix.delta.sentStart[d+1])
+}
+
+// sentenceTerms returns the term ids of sentence g.
+func (ix *index) sentenceTerms(g int) []uint32 {
+	if g < ix.sb {
+		return ix.sentTerms[ix.sentOff[g]:ix.sentOff[g+1]]
+	}
+	g -= ix.sb
+	return ix.delta.sentTerms[ix.delta.sentOff[g]:ix.delta.sentOff[g+1]]
+}
 
 // docTerms is one article's analysis before term ids are assigned: its
 // distinct terms, with local numbers (first seen first) for the rest.
@@ -97,7 +241,8 @@ type docTerms struct {
 	uniqEnd  []int    // likewise for sentUniq
 	terms    int      // the article's term count (artLen)
 	nSents   int
-	rec      []byte // the encoded article
+	rec      []byte  // the encoded article
+	hash     docHash // of rec
 }
 
 // docAnalyzer analyses articles for the index on one goroutine.
@@ -196,6 +341,21 @@ type segmentBuilder struct {
 	totalSent float64
 	ids       []uint32
 	sentIDs   []uint32
+	hashes    []docHash
+
+	// a delta's: the base it extends, the base docs it removes, and the
+	// global id of each of its terms (new ones from the base's count on)
+	base     *segment
+	dead     []uint32
+	global   []uint32
+	newTerms uint32
+	docBase  uint32
+}
+
+// segmentOptions make buildSegment write a delta of base (see segHeader).
+type segmentOptions struct {
+	base *segment
+	dead []uint32 // the base's docs removed or replaced, ascending
 }
 
 // postList is one term's postings while building: doc deltas and term
@@ -215,13 +375,31 @@ func (b *segmentBuilder) termID(t string) uint32 {
 	b.terms = append(b.terms, t)
 	b.lists = append(b.lists, postList{})
 	b.sentDF = append(b.sentDF, 0)
+	if b.base != nil {
+		g, ok := b.base.term(t)
+		if !ok {
+			g = uint32(b.base.hdr.Terms) + b.newTerms
+			b.newTerms++
+		}
+		b.global = append(b.global, g)
+	}
 	return id
+}
+
+// globalID is the id a term of this segment has in its sentences: its own
+// in a base, the base's (or a new one after them) in a delta.
+func (b *segmentBuilder) globalID(local uint32) uint32 {
+	if b.base == nil {
+		return local
+	}
+	return b.global[local]
 }
 
 // add appends one analysed article as the next doc.
 func (b *segmentBuilder) add(a *Article, dt *docTerms) error {
-	doc := uint32(len(b.artLen))
-	b.content.add(dt.rec)
+	doc := b.docBase + uint32(len(b.artLen))
+	b.content.add(dt.hash)
+	b.hashes = append(b.hashes, dt.hash)
 	if err := b.sf.write(dt.rec); err != nil {
 		return err
 	}
@@ -239,7 +417,7 @@ func (b *segmentBuilder) add(a *Article, dt *docTerms) error {
 		end, uend := dt.sentEnd[si], dt.uniqEnd[si]
 		sent := b.sentIDs[:0]
 		for _, l := range dt.sents[from:end] {
-			sent = append(sent, gid[l])
+			sent = append(sent, b.globalID(gid[l]))
 		}
 		b.sentIDs = sent
 		if b.sideN+uint64(len(sent)) > maxSegmentTerms {
@@ -285,6 +463,13 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 		h.AvgSent = b.totalSent / float64(n)
 	}
 	h.Content = b.content.sum()
+	if b.base != nil {
+		bh := &b.base.hdr
+		h.Kind, h.DocBase, h.SentBase, h.TermBase, h.Base = segKindDelta, bh.Docs, bh.Sents, bh.Terms, bh.Content
+		// a delta's docs are normalised as the base's, so that their
+		// scores compare
+		h.AvgArt = bh.AvgArt
+	}
 	if err := writeSection(sf, segRecOff, b.recOff); err != nil {
 		return err
 	}
@@ -335,6 +520,9 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 	for d := range b.artLen {
 		h.MaxNorm = max(h.MaxNorm, bm25Norm(b.artLen[d], avg))
 	}
+	if b.base != nil {
+		h.MaxNorm = max(h.MaxNorm, b.base.hdr.MaxNorm)
+	}
 	if err := sf.begin(segPost); err != nil {
 		return err
 	}
@@ -345,7 +533,7 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 		}
 		pl := &b.lists[id]
 		buf = buf[:0]
-		doc := uint32(0)
+		doc := uint32(0) // the first delta is the doc itself
 		m := 0.0
 		for p := pl.buf; len(p) > 0; {
 			delta, n := binary.Uvarint(p)
@@ -354,7 +542,7 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 			doc += uint32(delta)
 			buf = append(buf, posting{doc: doc, tf: uint16(tf)})
 			t := float64(tf)
-			m = max(m, t*(bm25K1+1)/(t+bm25Norm(b.artLen[doc], avg)))
+			m = max(m, t*(bm25K1+1)/(t+bm25Norm(b.artLen[doc-b.docBase], avg)))
 		}
 		maxImpact[id] = math.Nextafter32(float32(m), float32(math.Inf(1)))
 		if err := sf.write(asBytes(buf)); err != nil {
@@ -398,6 +586,15 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 	if err := writeSection(sf, segTermIDs, order); err != nil {
 		return err
 	}
+	if err := writeSection(sf, segDocHash, b.hashes); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segGlobalIDs, b.global); err != nil {
+		return err
+	}
+	if err := writeSection(sf, segDead, b.dead); err != nil {
+		return err
+	}
 	return sf.finish()
 }
 
@@ -421,7 +618,7 @@ func (w sectionWriter) Write(p []byte) (int, error) {
 //
 // It returns ctx.Err() when ctx has ended, before it starts or while it
 // runs.
-func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[*Article, error]) error {
+func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[*Article, error], opts segmentOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -440,6 +637,10 @@ func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[
 	b := &segmentBuilder{
 		sf: sf, side: bufio.NewWriterSize(side, 1<<20), dict: make(map[string]uint32, 1<<12),
 		recOff: []uint64{0}, sentOff: []uint32{0}, content: newContentHash(),
+		base: opts.base, dead: opts.dead,
+	}
+	if opts.base != nil {
+		b.docBase = uint32(opts.base.hdr.Docs)
 	}
 	if err := sf.begin(segRecords); err != nil {
 		return err
@@ -535,6 +736,7 @@ func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[
 					}
 					out[i] = da.analyze(a)
 					out[i].rec = appendRecord(nil, a)
+					out[i].hash = hashRecord(out[i].rec)
 				}
 				c.out <- out
 			}
@@ -571,13 +773,6 @@ func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[
 	}
 	return b.finish(parent, side)
 }
-
-func (ix *index) docs() int { return len(ix.artLen) }
-
-func (ix *index) sentences() int { return len(ix.sentOff) - 1 }
-
-// sentenceTerms returns the term ids of global sentence g.
-func (ix *index) sentenceTerms(g int) []uint32 { return ix.sentTerms[ix.sentOff[g]:ix.sentOff[g+1]] }
 
 // idf is BM25's inverse document frequency for df of n.
 func idf(df, n int) float64 {
@@ -624,11 +819,11 @@ func (ix *index) resolve(g *termGroup) {
 	for _, s := range g.Stems {
 		if id, ok := ix.lookup(s); ok && !slices.Contains(g.terms, id) {
 			g.terms = append(g.terms, id)
-			df += len(ix.postings(id))
-			sdf += int(ix.sentDF[id])
+			df += ix.df(id)
+			sdf += ix.sentenceDF(id)
 		}
 	}
-	n := ix.docs()
+	n := ix.live()
 	g.artIDF = idf(min(df, n), n)
 	g.snIDF = idf(min(sdf, ix.sentences()), ix.sentences())
 }
@@ -711,18 +906,18 @@ func (ix *index) topArticlesAll(groups []termGroup, k int, filter func(doc uint3
 	// a stamp for each group of several terms (addGroupList)
 	gens := make([]uint32, len(groups))
 	total := 0
-	for i, g := range groups {
-		if len(g.terms) > 1 {
+	for i := range groups {
+		if _, one := ix.single(&groups[i]); !one && len(groups[i].terms) > 0 {
 			gens[i] = sc.nextGen()
 		}
-		for _, id := range g.terms {
-			total += len(ix.postings(id))
+		for _, id := range groups[i].terms {
+			total += ix.df(id)
 		}
 	}
 	n := uint32(ix.docs())
 	if filter != nil || !ix.positiveWeights(groups) {
 		sc.touch = ix.scoreRange(sc, sc.touch[:0], groups, gens, 0, n)
-		h := sc.best(k, sc.touch, filter)
+		h := sc.best(k, sc.touch, ix.liveOnly(filter))
 		sc.touch = sc.touch[:0]
 		return h.sorted()
 	}
@@ -794,15 +989,42 @@ func (ix *index) scoreRange(sc *scoreScratch, touch []uint32, groups []termGroup
 			continue
 		}
 		w := g.artIDF * g.Weight
-		if len(g.terms) == 1 {
-			touch = ix.addList(sc, touch, w, docRange(ix.postings(g.terms[0]), lo, hi))
+		if post, one := ix.single(&g); one {
+			touch = ix.addList(sc, touch, w, docRange(post, lo, hi))
 			continue
 		}
 		for _, id := range g.terms {
-			ix.addGroupList(sc, &touch, w, docRange(ix.postings(id), lo, hi), gens[i])
+			b, d := ix.postings(id)
+			ix.addGroupList(sc, &touch, w, docRange(b, lo, hi), gens[i])
+			ix.addGroupList(sc, &touch, w, docRange(d, lo, hi), gens[i])
 		}
 	}
 	return touch
+}
+
+// single returns the one posting list of a group that has one (a single
+// term, in the base or the delta but not both): it is scored without
+// stamps.
+func (ix *index) single(g *termGroup) ([]posting, bool) {
+	if len(g.terms) != 1 {
+		return nil, false
+	}
+	b, d := ix.postings(g.terms[0])
+	switch {
+	case len(d) == 0:
+		return b, true
+	case len(b) == 0:
+		return d, true
+	}
+	return nil, false
+}
+
+// liveOnly is filter without the removed docs.
+func (ix *index) liveOnly(filter func(doc uint32) bool) func(doc uint32) bool {
+	if ix.dead == nil {
+		return filter
+	}
+	return func(d uint32) bool { return !ix.isDead(d) && (filter == nil || filter(d)) }
 }
 
 // sumRange is scoreRange without listing the docs: with positive scores
@@ -814,16 +1036,18 @@ func (ix *index) sumRange(sc *scoreScratch, groups []termGroup, gens []uint32, l
 			continue
 		}
 		w := g.artIDF * g.Weight
-		if len(g.terms) == 1 {
+		if post, one := ix.single(&g); one {
 			acc, norm := sc.acc, ix.artNorm
-			for _, p := range docRange(ix.postings(g.terms[0]), lo, hi) {
+			for _, p := range docRange(post, lo, hi) {
 				tf := float64(p.tf)
 				acc[p.doc] += float32(w * tf * (bm25K1 + 1) / (tf + norm[p.doc]))
 			}
 			continue
 		}
 		for _, id := range g.terms {
-			ix.addGroupList(sc, nil, w, docRange(ix.postings(id), lo, hi), gens[i])
+			b, d := ix.postings(id)
+			ix.addGroupList(sc, nil, w, docRange(b, lo, hi), gens[i])
+			ix.addGroupList(sc, nil, w, docRange(d, lo, hi), gens[i])
 		}
 	}
 }
@@ -837,13 +1061,16 @@ func (ix *index) rangeBest(sc *scoreScratch, groups []termGroup, k int, lo, hi u
 	acc := sc.acc
 	for _, g := range groups {
 		for _, id := range g.terms {
-			for _, p := range docRange(ix.postings(id), lo, hi) {
-				a := acc[p.doc]
-				acc[p.doc] = 0
-				if a >= least && a != 0 {
-					h.offer(k, p.doc, float64(a))
-					if len(h) == k {
-						least = float32(h[0].score)
+			b, d := ix.postings(id)
+			for _, post := range [2][]posting{docRange(b, lo, hi), docRange(d, lo, hi)} {
+				for _, p := range post {
+					a := acc[p.doc]
+					acc[p.doc] = 0
+					if a >= least && a != 0 {
+						h.offer(k, p.doc, float64(a))
+						if len(h) == k {
+							least = float32(h[0].score)
+						}
 					}
 				}
 			}
@@ -989,9 +1216,9 @@ func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool)
 		pg := group{w: w, terms: g.terms, lo: len(lists)}
 		m := 0.0
 		for _, id := range g.terms {
-			lists = append(lists, ix.postings(id))
-			pg.n += len(ix.postings(id))
-			m = max(m, float64(ix.maxImpact[id]))
+			lists = ix.lists(lists, id)
+			pg.n += ix.df(id)
+			m = max(m, float64(ix.impact(id)))
 		}
 		pg.hi = len(lists)
 		pg.ub = w * m * (1 + 1e-6)
@@ -1068,7 +1295,7 @@ func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool)
 			return nil, false // as much work as scoring all, nearly
 		}
 		done--
-		if len(g.terms) == 1 {
+		if g.hi-g.lo == 1 {
 			ix.addListTop(sc, g.w, lists[g.lo], &top, k)
 		} else {
 			gen := sc.nextGen()
@@ -1077,7 +1304,8 @@ func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool)
 			}
 			for _, post := range lists[g.lo:g.hi] {
 				for _, p := range post {
-					if a := sc.acc[p.doc]; len(top) < k || float64(a) > top[0].score {
+					// a removed doc (norm +Inf) sums to 0 and is never offered
+					if a := sc.acc[p.doc]; a > 0 && (len(top) < k || float64(a) > top[0].score) {
 						top.offerUnique(k, p.doc, float64(a))
 					}
 				}
@@ -1098,7 +1326,7 @@ func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool)
 	// score the articles whose bound reaches the k-th best, in doc order
 	var cands []uint32
 	for _, d := range sc.touch {
-		if (float64(sc.acc[d])+prefix[done])*slack >= theta {
+		if (float64(sc.acc[d])+prefix[done])*slack >= theta && !ix.isDead(d) {
 			cands = append(cands, d)
 		}
 	}
@@ -1138,7 +1366,7 @@ func (ix *index) addListTop(sc *scoreScratch, w float64, post []posting, top *do
 		}
 		a += s
 		acc[p.doc] = a
-		if a > thr {
+		if a > thr && a > 0 {
 			top.offerUnique(k, p.doc, float64(a))
 			if len(*top) == k {
 				thr = float32((*top)[0].score)

@@ -7,15 +7,11 @@ import (
 	"fmt"
 	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
-	"iter"
 	"log/slog"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -82,59 +78,10 @@ type Library struct {
 	analyzer        analysis.Analyzer
 	deepRanker      *RankerModel
 	analysisTimeout time.Duration
+	// deltaMin is the smallest index that Replace patches with a delta
+	// rather than rebuilds (defaultDeltaMin; tests lower it).
+	deltaMin int
 }
-
-// snapshot is one article set and its index: a segment and what reading
-// it needs. Code that reads a snapshot keeps it reachable until it is done
-// (runtime.KeepAlive): the segment's memory is unmapped once it is not.
-type snapshot struct {
-	seg   *segment
-	ix    *index
-	mu    sync.Mutex
-	cache map[int]*Article // materialised articles, bounded
-}
-
-// maxCachedArticles bounds a snapshot's cache of decoded articles.
-const maxCachedArticles = 1 << 13
-
-func newSnapshot(seg *segment) *snapshot {
-	return &snapshot{seg: seg, ix: newIndex(seg), cache: map[int]*Article{}}
-}
-
-// len is the number of articles.
-func (s *snapshot) len() int { return s.seg.docs() }
-
-// art returns doc's article, decoded from its record into fresh memory
-// (shared by later calls: treat it as immutable).
-func (s *snapshot) art(doc int) *Article {
-	s.mu.Lock()
-	a := s.cache[doc]
-	s.mu.Unlock()
-	if a != nil {
-		return a
-	}
-	a, err := decodeRecord(s.seg.record(doc))
-	if err != nil {
-		// the segment's checks make this unreachable short of a bug;
-		// an answer that names the article beats a crash
-		a = &Article{ID: s.seg.id(doc), Title: "(unreadable article)", Date: s.seg.date(doc), Added: s.seg.addedAt(doc)}
-	}
-	s.mu.Lock()
-	if len(s.cache) >= maxCachedArticles {
-		clear(s.cache)
-	}
-	s.cache[doc] = a
-	s.mu.Unlock()
-	return a
-}
-
-// find returns the doc of an article ID.
-func (s *snapshot) find(id ArticleID) (int, bool) { return s.seg.find(id) }
-
-// The snapshot is an article source for digests.
-func (s *snapshot) count() int                        { return s.len() }
-func (s *snapshot) dateAdded(i int) (Date, time.Time) { return s.seg.date(i), s.seg.addedAt(i) }
-func (s *snapshot) article(i int) *Article            { return s.art(i) }
 
 // NewLibrary returns an empty Library; call Replace to give it articles.
 func NewLibrary(opts Options) (*Library, error) {
@@ -172,7 +119,7 @@ func NewLibrary(opts Options) (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("digest topics: %w", err)
 	}
-	l := &Library{log: opts.Logger, an: an, lex: lex, cls: cls, opts: opts}
+	l := &Library{log: opts.Logger, an: an, lex: lex, cls: cls, opts: opts, deltaMin: defaultDeltaMin}
 	if !opts.NoRanker {
 		l.ranker = opts.Ranker
 		if l.ranker == nil {
@@ -199,179 +146,12 @@ func NewLibrary(opts Options) (*Library, error) {
 	default:
 		l.minConfidence = DefaultMinConfidence
 	}
-	empty, err := l.build(context.Background(), "", func(func(*Article, error) bool) {})
+	empty, err := l.build(context.Background(), "", IndexFile, func(func(*Article, error) bool) {}, segmentOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("an empty index: %w", err)
 	}
-	l.state.Store(empty)
+	l.state.Store(newSnapshot(empty, nil))
 	return l, nil
-}
-
-// IndexFile is the name of the saved index in Options.IndexDir.
-const IndexFile = "articles.index"
-
-// Replace indexes arts and makes them the library's article set. It may take
-// seconds for large sets; readers keep using the previous set meanwhile. On
-// error (ctx ended, duplicate IDs) the previous set stays. When arts are the
-// articles the library already has, field for field, the index is kept as
-// it is.
-func (l *Library) Replace(ctx context.Context, arts []Article) error {
-	ptrs := make([]*Article, len(arts))
-	for i := range arts {
-		ptrs[i] = &arts[i]
-	}
-	slices.SortFunc(ptrs, func(a, b *Article) int { return cmp.Compare(a.ID, b.ID) })
-	if cur := l.state.Load(); cur.len() == len(ptrs) && len(ptrs) > 0 {
-		if same, err := sameContent(ctx, cur.seg, ptrs); err != nil {
-			return err
-		} else if same {
-			l.log.Info("articles unchanged: the index stays", "articles", len(ptrs))
-			return nil
-		}
-	}
-	return l.ReplaceFrom(ctx, func(yield func(*Article, error) bool) {
-		for _, a := range ptrs {
-			if !yield(a, nil) {
-				return
-			}
-		}
-	})
-}
-
-// ReplaceFrom is Replace for articles that come one at a time, in
-// ascending ID order (as a store reads them): they pass through the index
-// builder without being held, so memory stays near what the index needs.
-// An error from next stops the build and keeps the previous set.
-func (l *Library) ReplaceFrom(ctx context.Context, next iter.Seq2[*Article, error]) error {
-	start := time.Now()
-	s, err := l.build(ctx, l.opts.IndexDir, next)
-	if err != nil {
-		return fmt.Errorf("index articles: %w", err)
-	}
-	l.state.Store(s)
-	l.log.Info("articles indexed", "articles", s.len(), "sentences", s.ix.sentences(), "terms", s.ix.vocab(),
-		"duration", time.Since(start).Round(time.Millisecond))
-	return nil
-}
-
-// sameContent reports whether arts (sorted by ID) encode to the records
-// of seg.
-func sameContent(ctx context.Context, seg *segment, arts []*Article) (bool, error) {
-	h := newContentHash()
-	var rec []byte
-	for i, a := range arts {
-		if i%cancelCheckEvery == 0 && ctx.Err() != nil {
-			return false, ctx.Err()
-		}
-		rec = appendRecord(rec[:0], a)
-		h.add(rec)
-	}
-	return h.sum() == seg.hdr.Content, nil
-}
-
-// build writes a segment of the articles next yields and maps it: into
-// dir as IndexFile (replacing the one there only once complete), or, with
-// no dir, into a temporary file that is gone once mapped.
-func (l *Library) build(ctx context.Context, dir string, next iter.Seq2[*Article, error]) (*snapshot, error) {
-	tmpDir := dir
-	if tmpDir == "" {
-		tmpDir = os.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("index directory: %w", err)
-	}
-	f, err := os.CreateTemp(tmpDir, ".articles.index-*")
-	if err != nil {
-		return nil, fmt.Errorf("index file: %w", err)
-	}
-	defer f.Close()
-	keep := false
-	defer func() {
-		if !keep {
-			os.Remove(f.Name())
-		}
-	}()
-	if err := buildSegment(ctx, l.an, f, next); err != nil {
-		return nil, err
-	}
-	seg, err := mapSegment(f, false)
-	if err != nil {
-		return nil, err
-	}
-	if dir != "" {
-		if err := os.Rename(f.Name(), filepath.Join(dir, IndexFile)); err != nil {
-			return nil, fmt.Errorf("save the index: %w", err) // seg is unmapped once collected
-		}
-		keep = true
-		syncDir(dir)
-	}
-	return newSnapshot(seg), nil
-}
-
-// mapSegment maps the segment file f and checks it (its body too when
-// verify is set).
-func mapSegment(f *os.File, verify bool) (*segment, error) {
-	if fi, err := f.Stat(); err != nil {
-		return nil, err
-	} else if fi.Size() < segHeaderSize {
-		return nil, fmt.Errorf("%w: %d bytes is shorter than its header", ErrSegmentFormat, fi.Size())
-	}
-	data, unmap, err := mapFile(f)
-	if err != nil {
-		return nil, err
-	}
-	seg, err := openSegmentData(data, verify)
-	if err != nil {
-		if unmap != nil {
-			unmap()
-		}
-		return nil, err
-	}
-	if unmap != nil {
-		runtime.AddCleanup(seg, func(unmap func() error) { unmap() }, unmap)
-	}
-	return seg, nil
-}
-
-// syncDir makes a rename in dir durable (best effort).
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
-// OpenIndex serves the index saved in Options.IndexDir by an earlier
-// Replace, until the next Replace: a restart answers as soon as it is
-// mapped, without reading the articles again. It reports false, and keeps
-// the library as it is, when there is no saved index or it cannot be used
-// (another version, damaged); the reason is in the error, which wraps
-// ErrSegmentFormat for a file that is there but unusable.
-func (l *Library) OpenIndex(ctx context.Context) (bool, error) {
-	if l.opts.IndexDir == "" {
-		return false, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	path := filepath.Join(l.opts.IndexDir, IndexFile)
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("open the saved index: %w", err)
-	}
-	defer f.Close()
-	start := time.Now()
-	seg, err := mapSegment(f, true)
-	if err != nil {
-		return false, fmt.Errorf("%s: %w", path, err)
-	}
-	s := newSnapshot(seg)
-	l.state.Store(s)
-	l.log.Info("saved index opened", "path", path, "articles", s.len(), "terms", s.ix.vocab(),
-		"duration", time.Since(start).Round(time.Millisecond))
-	return true, nil
 }
 
 // Len returns the number of articles.
@@ -392,13 +172,14 @@ func (l *Library) Article(id ArticleID) (Article, bool) {
 func (l *Library) Articles() []Article {
 	s := l.state.Load()
 	defer runtime.KeepAlive(s)
-	out := make([]Article, s.len())
-	for i := range out {
-		a, err := decodeRecord(s.seg.record(i))
+	out := make([]Article, 0, s.len())
+	for d := range s.ordered() {
+		g, i := s.segOf(d)
+		a, err := decodeRecord(g.record(i))
 		if err != nil {
-			a = s.art(i)
+			a = s.art(d)
 		}
-		out[i] = *a
+		out = append(out, *a)
 	}
 	return out
 }
@@ -465,7 +246,7 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 		// the snippet is the sentence matching the most query concepts
 		// (by the index's term ids; earlier wins ties), marked up
 		best, bestN := -1, -1
-		lo, hi := int(s.ix.sentStart[d.doc]), int(s.ix.sentStart[d.doc+1])
+		lo, hi := s.ix.sentRange(int(d.doc))
 		for g := lo; g < hi; g++ {
 			terms, n := s.ix.sentenceTerms(g), 0
 			for _, grp := range q.Groups {

@@ -173,7 +173,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	}
 	var hits []sentHit
 	for _, d := range docs {
-		lo, hi := int(s.ix.sentStart[d.doc]), int(s.ix.sentStart[d.doc+1])
+		lo, hi := s.ix.sentRange(int(d.doc))
 		for g := lo; g < hi; g++ {
 			terms := s.ix.sentenceTerms(g)
 			cov := 0.0

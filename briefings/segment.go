@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"time"
 	"unsafe"
 )
@@ -48,6 +49,9 @@ type segment struct {
 	termOff   []uint32 // i-th term in byte order -> offset in termBytes; terms+1
 	termBytes []byte
 	termIDs   []uint32 // i-th term in byte order -> term id
+	docHash   []docHash
+	globalIDs []uint32 // delta: local term id -> global id
+	dead      []uint32 // delta: base docs removed
 }
 
 // Section numbers, in file order.
@@ -67,6 +71,9 @@ const (
 	segTermOff
 	segTermBytes
 	segTermIDs
+	segDocHash   // doc -> docHash of its record
+	segGlobalIDs // delta: term -> its id across base and delta; none in a base
+	segDead      // delta: the base's docs it removes or replaces, ascending
 	segSections
 )
 
@@ -74,10 +81,22 @@ const (
 	segMagic = "BRFBSEG\x00"
 	// segVersion changes whenever the layout or the analysis behind the
 	// term ids does: a file of another version is rebuilt, never read.
-	segVersion    = 1
+	segVersion    = 2
 	segByteOrder  = 0x01020304
-	segHeaderSize = 512
+	segHeaderSize = 640
+
+	segKindBase  = 0
+	segKindDelta = 1
 )
+
+// docHash fingerprints one article record (see segDocHash): a changed
+// article is told from an unchanged one without reading its record.
+type docHash [16]byte
+
+func hashRecord(rec []byte) docHash {
+	s := sha256.Sum256(rec)
+	return docHash(s[:16])
+}
 
 type segSection struct{ Off, Len uint64 }
 
@@ -96,7 +115,16 @@ type segHeader struct {
 	// Content is the SHA-256 of the article records in doc order: two
 	// segments with the same Content hold the same articles, field for
 	// field.
-	Content  [32]byte
+	Content [32]byte
+	// A delta segment extends a base: it holds the articles added or
+	// changed since the base was built (docs numbered from DocBase in
+	// postings, sentences from SentBase, new terms from TermBase) and lists
+	// the base's docs that are gone.
+	Kind     uint32 // segKindBase or segKindDelta
+	DocBase  uint64
+	SentBase uint64
+	TermBase uint64
+	Base     [32]byte // the base's Content
 	Sections [segSections]segSection
 	BodyCRC  uint32 // CRC-32C of everything after the header
 	HdrCRC   uint32 // CRC-32C of the header up to here
@@ -182,6 +210,17 @@ func openSegmentData(data []byte, verifyBody bool) (*segment, error) {
 		segTermOff:   sz(h.Terms+1, 4),
 		segTermBytes: math.MaxUint64,
 		segTermIDs:   sz(h.Terms, 4),
+		segDocHash:   sz(h.Docs, 16),
+		segGlobalIDs: 0,
+		segDead:      math.MaxUint64,
+	}
+	switch h.Kind {
+	case segKindBase:
+		want[segDead] = 0
+	case segKindDelta:
+		want[segGlobalIDs] = sz(h.Terms, 4)
+	default:
+		return nil, fmt.Errorf("%w: unknown kind %d", ErrSegmentFormat, h.Kind)
 	}
 	end := uint64(segHeaderSize)
 	for i, s := range h.Sections {
@@ -208,6 +247,12 @@ func openSegmentData(data []byte, verifyBody bool) (*segment, error) {
 	tb := h.Sections[segTermBytes]
 	g.termBytes = data[tb.Off : tb.Off+tb.Len]
 	g.termIDs = view[uint32](data, h.Sections[segTermIDs])
+	g.docHash = view[docHash](data, h.Sections[segDocHash])
+	g.globalIDs = view[uint32](data, h.Sections[segGlobalIDs])
+	g.dead = view[uint32](data, h.Sections[segDead])
+	if h.Sections[segDead].Len%4 != 0 || !slices.IsSorted(g.dead) {
+		return nil, fmt.Errorf("%w: removed articles out of order", ErrSegmentFormat)
+	}
 	// the offset tables index the other sections: check they stay inside
 	// them, so a reader can trust every slice expression they give
 	if !monotone(g.recOff, uint64(len(g.records))) || !monotone(g.sentStart, h.Sents) ||
@@ -631,17 +676,13 @@ func (sf *segmentFile) finish() error {
 	return sf.f.Sync()
 }
 
-// contentHash hashes records in doc order (see segHeader.Content).
+// contentHash hashes the docs' record hashes in doc order (see
+// segHeader.Content).
 type contentHash struct{ h hash.Hash }
 
 func newContentHash() contentHash { return contentHash{sha256.New()} }
 
-func (c contentHash) add(rec []byte) {
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(rec)))
-	c.h.Write(n[:])
-	c.h.Write(rec)
-}
+func (c contentHash) add(d docHash) { c.h.Write(d[:]) }
 
 func (c contentHash) sum() (s [32]byte) {
 	copy(s[:], c.h.Sum(nil))
