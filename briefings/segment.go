@@ -462,6 +462,10 @@ func appendRecDate(b []byte, d Date) []byte {
 type recReader struct {
 	b   []byte
 	err error
+	// src, when set, is a copy of the whole record (total bytes) that
+	// str slices its strings from: one allocation for all of them
+	src   string
+	total int
 }
 
 var errRecord = errors.New("damaged article record")
@@ -504,7 +508,18 @@ func (r *recReader) bytes(n uint64) []byte {
 
 // str copies a string out of the record (records may be mapped memory,
 // which must not outlive the segment).
-func (r *recReader) str() string { return string(r.bytes(r.uvarint())) }
+func (r *recReader) str() string {
+	n := r.uvarint()
+	start := r.total - len(r.b)
+	b := r.bytes(n)
+	switch {
+	case r.err != nil:
+		return ""
+	case r.src != "":
+		return r.src[start : start+len(b)]
+	}
+	return string(b)
+}
 
 func (r *recReader) date() Date {
 	return Date{Year: int(r.uvarint()), Month: int(r.uvarint()), Day: int(r.uvarint())}
@@ -530,7 +545,7 @@ func recString(b []byte) ([]byte, error) {
 
 // decodeRecord makes the Article a record encodes, in fresh memory.
 func decodeRecord(rec []byte) (*Article, error) {
-	r := &recReader{b: rec}
+	r := &recReader{b: rec, src: string(rec), total: len(rec)}
 	a := &Article{}
 	a.ID = ArticleID(r.str())
 	a.Source, a.Title, a.URL, a.Publisher, a.Author, a.Hash = r.str(), r.str(), r.str(), r.str(), r.str(), r.str()
@@ -539,12 +554,13 @@ func decodeRecord(rec []byte) (*Article, error) {
 		a.Added = time.Unix(0, ns).UTC()
 	}
 	np := r.count(2)
-	lens := make([]int, np)
+	var lensBuf [32]int
+	lens := lensBuf[:0]
 	if np > 0 {
 		a.Paragraphs = make([]Paragraph, np)
 	}
 	for i := range np {
-		lens[i] = int(r.uvarint())
+		lens = append(lens, int(r.uvarint()))
 		hb := r.bytes(1)
 		a.Paragraphs[i].Heading = len(hb) == 1 && hb[0] == 1
 	}
