@@ -28,6 +28,7 @@ import (
 	"github.com/briefbot/briefbot/internal/leader"
 	"github.com/briefbot/briefbot/internal/metrics"
 	"github.com/briefbot/briefbot/internal/ops"
+	"github.com/briefbot/briefbot/internal/store"
 )
 
 // Defaults of serve's timing settings.
@@ -191,9 +192,9 @@ func (g *globals) serve(ctx context.Context, cfg *config.Config) error {
 			}
 		}
 	}
-	if cfg.ArticlesDir != "" {
-		components = append(components, "watcher")
-	}
+	// the watcher joins /readyz once it has set up its watch (walking a
+	// large directory takes seconds) or found it broken: the bot answers
+	// meanwhile
 	s.health = ops.NewHealth(components...)
 	s.health.SetAnalysis(an.Report)
 	s.health.SetDatabase(db.report)
@@ -505,9 +506,26 @@ func (s *server) reload(ctx context.Context) error {
 }
 
 func (s *server) load(ctx context.Context) error {
+	stats, skipped, err := s.syncDirectory(ctx)
+	if err != nil {
+		return err
+	}
+	// the library gets the directory's articles and those of feeds and
+	// the ingest API (feeds.go), read back from the store
+	if err := s.live.refresher.Refresh(ctx); err != nil {
+		return err
+	}
+	s.log.Info("articles loaded", "articles", s.lib.Len(), "skipped_files", skipped,
+		"added", stats.Added, "updated", stats.Updated, "removed", stats.Removed)
+	return nil
+}
+
+// syncDirectory reads the article directory (or the samples) into the
+// store. The articles read are gone when it returns, before the library
+// makes its own copy from the store.
+func (s *server) syncDirectory(ctx context.Context) (stats store.SyncStats, skipped int, err error) {
 	opts := briefings.LoadOptions{Logger: s.log}
 	var res briefings.LoadResult
-	var err error
 	s.log.Info("loading articles", "dir", cmp.Or(s.cfg.ArticlesDir, "(built-in samples)"))
 	if s.cfg.ArticlesDir == "" {
 		res, err = briefings.LoadFS(ctx, briefings.SampleFS(), opts)
@@ -515,20 +533,10 @@ func (s *server) load(ctx context.Context) error {
 		res, err = briefings.LoadDir(ctx, s.cfg.ArticlesDir, opts)
 	}
 	if err != nil {
-		return err
+		return stats, 0, err
 	}
-	stats, err := s.st.SyncArticles(ctx, s.g.collection(), res.Articles, time.Now())
-	if err != nil {
-		return err
-	}
-	// the library gets the directory's articles and those of feeds and
-	// the ingest API (feeds.go)
-	if err := s.live.refresher.Refresh(ctx); err != nil {
-		return err
-	}
-	s.log.Info("articles loaded", "articles", s.lib.Len(), "skipped_files", len(res.Skipped),
-		"added", stats.Added, "updated", stats.Updated, "removed", stats.Removed)
-	return nil
+	stats, err = s.st.SyncArticles(ctx, s.g.collection(), res.Articles, time.Now())
+	return stats, len(res.Skipped), err
 }
 
 // detached lets a message being handled finish after the adapter's context
