@@ -81,6 +81,11 @@ type Library struct {
 	// deltaMin is the smallest index that Replace patches with a delta
 	// rather than rebuilds (defaultDeltaMin; tests lower it).
 	deltaMin int
+	// damaged: the opened index failed its late checksum check; the next
+	// Replace rebuilds it whole. lateChecked is closed when the check of
+	// the last OpenIndex is over (for tests).
+	damaged     atomic.Bool
+	lateChecked chan struct{}
 }
 
 // NewLibrary returns an empty Library; call Replace to give it articles.

@@ -2,6 +2,7 @@ package briefings
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -81,7 +82,7 @@ const (
 	segMagic = "BRFBSEG\x00"
 	// segVersion changes whenever the layout or the analysis behind the
 	// term ids does: a file of another version is rebuilt, never read.
-	segVersion    = 2
+	segVersion    = 3
 	segByteOrder  = 0x01020304
 	segHeaderSize = 640
 
@@ -126,8 +127,9 @@ type segHeader struct {
 	TermBase uint64
 	Base     [32]byte // the base's Content
 	Sections [segSections]segSection
-	BodyCRC  uint32 // CRC-32C of everything after the header
-	HdrCRC   uint32 // CRC-32C of the header up to here
+	// SecCRC is each section's CRC-32C (its bytes, not the padding).
+	SecCRC [segSections]uint32
+	HdrCRC uint32 // CRC-32C of the header up to here
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -167,9 +169,9 @@ func view[T any](data []byte, s segSection) []T {
 }
 
 // openSegmentData checks data (a whole segment file) and returns the
-// segment over it. verifyBody, when set, checks the body's CRC; the
-// caller may instead do that in its own time.
-func openSegmentData(data []byte, verifyBody bool) (*segment, error) {
+// segment over it. It checks the header, the sections' places and the
+// offset tables, not the sections' checksums (verifySections does).
+func openSegmentData(data []byte) (*segment, error) {
 	if len(data) < segHeaderSize {
 		return nil, fmt.Errorf("%w: %d bytes is shorter than its header", ErrSegmentFormat, len(data))
 	}
@@ -187,11 +189,6 @@ func openSegmentData(data []byte, verifyBody bool) (*segment, error) {
 		return nil, fmt.Errorf("%w: format version %d, this build reads %d", ErrSegmentFormat, h.Version, segVersion)
 	case h.hdrCRC() != h.HdrCRC:
 		return nil, fmt.Errorf("%w: header checksum mismatch", ErrSegmentFormat)
-	}
-	if verifyBody {
-		if crc := crc32.Checksum(data[segHeaderSize:], castagnoli); crc != h.BodyCRC {
-			return nil, fmt.Errorf("%w: checksum mismatch (damaged file)", ErrSegmentFormat)
-		}
 	}
 	sz := func(n uint64, elem uintptr) uint64 { return n * uint64(elem) }
 	want := [segSections]uint64{
@@ -610,11 +607,10 @@ func decodeRecord(rec []byte) (*Article, error) {
 }
 
 // segmentFile writes a segment to a file: sections in order, each padded
-// to 8 bytes, the body's CRC computed on the way, the header last.
+// to 8 bytes, their CRCs computed on the way, the header last.
 type segmentFile struct {
 	f    *os.File
 	w    *bufio.Writer
-	crc  hash.Hash32
 	off  uint64
 	hdr  segHeader
 	next int // the next section to write
@@ -624,8 +620,8 @@ func newSegmentFile(f *os.File) (*segmentFile, error) {
 	if _, err := f.Seek(segHeaderSize, io.SeekStart); err != nil {
 		return nil, err
 	}
-	sf := &segmentFile{f: f, crc: crc32.New(castagnoli), off: segHeaderSize}
-	sf.w = bufio.NewWriterSize(io.MultiWriter(f, sf.crc), 1<<20)
+	sf := &segmentFile{f: f, off: segHeaderSize}
+	sf.w = bufio.NewWriterSize(f, 1<<20)
 	return sf, nil
 }
 
@@ -651,6 +647,7 @@ func (sf *segmentFile) write(b []byte) error {
 	sf.off += uint64(n)
 	if sec := sf.next - 1; sec >= 0 {
 		sf.hdr.Sections[sec].Len = sf.off - sf.hdr.Sections[sec].Off
+		sf.hdr.SecCRC[sec] = crc32.Update(sf.hdr.SecCRC[sec], castagnoli, b[:n])
 	}
 	return err
 }
@@ -682,7 +679,6 @@ func (sf *segmentFile) finish() error {
 	h := &sf.hdr
 	copy(h.Magic[:], segMagic)
 	h.Version, h.ByteOrder = segVersion, segByteOrder
-	h.BodyCRC = sf.crc.Sum32()
 	h.HdrCRC = h.hdrCRC()
 	buf := make([]byte, segHeaderSize)
 	copy(buf, h.bytes())
@@ -718,4 +714,52 @@ func (a *Article) UnmarshalBinary(b []byte) error {
 	}
 	*a = *v
 	return nil
+}
+
+// The sections a reader can trust without their checksums for a while:
+// their bytes are decoded with bounds checks (records) or only compared
+// (sentence terms), so damage garbles text but cannot crash a reader.
+// They are the bulk of a segment; OpenIndex checks them in the background.
+var lateSections = []int{segRecords, segSentTerms}
+
+// verifySections checks the CRCs of the sections of h in which (all when
+// nil), reading f rather than the mapping so that the check does not make
+// the file resident in the process. It honours ctx between reads.
+func verifySections(ctx context.Context, f *os.File, h *segHeader, which []int) error {
+	if which == nil {
+		for i := range segSections {
+			which = append(which, i)
+		}
+	}
+	buf := make([]byte, 1<<20)
+	for _, i := range which {
+		sec := h.Sections[i]
+		var crc uint32
+		for off := sec.Off; off < sec.Off+sec.Len; {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			n := min(uint64(len(buf)), sec.Off+sec.Len-off)
+			if _, err := f.ReadAt(buf[:n], int64(off)); err != nil {
+				return fmt.Errorf("%w: section %d: %v", ErrSegmentFormat, i, err)
+			}
+			crc = crc32.Update(crc, castagnoli, buf[:n])
+			off += n
+		}
+		if crc != h.SecCRC[i] {
+			return fmt.Errorf("%w: checksum mismatch in section %d (damaged file)", ErrSegmentFormat, i)
+		}
+	}
+	return nil
+}
+
+// earlySections are the sections not in lateSections.
+func earlySections() []int {
+	var out []int
+	for i := range segSections {
+		if !slices.Contains(lateSections, i) {
+			out = append(out, i)
+		}
+	}
+	return out
 }

@@ -170,11 +170,12 @@ func TestOpenIndex(t *testing.T) {
 	}
 
 	damage := map[string]func([]byte) []byte{
-		"a flipped byte in the body":   func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b },
-		"a flipped byte in the header": func(b []byte) []byte { b[20] ^= 1; return b },
-		"cut short":                    func(b []byte) []byte { return b[:len(b)-9] },
-		"header only":                  func(b []byte) []byte { return b[:segHeaderSize] },
-		"empty":                        func(b []byte) []byte { return nil },
+		"a flipped byte in the postings": func(b []byte) []byte { b[sectionOf(b, segPost).Off+3] ^= 0x40; return b },
+		"a flipped byte in the terms":    func(b []byte) []byte { b[sectionOf(b, segTermBytes).Off] ^= 0x40; return b },
+		"a flipped byte in the header":   func(b []byte) []byte { b[20] ^= 1; return b },
+		"cut short":                      func(b []byte) []byte { return b[:len(b)-9] },
+		"header only":                    func(b []byte) []byte { return b[:segHeaderSize] },
+		"empty":                          func(b []byte) []byte { return nil },
 		"another version": func(b []byte) []byte {
 			var h segHeader
 			copy(h.bytes(), b)
@@ -184,6 +185,37 @@ func TestOpenIndex(t *testing.T) {
 			return b
 		},
 	}
+	// damage in the texts: the index opens and serves, the late check
+	// finds it, and the next Replace rebuilds it whole even though the
+	// articles are the same
+	t.Run("a flipped byte in the texts", func(t *testing.T) {
+		b := slices.Clone(good)
+		sec := sectionOf(b, segRecords)
+		b[sec.Off+sec.Len/2] ^= 0x40
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		lib3, err := NewLibrary(Options{FreeDictDir: "-", IndexDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := lib3.OpenIndex(ctx); !ok || err != nil {
+			t.Fatalf("OpenIndex = %v, %v; want it served while the texts are checked", ok, err)
+		}
+		<-lib3.lateChecked
+		if !lib3.damaged.Load() {
+			t.Fatal("the late check missed the damage")
+		}
+		if err := lib3.Replace(ctx, slices.Clone(want)); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ := os.ReadFile(path); !slices.Equal(after, good) || lib3.damaged.Load() {
+			t.Error("the damaged index was not rebuilt")
+		}
+		if diff := cmp.Diff(want, lib3.Articles()); diff != "" {
+			t.Errorf("articles after the rebuild (-want +got):\n%s", diff)
+		}
+	})
 	for name, f := range damage {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(path, f(slices.Clone(good)), 0o644); err != nil {
@@ -237,4 +269,11 @@ func TestSegmentsOutliveReaders(t *testing.T) {
 		lib.Articles()
 		runtime.GC()
 	}
+}
+
+// sectionOf reads section i's place from a segment file's header.
+func sectionOf(b []byte, i int) segSection {
+	var h segHeader
+	copy(h.bytes(), b)
+	return h.Sections[i]
 }

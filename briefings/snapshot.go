@@ -185,13 +185,13 @@ func (l *Library) Replace(ctx context.Context, arts []Article) error {
 	cur := l.state.Load()
 	defer runtime.KeepAlive(cur)
 	p := cur.diff(ptrs, hashes)
-	if !p.changed {
+	if !p.changed && !l.damaged.Load() {
 		l.log.Info("articles unchanged: the index stays", "articles", len(ptrs))
 		return nil
 	}
 	nb := cur.ix.nb
 	dead := mergeDead(cur.delta, p.dead)
-	if nb > 0 && nb >= l.deltaMin && len(p.keep)+len(p.add) <= max(maxDeltaFloor, int(maxDeltaShare*float64(nb))) &&
+	if nb > 0 && nb >= l.deltaMin && !l.damaged.Load() && len(p.keep)+len(p.add) <= max(maxDeltaFloor, int(maxDeltaShare*float64(nb))) &&
 		float64(len(dead)) <= maxDeadShare*float64(nb) {
 		return l.patch(ctx, cur, p, dead)
 	}
@@ -332,6 +332,7 @@ func (l *Library) ReplaceFrom(ctx context.Context, next iter.Seq2[*Article, erro
 	}
 	s := newSnapshot(seg, nil)
 	l.state.Store(s)
+	l.damaged.Store(false)
 	l.log.Info("articles indexed", "articles", s.len(), "sentences", s.ix.sentences(), "terms", s.ix.vocab(),
 		"duration", time.Since(start).Round(time.Millisecond))
 	return nil
@@ -361,7 +362,7 @@ func (l *Library) build(ctx context.Context, dir, name string, next iter.Seq2[*A
 	if err := buildSegment(ctx, l.an, f, next, opts); err != nil {
 		return nil, err
 	}
-	seg, err := mapSegment(f, false)
+	seg, err := mapSegment(f)
 	if err != nil {
 		return nil, err
 	}
@@ -375,9 +376,9 @@ func (l *Library) build(ctx context.Context, dir, name string, next iter.Seq2[*A
 	return seg, nil
 }
 
-// mapSegment maps the segment file f and checks it (its body too when
-// verify is set).
-func mapSegment(f *os.File, verify bool) (*segment, error) {
+// mapSegment maps the segment file f and checks its structure (not its
+// checksums).
+func mapSegment(f *os.File) (*segment, error) {
 	if fi, err := f.Stat(); err != nil {
 		return nil, err
 	} else if fi.Size() < segHeaderSize {
@@ -387,7 +388,7 @@ func mapSegment(f *os.File, verify bool) (*segment, error) {
 	if err != nil {
 		return nil, err
 	}
-	seg, err := openSegmentData(data, verify)
+	seg, err := openSegmentData(data)
 	if err != nil {
 		if unmap != nil {
 			unmap()
@@ -400,22 +401,45 @@ func mapSegment(f *os.File, verify bool) (*segment, error) {
 	return seg, nil
 }
 
-// openSegmentFile maps and fully checks a saved segment; a missing file
-// is (nil, nil).
-func openSegmentFile(path string) (*segment, error) {
+// openSegmentFile maps a saved segment and checks it, all but its
+// lateSections' checksums; a missing file is (nil, nil, nil). The returned
+// file stays open for checkLate, which closes it.
+func openSegmentFile(ctx context.Context, path string) (*segment, *os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	seg, err := mapSegment(f, true)
+	seg, err := mapSegment(f)
+	if err == nil {
+		err = verifySections(ctx, f, &seg.hdr, earlySections())
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return seg, nil
+	return seg, f, nil
+}
+
+// checkLate checks the lateSections of the segments opened from files
+// (nil entries skipped) and closes the files; on damage the library
+// rebuilds at its next Replace.
+func (l *Library) checkLate(ctx context.Context, done chan struct{}, segs []*segment, files []*os.File) {
+	defer close(done)
+	for i, f := range files {
+		if f == nil {
+			continue
+		}
+		err := verifySections(ctx, f, &segs[i].hdr, lateSections)
+		f.Close()
+		if err != nil && ctx.Err() == nil {
+			l.damaged.Store(true)
+			l.log.Error("the saved index is damaged: it is rebuilt when the articles are next read; until then some quotes may be garbled",
+				"file", f.Name(), "err", err)
+		}
+	}
 }
 
 // syncDir makes a rename in dir durable (best effort).
@@ -443,7 +467,7 @@ func (l *Library) OpenIndex(ctx context.Context) (bool, error) {
 	}
 	start := time.Now()
 	path := filepath.Join(l.opts.IndexDir, IndexFile)
-	seg, err := openSegmentFile(path)
+	seg, f, err := openSegmentFile(ctx, path)
 	if err != nil {
 		return false, fmt.Errorf("open the saved index: %w", err)
 	}
@@ -451,18 +475,26 @@ func (l *Library) OpenIndex(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	if seg.hdr.Kind != segKindBase {
+		f.Close()
 		return false, fmt.Errorf("open the saved index: %s: %w: not a base index", path, ErrSegmentFormat)
 	}
-	delta, err := openSegmentFile(filepath.Join(l.opts.IndexDir, DeltaFile))
+	delta, df, err := openSegmentFile(ctx, filepath.Join(l.opts.IndexDir, DeltaFile))
 	if err == nil && delta != nil && !deltaFits(seg, delta) {
+		df.Close()
 		err = fmt.Errorf("%w: it patches another index", ErrSegmentFormat)
 	}
 	if err != nil {
 		l.log.Warn("the saved index delta is left out; the articles are compared again when read", "err", err)
-		delta = nil
+		delta, df = nil, nil
 	}
 	s := newSnapshot(seg, delta)
+	l.damaged.Store(false)
 	l.state.Store(s)
+	// the bulk of the file (texts, sentence terms) is checked while the
+	// index serves
+	done := make(chan struct{})
+	l.lateChecked = done
+	go l.checkLate(context.WithoutCancel(ctx), done, []*segment{seg, delta}, []*os.File{f, df})
 	l.log.Info("saved index opened", "path", path, "articles", s.len(), "terms", s.ix.vocab(),
 		"duration", time.Since(start).Round(time.Millisecond))
 	return true, nil
