@@ -16,20 +16,7 @@ import (
 // deleted article file through the watcher within seconds, answers from the
 // new article, and keeps serving.
 func TestServeReloadsArticles(t *testing.T) {
-	dir := t.TempDir()
-	news := filepath.Join(dir, "news")
-	if err := os.Mkdir(news, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, news, "a.txt", " date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n")
-	cfg := writeFile(t, dir, "briefbot.yaml", `
-data_dir: `+filepath.Join(dir, "data")+`
-articles_dir: `+news+`
-watch_debounce: 100ms
-console: true
-log: {level: info, format: json}
-http: {addr: "127.0.0.1:0"}
-`)
+	_, news, cfg := watchedNews(t)
 	p := startServe(t, cfg)
 	base := p.baseURL()
 	waitArticles(t, base, 1)
@@ -46,6 +33,28 @@ http: {addr: "127.0.0.1:0"}
 	}
 	waitArticles(t, base, 1)
 	p.terminate()
+}
+
+// watchedNews makes a directory with an article directory ("news", one
+// article in it) and a serve configuration watching it, with its data in
+// dir/data; it returns the three paths.
+func watchedNews(t *testing.T) (dir, news, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
+	news = filepath.Join(dir, "news")
+	if err := os.Mkdir(news, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, news, "a.txt", " date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n")
+	cfg = writeFile(t, dir, "briefbot.yaml", `
+data_dir: `+filepath.Join(dir, "data")+`
+articles_dir: `+news+`
+watch_debounce: 100ms
+console: true
+log: {level: info, format: json}
+http: {addr: "127.0.0.1:0"}
+`)
+	return dir, news, cfg
 }
 
 // waitArticles polls /readyz until the server reports n articles.
@@ -72,20 +81,7 @@ func waitArticles(t *testing.T, base string, n int) {
 // show it; when the directory comes back, or is swapped by renames as deploy
 // tools publish, serve watches and loads the new one (issue 12, item 15).
 func TestServeWatchesReplacedDirectory(t *testing.T) {
-	dir := t.TempDir()
-	news := filepath.Join(dir, "news")
-	if err := os.Mkdir(news, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, news, "a.txt", " date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n")
-	cfg := writeFile(t, dir, "briefbot.yaml", `
-data_dir: `+filepath.Join(dir, "data")+`
-articles_dir: `+news+`
-watch_debounce: 100ms
-console: true
-log: {level: info, format: json}
-http: {addr: "127.0.0.1:0"}
-`)
+	dir, news, cfg := watchedNews(t)
 	p := startServe(t, cfg)
 	base := p.baseURL()
 	waitArticles(t, base, 1)

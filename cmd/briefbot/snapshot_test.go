@@ -14,21 +14,8 @@ import (
 // picks up what changed while it was down, and a damaged index is rebuilt
 // with a warning instead of stopping the bot.
 func TestServeRestartsFromSavedIndex(t *testing.T) {
-	dir := t.TempDir()
-	news := filepath.Join(dir, "news")
-	if err := os.Mkdir(news, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, news, "a.txt", " date 2024-03-12 De rechtbank in Arnhem heeft dinsdag de burgemeester van Zevenaar veroordeeld.\n")
+	dir, news, cfg := watchedNews(t)
 	data := filepath.Join(dir, "data")
-	cfg := writeFile(t, dir, "briefbot.yaml", `
-data_dir: `+data+`
-articles_dir: `+news+`
-watch_debounce: 100ms
-console: true
-log: {level: info, format: json}
-http: {addr: "127.0.0.1:0"}
-`)
 	p := startServe(t, cfg)
 	base := p.baseURL()
 	waitArticles(t, base, 1)
@@ -55,10 +42,7 @@ http: {addr: "127.0.0.1:0"}
 	writeFile(t, news, "b.txt", " date 2024-05-30 Meta heeft ruim achtduizend nepaccounts verwijderd die desinformatie verspreidden.\n")
 	p = startServe(t, cfg)
 	waitArticles(t, p.baseURL(), 2)
-	if _, err := io.WriteString(p.stdin, "Wie verwijderde de nepaccounts?\n"); err != nil {
-		t.Fatal(err)
-	}
-	p.waitLine("Meta")
+	p.ask("Wie verwijderde de nepaccounts?", "Meta")
 	p.terminate()
 
 	// a damaged index: a warning, a rebuild, answers as before
@@ -72,10 +56,7 @@ http: {addr: "127.0.0.1:0"}
 	}
 	p = startServe(t, cfg)
 	waitArticles(t, p.baseURL(), 2)
-	if _, err := io.WriteString(p.stdin, "Wie verwijderde de nepaccounts?\n"); err != nil {
-		t.Fatal(err)
-	}
-	p.waitLine("Meta")
+	p.ask("Wie verwijderde de nepaccounts?", "Meta")
 	p.terminate()
 	if !strings.Contains(p.logs(), "the saved index cannot be used") || !strings.Contains(p.logs(), "checksum mismatch") {
 		t.Errorf("no warning about the damaged index:\n%s", p.logs())
@@ -94,4 +75,14 @@ func (p *proc) waitLog(want string) {
 		}
 		<-tick.C
 	}
+}
+
+// ask types a question into the console and waits for a reply line with
+// want.
+func (p *proc) ask(q, want string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.stdin, q+"\n"); err != nil {
+		p.t.Fatal(err)
+	}
+	p.waitLine(want)
 }
