@@ -191,13 +191,6 @@ func TestScoringRules(t *testing.T) {
 		Exclude: []string{"voetbal"},
 	}
 	c := topicClassifier(t, []briefings.Topic{topic})
-	art := func(title string, paras ...string) *briefings.Article {
-		a := &briefings.Article{Title: title}
-		for _, p := range paras {
-			a.Paragraphs = append(a.Paragraphs, briefings.Paragraph{Text: p})
-		}
-		return a
-	}
 	tests := []struct {
 		name string
 		a    *briefings.Article
@@ -348,13 +341,6 @@ func TestTopicHints(t *testing.T) {
 func TestHarmNeedsCoreInSentence(t *testing.T) {
 	topic := briefings.Topic{Name: "t", Terms: []string{"core:verkiezingen", "threat:hack*", "harm:aanval"}}
 	c := topicClassifier(t, []briefings.Topic{topic})
-	art := func(title string, paras ...string) *briefings.Article {
-		a := &briefings.Article{Title: title}
-		for _, p := range paras {
-			a.Paragraphs = append(a.Paragraphs, briefings.Paragraph{Text: p})
-		}
-		return a
-	}
 	tests := []struct {
 		name string
 		a    *briefings.Article
@@ -405,4 +391,13 @@ func TestCompoundParts(t *testing.T) {
 			t.Errorf("Match(%q) matched (-got +want):\n%s", tt.text, diff)
 		}
 	}
+}
+
+// art is an article of a title and paragraphs, for classifier tests.
+func art(title string, paras ...string) *briefings.Article {
+	a := &briefings.Article{Title: title}
+	for _, p := range paras {
+		a.Paragraphs = append(a.Paragraphs, briefings.Paragraph{Text: p})
+	}
+	return a
 }
