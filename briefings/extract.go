@@ -309,7 +309,7 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 			continue // "Volgens Trump …": a capitalised sentence opener is no name
 		}
 		j := i + 1
-		for j < len(toks) && !toks[j].gap {
+		for j < len(toks) && (!toks[j].gap || initialBefore(toks, j)) {
 			if toks[j].cap {
 				j++
 				continue
@@ -328,6 +328,19 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 		// "FBI-directeur Christopher Wray": the role is not part of the name
 		for i+1 < j && strings.ContainsRune(toks[i].Text, '-') && endsWithRole(l.lex, toks[i].Folded) {
 			i++
+		}
+		// "het Kremlin Dmitri Peskov", "Naast Bart De Wever": a first name
+		// and a surname inside a run start a name of their own (a role
+		// before them stays: "Burgemeester Sharon Dijksma" answers as is)
+		if k := innerFirstName(toks, i, j); k > i && toks[i].class&wRole == 0 {
+			if kind := l.classify(toks, i, k); kind != entNone && !(k-i == 1 && isInitial(toks[i].Text)) {
+				out = append(out, candidate{start: i, end: k, kind: kind})
+			}
+			i = k
+		}
+		if j-i == 1 && isInitial(toks[i].Text) {
+			i = j - 1
+			continue // a lone initial ("J") names no one
 		}
 		kind := l.classify(toks, i, j)
 		if kind != entNone {
@@ -369,6 +382,8 @@ func (l *Library) classify(toks []tok, i, j int) entityKind {
 		return entPerson
 	case prevC&wOrgHead != 0:
 		return entOrg
+	case placeFocus[prev]:
+		return entPlace // "de gemeenten Haacht en Keerbergen", "de regio Fujian"
 	case first.class&wFirstName != 0 || prevC&wSpeech != 0:
 		return entPerson
 	case isAcronym(first.Text) && j-i == 1:
@@ -381,8 +396,72 @@ func (l *Library) classify(toks []tok, i, j int) entityKind {
 		return entOrg // "Meta heeft …": a subject, person or organisation
 	case i == 0 && j-i == 1:
 		return entPhrase // a capitalised first word: likely just the sentence start
+	case l.orgCue(toks, i, j):
+		return entOrg
 	}
 	return entPerson
+}
+
+// isInitial reports whether s is one capital letter, as "J" of "J.D. Vance".
+func isInitial(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return n == len(s) && unicode.IsUpper(r)
+}
+
+// initialBefore reports whether toks[j] continues a name across the full
+// stop of an initial: "J.D. Vance", "G.W. Bush".
+func initialBefore(toks []tok, j int) bool {
+	return j > 0 && toks[j].cap && isInitial(toks[j-1].Text) && strings.TrimSpace(toks[j].pre) == "."
+}
+
+// innerFirstName returns the index of a first name inside the name run
+// toks[i:j] that starts a person's name after words that are no first
+// names ("Kremlin Dmitri Peskov"), or -1.
+func innerFirstName(toks []tok, i, j int) int {
+	if j-i < 3 || toks[i].class&wFirstName != 0 || isInitial(toks[i].Text) {
+		return -1
+	}
+	for k := i + 1; k < j-1; k++ {
+		if toks[k].class&wFirstName != 0 {
+			if toks[k-1].class&wJoiner != 0 {
+				return -1 // "Van der Meer", "Huis ten Bosch"
+			}
+			return k
+		}
+	}
+	return -1
+}
+
+// orgCue reports whether the name toks[i:j] looks like an organisation
+// rather than a person: it has an organisation noun ("Dienst",
+// "Westfriesziekenhuis") or an acronym beside other words ("Clinical
+// Diagnostics NMDL"), or a neuter article stands before it ("het
+// Amerikaanse Congres").
+func (l *Library) orgCue(toks []tok, i, j int) bool {
+	if i > 0 && !toks[i].gap && (toks[i-1].Folded == "het" || toks[i-1].Folded == "the") {
+		return true
+	}
+	for k := i; k < j; k++ {
+		t := toks[k]
+		if t.class&wOrgHead != 0 || (t.cap && endsWithOrgHead(l.lex, t.Folded)) {
+			return true
+		}
+		if j-i > 1 && isAcronym(t.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+// endsWithOrgHead reports whether the compound f ends in an organisation
+// noun of at least five letters: "Westfriesziekenhuis", "dagbladredactie".
+func endsWithOrgHead(lx *Lexicon, f string) bool {
+	for n := 5; n <= len(f)-3 && n <= 16; n++ {
+		if lx.orgHeads[f[len(f)-n:]] {
+			return true
+		}
+	}
+	return false
 }
 
 func endsWithRole(lx *Lexicon, f string) bool {
@@ -509,6 +588,13 @@ var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden
 	"miljard": true, "duizend": true, "honderd": true, "keer": true, "zetels": true, "stemmen": true,
 	"graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true, "mensen": true,
 	"doden": true, "gewonden": true, "inwoners": true}
+
+// measureUnits are the units of durations, shares and measures: an amount
+// in one of them counts no people or things.
+var measureUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
+	"dag": true, "dagen": true, "uur": true, "minuten": true, "seconden": true, "procent": true, "%": true, "kilometer": true,
+	"km": true, "meter": true, "kilo": true, "ton": true, "years": true, "months": true, "weeks": true, "days": true, "hours": true,
+	"percent": true, "graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true}
 
 // isNumeral recognises Dutch compound numerals: "achtduizend",
 // "vijfentwintig", "tweehonderd".
@@ -942,6 +1028,10 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 		}
 		fit *= 0.5
 	}
+	if q.Type != qWhoIs && expandsAcronym(q, toks, *c) {
+		c.score = 0 // the spelled-out name of the question's acronym
+		return
+	}
 	// proximity to the nearest match of each question group, the
 	// predicate counting double
 	near := make([]float64, len(q.Groups))
@@ -999,6 +1089,10 @@ func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
 		}
 		if !counted {
 			fit *= 0.7
+		}
+		// "how many people died" is no duration or measure: "vier dagen"
+		if last := toks[c.end-1]; c.end-c.start > 1 && measureUnits[last.Folded] && last.group < 0 && !counted {
+			fit *= 0.5
 		}
 	}
 	bonus := c.score // kind-specific prior set by the span finder

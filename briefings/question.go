@@ -69,6 +69,9 @@ type question struct {
 	// Future is true for questions about what will happen ("when will …"):
 	// an article's date does not answer them.
 	Future bool
+	// acronyms are the question's words written as acronyms ("ADIV"):
+	// their expansions in an article are the question's own words.
+	acronyms []string
 	// memo, when not nil, is what one examination of the question reuses
 	// from sentence to sentence (see answerMemo).
 	memo *answerMemo
@@ -140,10 +143,13 @@ var (
 	proWhatWords = map[string]bool{"waarnaar": true, "waarover": true, "waarmee": true, "waarvan": true, "waarop": true,
 		"waaraan": true, "waarin": true, "waartoe": true, "waarvoor": true}
 	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true}
-	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true}
-	orgFocus     = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
+	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true,
+		"town": true, "towns": true, "village": true, "villages": true, "dorp": true, "dorpen": true, "municipality": true, "municipalities": true,
+		"gemeente": true, "gemeenten": true, "province": true, "provinces": true, "provincie": true, "provincies": true}
+	orgFocus = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
 		"organization": true, "organisatie": true, "group": true, "groep": true, "company": true, "bedrijf": true,
-		"agency": true, "dienst": true, "diensten": true, "newspaper": true, "krant": true, "broadcaster": true, "omroep": true}
+		"agency": true, "dienst": true, "diensten": true, "newspaper": true, "krant": true, "broadcaster": true, "omroep": true,
+		"hospital": true, "hospitals": true, "body": true, "bodies": true, "orgaan": true, "instantie": true, "instanties": true}
 	personFocus = map[string]bool{"person": true, "persoon": true, "man": true, "woman": true, "vrouw": true, "people": true,
 		"mensen": true, "politician": true, "politicus": true, "senator": true, "senators": true, "senatoren": true,
 		"minister": true, "ministers": true, "president": true, "official": true, "functionaris": true}
@@ -253,6 +259,15 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 				q.Type = qWhich
 			}
 			n := next(qi + 1)
+			headAt := -1
+			if whichWords[f] {
+				// "which Kremlin spokesman", "welke twee stemhulpsites",
+				// "which pro-Russian ruling party": the focus is the head
+				// noun after the modifiers
+				if h := l.focusHead(text, words, qi+1); h > qi+1 {
+					headAt, n = h, words[h].Folded
+				}
+			}
 			switch {
 			case proWhatWords[f]:
 			case timeFocus[n]:
@@ -274,8 +289,10 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 				skip[qi+1] = true
 			case orgFocus[n]:
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
-			case personFocus[n] || l.lex.roles[n]:
+			case personFocus[n] || l.lex.roles[n] || (headAt > 0 && endsWithRole(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
+			case headAt > 0 && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
+				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case copulas[n] && whatWords[f] && qi+2 < len(words) && (!determiners[next(qi+2)] ||
 				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))):
 				// "what is X" / "wat is X": describe X, like who-is
@@ -289,7 +306,7 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 				}
 				q.Subject = strings.Join(parts, " ")
 			}
-			if q.Type == qWhich && q.Focus == entNone && n != "" && !isQuestionStopword(n) {
+			if q.Type == qWhich && (q.Focus == entNone || headAt > 0) && n != "" && !isQuestionStopword(n) {
 				q.focusWord = n
 			}
 			if (n == "in" || n == "op") && (next(qi+2) == "jaar" || next(qi+2) == "year") {
@@ -311,6 +328,11 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 		}
 	}
 	q.Groups = l.buildGroups(words, skip, q.Lang, ix)
+	for _, w := range words {
+		if isAcronym(w.Text) && utf8.RuneCountInString(w.Text) >= 3 {
+			q.acronyms = append(q.acronyms, w.Text)
+		}
+	}
 	if q.Type == qWhat {
 		// "what was the highest temperature": a measure asks for a number
 		for _, g := range q.Groups {
@@ -371,6 +393,27 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 		}
 	}
 	return q
+}
+
+// focusHead returns the index of the noun that heads the phrase after
+// "which" at words[from]: past numbers, adjectives and names ("Kremlin",
+// "Russian", "pro-Russian", "twee"), the first word that names a kind of
+// answer (a person's role, an organisation, a place, a country), or -1.
+func (l *Library) focusHead(text string, words []Word, from int) int {
+	for i := from; i < len(words) && i < from+4; i++ {
+		f := words[i].Folded
+		if i > from && (IsStopword(f) || auxWords[f] || strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()")) {
+			return -1
+		}
+		if personFocus[f] || orgFocus[f] || placeFocus[f] || countryFocus[f] || l.lex.roles[f] || l.lex.orgHeads[f] {
+			return i
+		}
+		stem := strings.TrimSuffix(strings.TrimSuffix(f, "s"), "'")
+		if stem != f && (orgFocus[stem] || placeFocus[stem] || l.lex.roles[stem] || l.lex.orgHeads[stem]) {
+			return i // "committee's"
+		}
+	}
+	return -1
 }
 
 func isQuestionStopword(f string) bool {

@@ -542,6 +542,11 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	if n > 0 {
 		f[fOwn] = float64(own) / float64(n)
 	}
+	if expandsAcronym(q, toks, c) {
+		// "Algemene Dienst Inlichtingen en Veiligheid" for "the ADIV":
+		// the question's own words, spelled out
+		f[fOwn] = 1
+	}
 	if (c.start > 0 && toks[c.start-1].class&wSpeech != 0) || (c.end < len(toks) && toks[c.end].class&wSpeech != 0) {
 		f[fSpeech] = 1
 	}
@@ -567,6 +572,50 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	if verb >= 0 {
 		f[fVerbNear] = 1 / float64(1+verb)
 	}
+}
+
+// expandsAcronym reports whether the candidate c is part of the expansion
+// of one of the question's acronyms: the initials of the capitalised words
+// of the run of names it stands in ("Algemene Dienst Inlichtingen en
+// Veiligheid") spell the acronym.
+func expandsAcronym(q *question, toks []tok, c candidate) bool {
+	if len(q.acronyms) == 0 || c.start < 0 || c.end > len(toks) {
+		return false
+	}
+	joiner := func(t tok) bool {
+		return !t.cap && (t.class&wJoiner != 0 || t.Folded == "en" || t.Folded == "and" || t.Folded == "voor" || t.Folded == "for" || t.Folded == "of")
+	}
+	start := c.start
+	for start > 0 && !toks[start].gap && ((toks[start-1].cap && !toks[start-1].stop) || joiner(toks[start-1])) && c.start-start < 8 {
+		start--
+	}
+	for start < c.start && !toks[start].cap {
+		start++
+	}
+	var buf [16]byte
+	ini := buf[:0]
+	end := start
+	for i := start; i < len(toks) && len(ini) < len(buf); i++ {
+		t := toks[i]
+		if i > start && t.gap {
+			break
+		}
+		if t.cap && t.Folded != "" {
+			ini = append(ini, t.Folded[0])
+		} else if !joiner(t) {
+			break
+		}
+		end = i + 1
+	}
+	if len(ini) < 2 || end < c.end {
+		return false
+	}
+	for _, a := range q.acronyms {
+		if fa := Fold(a); string(ini) == fa {
+			return true
+		}
+	}
+	return false
 }
 
 // redundancy counts, for every candidate, the other sentences and articles
