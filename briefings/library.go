@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -86,6 +87,7 @@ type Library struct {
 	// the last OpenIndex is over (for tests).
 	damaged     atomic.Bool
 	lateChecked chan struct{}
+	candPool    sync.Pool // *[]rankCand, see rankCands
 }
 
 // NewLibrary returns an empty Library; call Replace to give it articles.
@@ -303,7 +305,8 @@ type sentHit struct {
 
 // Answer answers a question from the articles, or says they do not answer it.
 func (l *Library) Answer(ctx context.Context, questionText string, opts AskOptions) (Answer, error) {
-	ans, _, err := l.answer(ctx, questionText, opts)
+	ans, dec, err := l.answer(ctx, questionText, opts)
+	l.recycle(dec.ex) // the answer holds none of it
 	return ans, err
 }
 

@@ -234,7 +234,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 		all = append(all, cands...)
 		work = append(work, sentWork{art: art, toks: toks, cov: cov, nameMiss: nameMiss, focusIn: focusIn, align: align, lo: lo, hi: len(all)})
 	}
-	ex.cands = make([]rankCand, 0, len(all))
+	ex.cands = l.rankCands(len(all))
 	for rank, h := range hits {
 		w := &work[rank]
 		art, toks, cov, cands := w.art, w.toks, w.cov, all[w.lo:w.hi]
@@ -774,4 +774,28 @@ func startsUpper(s string) bool {
 		return unicode.IsUpper(r)
 	}
 	return false
+}
+
+// rankCands returns an empty slice for n candidates, reusing one that
+// Answer gave back (the candidates are the bulk of what an answer
+// allocates, and with the index outside the heap the collector runs every
+// few answers).
+func (l *Library) rankCands(n int) []rankCand {
+	if p, ok := l.candPool.Get().(*[]rankCand); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]rankCand, 0, n)
+}
+
+// recycle gives an examination's candidates back once nothing refers to
+// them.
+func (l *Library) recycle(ex *examination) {
+	if ex == nil || cap(ex.cands) == 0 || cap(ex.cands) > 4096 {
+		return
+	}
+	c := ex.cands[:cap(ex.cands)]
+	clear(c)
+	c = c[:0]
+	ex.cands = nil
+	l.candPool.Put(&c)
 }
