@@ -319,3 +319,43 @@ func TestTopArticlesWithDeltaIsExact(t *testing.T) {
 		t.Errorf("the pruned path ran %d times of 900: the test does not reach it", pruned)
 	}
 }
+
+// Replaces from several goroutines at once (full builds and patches)
+// leave the saved index saying what the library serves.
+func TestConcurrentReplacesSaveWhatServes(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	lib := deltaLibrary(t, dir)
+	var base []Article
+	for i := range 40 {
+		base = append(base, deltaArticle(i, 0))
+	}
+	if err := lib.Replace(ctx, slices.Clone(base)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for g := range 6 {
+		go func() {
+			set := slices.Clone(base)
+			set[g] = deltaArticle(g, 1+g) // a patch
+			if g%3 == 0 {
+				for i := range set { // many changes: a full build
+					set[i] = deltaArticle(i, 9+g)
+				}
+			}
+			done <- lib.Replace(ctx, set)
+		}()
+	}
+	for range 6 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	re := deltaLibrary(t, dir)
+	if ok, err := re.OpenIndex(ctx); !ok || err != nil {
+		t.Fatalf("OpenIndex: %v %v", ok, err)
+	}
+	if diff := cmp.Diff(lib.Articles(), re.Articles()); diff != "" {
+		t.Errorf("saved index vs served (-served +saved):\n%s", diff)
+	}
+}

@@ -88,6 +88,9 @@ type Library struct {
 	damaged     atomic.Bool
 	lateChecked chan struct{}
 	candPool    sync.Pool // *[]rankCand, see rankCands
+	// building serialises Replace, ReplaceFrom and OpenIndex: each works
+	// from the snapshot before it and writes the saved index
+	building sync.Mutex
 }
 
 // NewLibrary returns an empty Library; call Replace to give it articles.

@@ -168,6 +168,8 @@ func (s *snapshot) idOrder(i, j int) int {
 // that patches it (saved beside it in Options.IndexDir). A full rebuild
 // comes when the changes outgrow the delta (see maxDeltaShare).
 func (l *Library) Replace(ctx context.Context, arts []Article) error {
+	l.building.Lock()
+	defer l.building.Unlock()
 	ptrs := make([]*Article, len(arts))
 	for i := range arts {
 		ptrs[i] = &arts[i]
@@ -195,7 +197,7 @@ func (l *Library) Replace(ctx context.Context, arts []Article) error {
 		float64(len(dead)) <= maxDeadShare*float64(nb) {
 		return l.patch(ctx, cur, p, dead)
 	}
-	return l.ReplaceFrom(ctx, func(yield func(*Article, error) bool) {
+	return l.replaceFrom(ctx, func(yield func(*Article, error) bool) {
 		for _, a := range ptrs {
 			if !yield(a, nil) {
 				return
@@ -319,6 +321,12 @@ func (l *Library) patch(ctx context.Context, cur *snapshot, p patchPlan, dead []
 // It always builds a whole new index. An error from next stops the build
 // and keeps the previous set.
 func (l *Library) ReplaceFrom(ctx context.Context, next iter.Seq2[*Article, error]) error {
+	l.building.Lock()
+	defer l.building.Unlock()
+	return l.replaceFrom(ctx, next)
+}
+
+func (l *Library) replaceFrom(ctx context.Context, next iter.Seq2[*Article, error]) error {
 	start := time.Now()
 	seg, err := l.build(ctx, l.opts.IndexDir, IndexFile, next, segmentOptions{})
 	if err != nil {
@@ -459,6 +467,8 @@ func syncDir(dir string) {
 // unusable. A delta that does not fit the base is left out (with a
 // warning): the next Replace finds the changes again.
 func (l *Library) OpenIndex(ctx context.Context) (bool, error) {
+	l.building.Lock()
+	defer l.building.Unlock()
 	if l.opts.IndexDir == "" {
 		return false, nil
 	}
