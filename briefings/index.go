@@ -400,8 +400,9 @@ func (b *segmentBuilder) add(a *Article, dt *docTerms) error {
 	doc := b.docBase + uint32(len(b.artLen))
 	b.content.add(dt.hash)
 	b.hashes = append(b.hashes, dt.hash)
-	if err := b.sf.write(dt.rec); err != nil {
-		return err
+	b.sf.write(dt.rec)
+	if b.sf.err != nil {
+		return b.sf.err
 	}
 	b.recOff = append(b.recOff, b.recOff[len(b.recOff)-1]+uint64(len(dt.rec)))
 	b.dates = append(b.dates, packDate(a.Date))
@@ -470,31 +471,19 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 		// scores compare
 		h.AvgArt = bh.AvgArt
 	}
-	if err := writeSection(sf, segRecOff, b.recOff); err != nil {
-		return err
-	}
+	writeSection(sf, segRecOff, b.recOff)
 	b.recOff = nil
-	if err := writeSection(sf, segDates, b.dates); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segAdded, b.added); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segArtLen, b.artLen); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segSentStart, b.sentStart); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segSentOff, b.sentOff); err != nil {
-		return err
-	}
+	writeSection(sf, segDates, b.dates)
+	writeSection(sf, segAdded, b.added)
+	writeSection(sf, segArtLen, b.artLen)
+	writeSection(sf, segSentStart, b.sentStart)
+	writeSection(sf, segSentOff, b.sentOff)
 	b.sentOff = nil
 	if err := b.side.Flush(); err != nil {
 		return err
 	}
-	if err := sf.begin(segSentTerms); err != nil {
-		return err
+	if sf.begin(segSentTerms); sf.err != nil {
+		return sf.err
 	}
 	if _, err := sideFile.Seek(0, io.SeekStart); err != nil {
 		return err
@@ -512,9 +501,7 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 		postOff[id+1] = postOff[id] + uint64(pl.n)
 	}
 	h.Postings = postOff[len(b.lists)]
-	if err := writeSection(sf, segPostOff, postOff); err != nil {
-		return err
-	}
+	writeSection(sf, segPostOff, postOff)
 	avg := h.AvgArt
 	maxImpact := make([]float32, len(b.lists))
 	for d := range b.artLen {
@@ -523,13 +510,11 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 	if b.base != nil {
 		h.MaxNorm = max(h.MaxNorm, b.base.hdr.MaxNorm)
 	}
-	if err := sf.begin(segPost); err != nil {
-		return err
-	}
+	sf.begin(segPost)
 	var buf []posting
 	for id := range b.lists {
-		if id%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if id%4096 == 0 && (ctx.Err() != nil || sf.err != nil) {
+			return cmp.Or(sf.err, ctx.Err())
 		}
 		pl := &b.lists[id]
 		buf = buf[:0]
@@ -545,18 +530,12 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 			m = max(m, t*(bm25K1+1)/(t+bm25Norm(b.artLen[doc-b.docBase], avg)))
 		}
 		maxImpact[id] = math.Nextafter32(float32(m), float32(math.Inf(1)))
-		if err := sf.write(asBytes(buf)); err != nil {
-			return err
-		}
+		sf.write(asBytes(buf))
 		pl.buf = nil
 	}
 	b.lists = nil
-	if err := writeSection(sf, segSentDF, b.sentDF); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segMaxImpact, maxImpact); err != nil {
-		return err
-	}
+	writeSection(sf, segSentDF, b.sentDF)
+	writeSection(sf, segMaxImpact, maxImpact)
 	// the dictionary, in byte order of the stems
 	order := make([]uint32, len(b.terms))
 	for i := range order {
@@ -572,29 +551,15 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 		}
 		termOff = append(termOff, uint32(size))
 	}
-	if err := writeSection(sf, segTermOff, termOff); err != nil {
-		return err
-	}
-	if err := sf.begin(segTermBytes); err != nil {
-		return err
-	}
+	writeSection(sf, segTermOff, termOff)
+	sf.begin(segTermBytes)
 	for _, id := range order {
-		if err := sf.write([]byte(b.terms[id])); err != nil {
-			return err
-		}
+		sf.write([]byte(b.terms[id]))
 	}
-	if err := writeSection(sf, segTermIDs, order); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segDocHash, b.hashes); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segGlobalIDs, b.global); err != nil {
-		return err
-	}
-	if err := writeSection(sf, segDead, b.dead); err != nil {
-		return err
-	}
+	writeSection(sf, segTermIDs, order)
+	writeSection(sf, segDocHash, b.hashes)
+	writeSection(sf, segGlobalIDs, b.global)
+	writeSection(sf, segDead, b.dead)
 	return sf.finish()
 }
 
@@ -602,8 +567,8 @@ func (b *segmentBuilder) finish(ctx context.Context, sideFile *os.File) error {
 type sectionWriter struct{ sf *segmentFile }
 
 func (w sectionWriter) Write(p []byte) (int, error) {
-	if err := w.sf.write(p); err != nil {
-		return 0, err
+	if w.sf.write(p); w.sf.err != nil {
+		return 0, w.sf.err
 	}
 	return len(p), nil
 }
@@ -642,9 +607,7 @@ func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[
 	if opts.base != nil {
 		b.docBase = uint32(opts.base.hdr.Docs)
 	}
-	if err := sf.begin(segRecords); err != nil {
-		return err
-	}
+	sf.begin(segRecords)
 
 	type chunk struct {
 		arts []*Article

@@ -613,7 +613,8 @@ type segmentFile struct {
 	w    *bufio.Writer
 	off  uint64
 	hdr  segHeader
-	next int // the next section to write
+	next int   // the next section to write
+	err  error // the first failure: later writes do nothing, finish reports it
 }
 
 func newSegmentFile(f *os.File) (*segmentFile, error) {
@@ -626,38 +627,44 @@ func newSegmentFile(f *os.File) (*segmentFile, error) {
 }
 
 // begin starts section i at the next 8-byte boundary.
-func (sf *segmentFile) begin(i int) error {
+func (sf *segmentFile) begin(i int) {
+	if sf.err != nil {
+		return
+	}
 	if i != sf.next {
-		return fmt.Errorf("segment sections out of order: %d after %d", i, sf.next-1)
+		sf.err = fmt.Errorf("segment sections out of order: %d after %d", i, sf.next-1)
+		return
 	}
 	if pad := (8 - sf.off%8) % 8; pad > 0 {
 		n, err := sf.w.Write(make([]byte, pad))
 		sf.off += uint64(n)
 		if err != nil {
-			return err
+			sf.err = err
+			return
 		}
 	}
 	sf.next++
 	sf.hdr.Sections[i] = segSection{Off: sf.off}
-	return nil
 }
 
-func (sf *segmentFile) write(b []byte) error {
+// write appends b to the open section.
+func (sf *segmentFile) write(b []byte) {
+	if sf.err != nil {
+		return
+	}
 	n, err := sf.w.Write(b)
 	sf.off += uint64(n)
 	if sec := sf.next - 1; sec >= 0 {
 		sf.hdr.Sections[sec].Len = sf.off - sf.hdr.Sections[sec].Off
 		sf.hdr.SecCRC[sec] = crc32.Update(sf.hdr.SecCRC[sec], castagnoli, b[:n])
 	}
-	return err
+	sf.err = err
 }
 
-// section writes a whole section from a slice.
-func writeSection[T any](sf *segmentFile, i int, v []T) error {
-	if err := sf.begin(i); err != nil {
-		return err
-	}
-	return sf.write(asBytes(v))
+// writeSection writes a whole section from a slice.
+func writeSection[T any](sf *segmentFile, i int, v []T) {
+	sf.begin(i)
+	sf.write(asBytes(v))
 }
 
 func asBytes[T any](v []T) []byte {
@@ -670,6 +677,9 @@ func asBytes[T any](v []T) []byte {
 
 // finish writes the header and syncs the file.
 func (sf *segmentFile) finish() error {
+	if sf.err != nil {
+		return sf.err
+	}
 	if sf.next != segSections {
 		return fmt.Errorf("segment has %d of %d sections", sf.next, segSections)
 	}
