@@ -13,8 +13,11 @@ set -euo pipefail
 
 bin=/usr/bin/frog
 config=/usr/share/frog/nld/frog.cfg # from frogdata
+# ucto's Dutch tokenizer rules (uctodata, only a Recommends of frog): without
+# them frog exits at start-up with "Initialization failed for: [tokenizer]"
+tokconfig=/usr/share/ucto/tokconfig-nld
 
-if [[ -x $bin && -f $config ]]; then
+if [[ -x $bin && -f $config && -f $tokconfig ]]; then
 	echo "$bin"
 	exit 0
 fi
@@ -39,12 +42,12 @@ apt() {
 }
 
 start=$SECONDS
-if ! apt-cache show frog frogdata >/dev/null 2>&1; then
+if ! apt-cache show frog frogdata uctodata >/dev/null 2>&1; then
 	apt apt-get update -qq
 fi
-apt apt-get install -y -qq frog frogdata
-if [[ ! -x $bin || ! -f $config ]]; then
-	echo "frog.sh: frog frogdata installed, but $bin or $config is missing" >&2
+apt apt-get install -y -qq frog frogdata ucto uctodata
+if [[ ! -x $bin || ! -f $config || ! -f $tokconfig ]]; then
+	echo "frog.sh: frog frogdata uctodata installed, but $bin, $config or $tokconfig is missing" >&2
 	exit 1
 fi
 echo "frog.sh: installed frog and frogdata in $((SECONDS - start)) s" >&2

@@ -783,10 +783,15 @@ func (p *frogProcess) kill() {
 // exitReason describes how an exited process ended, with its last output.
 func (p *frogProcess) exitReason() string {
 	<-p.exited
-	if p.waitErr == nil {
-		return fmt.Sprintf("exit status 0 (last output: %s)", p.out)
+	hint := ""
+	if strings.Contains(p.out.String(), "[tokenizer]") {
+		// frog's tokenizer rules come in uctodata, only a Recommends of frog
+		hint = "; its tokenizer rules are missing: install Debian's uctodata (apt-get install ucto uctodata)"
 	}
-	return fmt.Sprintf("%v (last output: %s)", p.waitErr, p.out)
+	if p.waitErr == nil {
+		return fmt.Sprintf("exit status 0 (last output: %s)%s", p.out, hint)
+	}
+	return fmt.Sprintf("%v (last output: %s)%s", p.waitErr, p.out, hint)
 }
 
 // frogConn is one connection to a Frog server, used by one request (or one
