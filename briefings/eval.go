@@ -50,6 +50,18 @@ type EvalResult struct {
 	Correct      bool    `json:"correct"`      // answer contains a gold answer, or rightly abstained
 	CitationOK   bool    `json:"citation_ok"`  // cited the gold article (answerable items)
 	Unanswerable bool    `json:"unanswerable"` // the item has no answer in the articles
+	// Forced is the best candidate whether or not it was given (the answer
+	// at a threshold of 0), and ForcedRight whether it holds a gold answer.
+	Forced      string `json:"forced,omitempty"`
+	ForcedRight bool   `json:"forced_right,omitempty"`
+	// Where the pipeline lost an answerable item: the gold article's rank
+	// among those retrieved (-1: not retrieved), a gold answer inside an
+	// examined sentence, and among the candidates.
+	ArticleRank int `json:"article_rank"`
+	// AskedAs is the question type the analysis found (Type is the gold one).
+	AskedAs    string `json:"asked_as,omitempty"`
+	SentRecall bool   `json:"sentence_recall,omitempty"`
+	CandRecall bool   `json:"candidate_recall,omitempty"`
 }
 
 // EvalReport sums up an evaluation run.
@@ -89,9 +101,12 @@ func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, 
 		p := Prediction{Item: ri, Answered: ans.Answered, Confidence: dec.conf}
 		if dec.ex != nil {
 			ri.stage = lib.stageOf(dec.ex, it)
+			res.ArticleRank, res.SentRecall, res.CandRecall = ri.stage.artRank, ri.stage.sentRecall, ri.stage.candRecall
+			res.AskedAs = dec.ex.q.Type.String()
 			if dec.best >= 0 {
 				p.Answer = dec.ex.cands[dec.best].text
 				p.Right = answerMatches(p.Answer, it.Answers)
+				res.Forced, res.ForcedRight = p.Answer, p.Right
 			}
 		}
 		preds = append(preds, p)

@@ -122,6 +122,9 @@ rejected and failed replies by reason.`,
 				ans := r.Answer
 				if !r.Answered {
 					ans = "(abstained)"
+					if r.Forced != "" {
+						ans = fmt.Sprintf("(abstained; best %q)", r.Forced)
+					}
 				}
 				by := ""
 				if i < len(readers) {
