@@ -48,7 +48,7 @@ var (
 		"schreef": true, "meldt": true, "meldde": true, "stelt": true, "stelde": true, "verklaarde": true, "twitterde": true,
 		"noemde": true, "noemt": true, "liet": true, "vond": true, "zeiden": true, "waarschuwde": true, "benadrukte": true}
 	reasonMarkers = map[string]bool{"omdat": true, "doordat": true, "want": true, "vanwege": true, "wegens": true,
-		"because": true, "aangezien": true}
+		"because": true, "aangezien": true, "zodat": true, "dankzij": true, "gevolg": true}
 	sourcePreps = map[string]bool{"uit": true, "afkomstig": true, "vanuit": true}
 	mannerPreps = map[string]bool{"via": true, "met": true, "per": true, "door": true, "by": true, "through": true, "with": true}
 	relDates    = map[string]bool{"gisteren": true, "vandaag": true, "eergisteren": true, "morgen": true, "vanochtend": true,
@@ -210,7 +210,7 @@ func (l *Library) candidates(q *question, toks []tok, art *Article, sp *spanFind
 			add(c)
 		}
 	case qWhy:
-		if c, ok := clauseAfter(toks, wReason, 14); ok {
+		for _, c := range reasonClauses(toks) {
 			add(c)
 		}
 	case qWhere:
@@ -319,7 +319,13 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 			for k < len(toks) && !toks[k].gap && toks[k].class&wJoiner != 0 && !toks[k].cap {
 				k++
 			}
-			if k > j && k < len(toks) && toks[k].cap && !toks[k].gap && toks[k].class&wCountryAdj == 0 {
+			// a country adjective joins only after one joiner, in a name with
+			// no first name, and when a name goes on after it: "Vereniging van
+			// Nederlandse Gemeenten", not "Peskov van Russische", nor "Ursula
+			// von der Leyen van de Europese Commissie"
+			adjGoesOn := toks[k].class&wCountryAdj == 0 ||
+				(k == j+1 && k+1 < len(toks) && toks[k+1].cap && !toks[k+1].gap && !hasFirstName(toks[i:j]))
+			if k > j && k < len(toks) && toks[k].cap && !toks[k].gap && adjGoesOn {
 				j = k + 1
 				continue
 			}
@@ -378,10 +384,14 @@ func (l *Library) classify(toks []tok, i, j int) entityKind {
 		return entPlace
 	case l.lex.orgs[full]:
 		return entOrg
+	case j-i > 1 && endsInCommonNoun(toks[j-1].Text):
+		return entName // "James Webb-ruimtetelescoop", "Frans Hals-museum": a thing named after someone
 	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev):
 		return entPerson
 	case prevC&wOrgHead != 0:
 		return entOrg
+	case l.placeHeadIn(toks, i, j):
+		return entPlace // "Paleis Huis ten Bosch", "Koninklijke Militaire School"
 	case placeFocus[prev]:
 		return entPlace // "de gemeenten Haacht en Keerbergen", "de regio Fujian"
 	case first.class&wFirstName != 0 || prevC&wSpeech != 0:
@@ -399,7 +409,59 @@ func (l *Library) classify(toks []tok, i, j int) entityKind {
 	case l.orgCue(toks, i, j):
 		return entOrg
 	}
-	return entPerson
+	return entName
+}
+
+// endsInCommonNoun reports whether a hyphenated word ends in a lower-case
+// noun: "Webb-ruimtetelescoop" (not "Jean-Claude", "Hilversum-Noord").
+func endsInCommonNoun(w string) bool {
+	k := strings.LastIndexByte(w, '-')
+	if k < 0 || len(w)-k-1 < 4 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(w[k+1:])
+	return unicode.IsLower(r)
+}
+
+// hasFirstName reports whether a first name is among ts.
+func hasFirstName(ts []tok) bool {
+	for _, t := range ts {
+		if t.class&wFirstName != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// placeHeads are the nouns that make a name a place one can be at: a
+// building, a site, a street.
+var placeHeads = map[string]bool{"paleis": true, "kasteel": true, "museum": true, "stadion": true, "station": true,
+	"luchthaven": true, "vliegveld": true, "airport": true, "haven": true, "kerk": true, "kathedraal": true,
+	"plein": true, "school": true, "academie": true, "kazerne": true, "gevangenis": true, "hotel": true,
+	"palace": true, "castle": true, "stadium": true, "square": true, "church": true}
+
+// placeSuffixes end street and square names written as one word.
+var placeSuffixes = []string{"straat", "plein", "laan", "gracht", "kade", "paleis", "stadion"}
+
+// placeHeadIn reports whether the name toks[i:j] has a place noun as one
+// of its words, or ends in a street or square suffix ("Malieveld" does not;
+// "Museumplein" does).
+func (l *Library) placeHeadIn(toks []tok, i, j int) bool {
+	if j-i == 1 {
+		f := toks[i].Folded
+		for _, suf := range placeSuffixes {
+			if len(f) > len(suf)+2 && strings.HasSuffix(f, suf) {
+				return true
+			}
+		}
+		return false // a lone "Paleis" or "School" is a word, not a name
+	}
+	for k := i; k < j; k++ {
+		if placeHeads[toks[k].Folded] {
+			return true
+		}
+	}
+	return false
 }
 
 // isInitial reports whether s is one capital letter, as "J" of "J.D. Vance".
@@ -671,6 +733,10 @@ func (l *Library) dateSpans(toks []tok) []candidate {
 			if start > 0 && isDayNumber(toks[start-1].Folded) {
 				start--
 			}
+			// "half oktober", "eind september", "early May"
+			if start > 0 && !toks[start].gap && monthParts[toks[start-1].Folded] {
+				start--
+			}
 			if end < len(toks) && isYear(toks[end].Folded) {
 				end++
 			}
@@ -685,6 +751,7 @@ func (l *Library) dateSpans(toks []tok) []candidate {
 			i++
 		}
 	}
+	out = dateRanges(toks, out)
 	for k := range out {
 		out[k].score = 0
 		if out[k].end-out[k].start > 1 || isYear(toks[out[k].start].Folded) {
@@ -692,6 +759,46 @@ func (l *Library) dateSpans(toks []tok) []candidate {
 		}
 	}
 	return out
+}
+
+// monthParts are the words that narrow a month to part of it.
+var monthParts = map[string]bool{"half": true, "begin": true, "eind": true, "einde": true, "medio": true,
+	"midden": true, "halverwege": true, "early": true, "late": true, "mid": true}
+
+// rangeWords join two dates into a period: "van 2004 tot in het najaar van
+// 2013", "from May to July".
+var rangeWords = map[string]bool{"tot": true, "t/m": true, "until": true, "till": true, "to": true, "through": true}
+
+// dateRanges adds, for two dates joined by a range word a few words apart,
+// the period from the first to the second (with "van"/"from" before it).
+// The single dates stay: the question decides which fits.
+func dateRanges(toks []tok, dates []candidate) []candidate {
+	n := len(dates)
+	for k := 0; k+1 < n; k++ {
+		a, b := dates[k], dates[k+1]
+		if b.start-a.end > 5 || b.start <= a.end {
+			continue
+		}
+		joined := false
+		for m := a.end; m < b.start; m++ {
+			if toks[m].gap && m > a.end {
+				joined = false
+				break
+			}
+			if rangeWords[toks[m].Folded] {
+				joined = true
+			}
+		}
+		if !joined {
+			continue
+		}
+		start := a.start
+		if start > 0 && !toks[start].gap && (toks[start-1].Folded == "van" || toks[start-1].Folded == "from") {
+			start--
+		}
+		dates = append(dates, candidate{start: start, end: b.end, kind: entDate})
+	}
+	return dates
 }
 
 // isRelativeDate reports date words that depend on when the article was
@@ -729,6 +836,42 @@ func clauseAfter(toks []tok, markers wordClass, maxWords int) (candidate, bool) 
 		}
 	}
 	return candidate{}, false
+}
+
+// maxClauseWords bounds a reason or manner clause given as an answer: the
+// clause up to its end, not a fixed window that cuts it mid-phrase.
+const maxClauseWords = 16
+
+// reasonClauses returns every reason clause of a sentence, each from its
+// marker ("omdat", "doordat", "als gevolg van", "vanwege") to the end of
+// the clause, and purpose clauses "om … te <verb>" ("om het
+// verkiezingsproces in de war te sturen").
+func reasonClauses(toks []tok) []candidate {
+	var out []candidate
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.class&wReason != 0 {
+			end := i + 1
+			for end < len(toks) && end-i <= maxClauseWords && !(toks[end].gap && end > i+1) {
+				end++
+			}
+			if end > i+1 {
+				out = append(out, candidate{start: i, end: end, kind: entPhrase})
+			}
+			continue
+		}
+		if t.Folded != "om" {
+			continue
+		}
+		// "om … te <verb>": the infinitive ends the purpose clause
+		for k := i + 2; k+1 < len(toks) && k-i <= maxClauseWords && !toks[k].gap; k++ {
+			if toks[k].Folded == "te" && !toks[k+1].gap {
+				out = append(out, candidate{start: i, end: k + 2, kind: entPhrase})
+				break
+			}
+		}
+	}
+	return out
 }
 
 // roleSpans finds how the sentence describes q.Subject: a role before the
@@ -839,6 +982,32 @@ func (l *Library) mannerSpans(q *question, toks []tok) []candidate {
 			end++
 		}
 		out = append(out, candidate{start: i, end: end, kind: entPhrase, text: spanText(toks, i, end), score: 0.6})
+		// the whole phrase, to the clause's end: "met software om te doen
+		// alsof ze vanuit de VS opereerden"
+		long := end
+		for long < len(toks) && long-i < maxClauseWords && !toks[long].gap {
+			long++
+		}
+		if long > end {
+			out = append(out, candidate{start: i, end: long, kind: entPhrase, text: spanText(toks, i, long), score: 0.5})
+		}
+	}
+	// how something came about: "doordat …", "nadat …" clauses
+	for _, c := range reasonClauses(toks) {
+		c.text, c.score = spanText(toks, c.start, c.end), 0.5
+		out = append(out, c)
+	}
+	for i, t := range toks {
+		if t.Folded != "nadat" && t.Folded != "after" {
+			continue
+		}
+		end := i + 1
+		for end < len(toks) && end-i <= maxClauseWords && !(toks[end].gap && end > i+1) {
+			end++
+		}
+		if end > i+1 {
+			out = append(out, candidate{start: i, end: end, kind: entPhrase, text: spanText(toks, i, end), score: 0.5})
+		}
 	}
 	return out
 }
@@ -926,7 +1095,7 @@ func kindFit(q *question, k entityKind) float64 {
 		switch k {
 		case entPerson:
 			return 1
-		case entOrg:
+		case entOrg, entName:
 			return 0.8
 		case entCountry:
 			return 0.55
@@ -944,6 +1113,8 @@ func kindFit(q *question, k entityKind) float64 {
 			return 0.9
 		case entPhrase:
 			return 0.45
+		case entName:
+			return 0.4
 		case entOrg:
 			return 0.2
 		}
@@ -953,7 +1124,7 @@ func kindFit(q *question, k entityKind) float64 {
 			switch k {
 			case entOrg:
 				return 0.7
-			case entPerson, entCountry, entPlace:
+			case entPerson, entCountry, entPlace, entName:
 				return 0.6
 			case entPhrase:
 				return 0.5
@@ -962,6 +1133,9 @@ func kindFit(q *question, k entityKind) float64 {
 		}
 		if k == q.Focus {
 			return 1
+		}
+		if k == entName && (q.Focus == entPerson || q.Focus == entOrg || q.Focus == entPlace) {
+			return 0.6 // a name that could be the one asked for
 		}
 		if q.Focus == entCountry && k == entCountryAdj {
 			return 0.9
@@ -999,7 +1173,7 @@ func kindFit(q *question, k entityKind) float64 {
 			return 0.7
 		case entOrg:
 			return 0.6
-		case entPerson, entCountry, entPlace, entDate:
+		case entPerson, entCountry, entPlace, entDate, entName:
 			return 0.5
 		case entNumber:
 			return 0.65

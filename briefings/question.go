@@ -44,6 +44,10 @@ const (
 	entRole
 	entPhrase
 	entCountryAdj // "Chinese": names a country as an adjective
+	// entName is a name with no cue to what it names: no first name, no
+	// organisation or place word, not in the lexicon ("Georgische Droom",
+	// "Alle Rembrandts")
+	entName
 )
 
 // question is an analysed question.

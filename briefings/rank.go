@@ -77,6 +77,17 @@ const (
 	// fNameMiss is the share of the question's names and numbers that
 	// neither the sentence nor its context (previous sentence, title) has
 	fNameMiss
+	// fCounted: a how-many answer is followed (within three words) by the
+	// noun the question counts ("hoeveel kandidaten" … "vier kandidaten")
+	fCounted
+	fKindName // a name of unknown kind (entName)
+	// fFocusNext: the question's focus noun stands right beside the
+	// candidate ("woordvoerder Dmitri Peskov", "de krant Washington Post")
+	fFocusNext
+	// fOtherUnit: a how-many answer measured in a unit (days, percent,
+	// metres) the question does not ask for ("how many people" … "vier
+	// dagen")
+	fOtherUnit
 	numFeatures
 )
 
@@ -86,7 +97,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -427,9 +438,7 @@ func (l *Library) allCandidates(q *question, toks []tok, art *Article) []candida
 	more = append(more, sp.numbers()...)
 	more = append(more, sp.dates()...)
 	more = appendNounRuns(more, toks)
-	if c, ok := clauseAfter(toks, wReason, 14); ok {
-		more = append(more, c)
-	}
+	more = append(more, reasonClauses(toks)...)
 	if q.Type != qHow {
 		more = append(more, l.mannerSpans(q, toks)...)
 	}
@@ -466,9 +475,35 @@ func appendNounRuns(out []candidate, toks []tok) []candidate {
 			j++
 		}
 		out = append(out, candidate{start: i, end: j, kind: entPhrase})
+		// with its complement: "de kruisiging van Christus", "het Schotse
+		// referendum over onafhankelijkheid"
+		if k := nounComplementEnd(toks, j); k > j {
+			out = append(out, candidate{start: i, end: k, kind: entPhrase})
+		}
 		i = j - 1
 	}
 	return out
+}
+
+// nounComplementEnd returns the end of a "van"/"over" phrase that starts at
+// toks[j] and complements the noun before it ("van de Nicaraguaanse
+// postdienst"), or j when there is none.
+func nounComplementEnd(toks []tok, j int) int {
+	if j >= len(toks) || toks[j].gap || (toks[j].Folded != "van" && toks[j].Folded != "over" && toks[j].Folded != "of") {
+		return j
+	}
+	k := j + 1
+	if k < len(toks) && !toks[k].gap && (toks[k].Folded == "de" || toks[k].Folded == "het" || toks[k].Folded == "een" || toks[k].Folded == "the") {
+		k++
+	}
+	m := k
+	for m < len(toks) && m-k < 3 && !toks[m].gap && !toks[m].stop && toks[m].class&wAux == 0 {
+		m++
+	}
+	if m == k {
+		return j
+	}
+	return m
 }
 
 // finishCandidate turns a candidate into the answer text a user would see:
@@ -503,7 +538,11 @@ func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all 
 			text = titleCase(name)
 		}
 	}
-	return trimWords(strings.Trim(text, " ,.;:"), maxCandidateWords)
+	limit := maxCandidateWords
+	if c.kind == entPhrase && (q.Type == qWhy || q.Type == qHow) {
+		limit = maxClauseWords // a reason or manner is a clause
+	}
+	return trimWords(strings.Trim(text, " ,.;:"), limit)
 }
 
 // fullNameOf is fullNamesReference(l, a)[name] (the tests) without mapping every
@@ -549,6 +588,29 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	}
 	if (c.start > 0 && toks[c.start-1].class&wSpeech != 0) || (c.end < len(toks) && toks[c.end].class&wSpeech != 0) {
 		f[fSpeech] = 1
+	}
+	if q.focus >= 0 {
+		for i := max(0, c.start-2); i < min(len(toks), c.end+2); i++ {
+			if (i < c.start || i >= c.end) && (toks[i].group == q.focus || slices.ContainsFunc(toks[i].also, func(g groupMatch) bool { return g.group == q.focus })) {
+				f[fFocusNext] = 1
+				break
+			}
+		}
+	}
+	if q.counted >= 0 && c.kind == entNumber {
+		for i := max(c.start, c.end-1); i < len(toks) && i <= c.end+3; i++ {
+			if toks[i].group == q.counted {
+				f[fCounted] = 1
+				break
+			}
+		}
+		unit := toks[c.end-1]
+		if c.end < len(toks) && !toks[c.end].gap && c.end-c.start == 1 {
+			unit = toks[c.end] // "vier dagen" with the unit outside the span
+		}
+		if f[fCounted] == 0 && measureUnits[unit.Folded] && unit.group < 0 {
+			f[fOtherUnit] = 1
+		}
 	}
 	near, verb := -1, -1
 	for i, t := range toks {
@@ -758,6 +820,8 @@ func kindFeature(k entityKind) int {
 		return fKindPhrase
 	case entCountryAdj:
 		return fKindCountryAdj
+	case entName:
+		return fKindName
 	}
 	return -1
 }

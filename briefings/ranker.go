@@ -54,7 +54,8 @@ const rankerVersion = 1
 
 // CalibrationNames lists the calibration features of a question's winner.
 func CalibrationNames() []string {
-	return []string{"bias", "score", "prob", "margin", "cov", "old_conf", "typed", "fit", "agree", "heur_conf", "name_miss"}
+	return []string{"bias", "score", "prob", "margin", "cov", "old_conf", "typed", "fit", "agree", "heur_conf", "name_miss",
+		"kind_phrase", "kind_number", "kind_date", "kind_place", "kind_name", "counted", "focus_next", "redund_arts"}
 }
 
 // ParseRankerModel reads a model file and checks it matches this build's
@@ -152,7 +153,11 @@ func calibrationFeatures(cands []rankCand, best int) []float64 {
 			agree = 1
 		}
 	}
-	return []float64{1, w.score / 10, prob, prob - other, w.feats[fCov], w.feats[fOldConf], w.feats[fTyped], w.feats[fFit], agree, heurConf, w.feats[fNameMiss]}
+	// the answer's kind: how often an answer of that kind is right differs
+	// (a date or a count more often than a phrase)
+	return []float64{1, w.score / 10, prob, prob - other, w.feats[fCov], w.feats[fOldConf], w.feats[fTyped], w.feats[fFit], agree, heurConf, w.feats[fNameMiss],
+		w.feats[fKindPhrase], w.feats[fKindNumber], w.feats[fKindDate], w.feats[fKindPlace] + w.feats[fKindCountry], w.feats[fKindName],
+		w.feats[fCounted], w.feats[fFocusNext], w.feats[fRedundArts]}
 }
 
 func softmax(s []float64) []float64 {

@@ -222,7 +222,7 @@ type ExplainCandidate struct {
 	Features map[string]float64 `json:"features"`
 }
 
-var kindNames = map[entityKind]string{entNone: "none", entPerson: "person", entOrg: "org", entCountry: "country",
+var kindNames = map[entityKind]string{entNone: "none", entPerson: "person", entName: "name", entOrg: "org", entCountry: "country",
 	entPlace: "place", entDate: "date", entNumber: "number", entRole: "role", entPhrase: "phrase", entCountryAdj: "country-adj"}
 
 // Explain answers a question and returns the trace behind the answer: its
