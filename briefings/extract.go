@@ -386,7 +386,8 @@ func (l *Library) classify(toks []tok, i, j int) entityKind {
 		return entOrg
 	case j-i > 1 && endsInCommonNoun(toks[j-1].Text):
 		return entName // "James Webb-ruimtetelescoop", "Frans Hals-museum": a thing named after someone
-	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev):
+	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev),
+		first.class&wRole != 0 && hasFirstName(toks[i+1:j]): // "Burgemeester Sharon Dijksma"
 		return entPerson
 	case prevC&wOrgHead != 0:
 		return entOrg

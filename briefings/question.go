@@ -404,20 +404,24 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 // "Russian", "pro-Russian", "twee"), the first word that names a kind of
 // answer (a person's role, an organisation, a place, a country), or -1.
 func (l *Library) focusHead(text string, words []Word, from int) int {
+	// the last focus noun of the phrase is its head: "which hacker group",
+	// "welke Russische hackersgroep", "which party leader"
+	head := -1
 	for i := from; i < len(words) && i < from+4; i++ {
 		f := words[i].Folded
 		if i > from && (IsStopword(f) || auxWords[f] || strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()")) {
-			return -1
+			break
 		}
 		if personFocus[f] || orgFocus[f] || placeFocus[f] || countryFocus[f] || l.lex.roles[f] || l.lex.orgHeads[f] {
-			return i
+			head = i
+			continue
 		}
 		stem := strings.TrimSuffix(strings.TrimSuffix(f, "s"), "'")
 		if stem != f && (orgFocus[stem] || placeFocus[stem] || l.lex.roles[stem] || l.lex.orgHeads[stem]) {
-			return i // "committee's"
+			head = i // "committee's"
 		}
 	}
-	return -1
+	return head
 }
 
 func isQuestionStopword(f string) bool {

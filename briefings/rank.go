@@ -88,6 +88,13 @@ const (
 	// metres) the question does not ask for ("how many people" … "vier
 	// dagen")
 	fOtherUnit
+	// fInitial: the candidate opens the sentence (after an article): in a
+	// Dutch main clause mostly the subject ("Meta heeft … verwijderd")
+	fInitial
+	// fUnindexed: the share of the question's names that no article has
+	// (the same for every candidate of a question: it tells calibration,
+	// not the ranking)
+	fUnindexed
 	numFeatures
 )
 
@@ -97,7 +104,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -246,6 +253,18 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 		work = append(work, sentWork{art: art, toks: toks, cov: cov, nameMiss: nameMiss, focusIn: focusIn, align: align, lo: lo, hi: len(all)})
 	}
 	ex.cands = l.rankCands(len(all))
+	unindexed, names := 0.0, 0.0
+	for _, g := range q.Groups {
+		if g.Name {
+			names++
+			if len(g.terms) == 0 {
+				unindexed++
+			}
+		}
+	}
+	if names > 0 {
+		unindexed /= names
+	}
 	for rank, h := range hits {
 		w := &work[rank]
 		art, toks, cov, cands := w.art, w.toks, w.cov, all[w.lo:w.hi]
@@ -275,6 +294,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 			f[fArtScore] = artScore
 			f[fLead] = b2f(h.sent == 0)
 			f[fNameMiss] = w.nameMiss
+			f[fUnindexed] = unindexed
 			f[fFocusIn] = b2f(w.focusIn)
 			f[fFocusOut] = b2f(q.focus >= 0 && !w.focusIn)
 			f[fHeurTop] = b2f(i == heurTop)
@@ -356,19 +376,27 @@ func (l *Library) namesMissing(q *question, toks []tok, art *Article, sent int) 
 			missing++
 		}
 	}
-	if missing > 0 && art != nil {
-		if sent > 0 {
-			mark(l.annotate(q, art.Sentences[sent-1].Text))
-		}
-		mark(l.annotate(q, art.Title))
-		missing = 0
-		for _, gi := range need {
-			if !found[gi] {
-				missing++
-			}
+	if missing == 0 || art == nil {
+		return float64(missing) / float64(len(need))
+	}
+	if sent > 0 {
+		mark(l.annotate(q, art.Sentences[sent-1].Text))
+	}
+	// a name only the title has counts half: the title speaks for the whole
+	// article, the previous sentence for this one ("De PVV …" / "De partij
+	// behaalde 37 zetels" against "GroenLinks-PvdA … 25 zetels")
+	local := slices.Clone(found)
+	mark(l.annotate(q, art.Title))
+	miss := 0.0
+	for _, gi := range need {
+		switch {
+		case !found[gi]:
+			miss++
+		case !local[gi]:
+			miss += 0.5
 		}
 	}
-	return float64(missing) / float64(len(need))
+	return miss / float64(len(need))
 }
 
 // groupWeights weighs the question's groups: idf times importance; words
@@ -588,6 +616,9 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	}
 	if (c.start > 0 && toks[c.start-1].class&wSpeech != 0) || (c.end < len(toks) && toks[c.end].class&wSpeech != 0) {
 		f[fSpeech] = 1
+	}
+	if c.start == 0 || (c.start == 1 && (toks[0].Folded == "de" || toks[0].Folded == "het")) {
+		f[fInitial] = 1
 	}
 	if q.focus >= 0 {
 		for i := max(0, c.start-2); i < min(len(toks), c.end+2); i++ {

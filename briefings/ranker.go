@@ -54,7 +54,7 @@ const rankerVersion = 1
 
 // CalibrationNames lists the calibration features of a question's winner.
 func CalibrationNames() []string {
-	return []string{"bias", "score", "prob", "margin", "cov", "old_conf", "typed", "fit", "agree", "heur_conf", "name_miss",
+	return []string{"bias", "score", "prob", "margin", "cov", "old_conf", "typed", "fit", "agree", "heur_conf", "name_miss", "names_absent", "unindexed",
 		"kind_phrase", "kind_number", "kind_date", "kind_place", "kind_name", "counted", "focus_next", "redund_arts"}
 }
 
@@ -153,9 +153,12 @@ func calibrationFeatures(cands []rankCand, best int) []float64 {
 			agree = 1
 		}
 	}
-	// the answer's kind: how often an answer of that kind is right differs
-	// (a date or a count more often than a phrase)
-	return []float64{1, w.score / 10, prob, prob - other, w.feats[fCov], w.feats[fOldConf], w.feats[fTyped], w.feats[fFit], agree, heurConf, w.feats[fNameMiss],
+	// names_absent: none of the question's names is near the answer, which
+	// is right far less often than a partial miss suggests
+	return []float64{1, w.score / 10, prob, prob - other, w.feats[fCov], w.feats[fOldConf], w.feats[fTyped], w.feats[fFit], agree, heurConf,
+		w.feats[fNameMiss], b2f(w.feats[fNameMiss] >= 0.99), w.feats[fUnindexed],
+		// the answer's kind: how often an answer of that kind is right
+		// differs (a date or a count more often than a phrase)
 		w.feats[fKindPhrase], w.feats[fKindNumber], w.feats[fKindDate], w.feats[fKindPlace] + w.feats[fKindCountry], w.feats[fKindName],
 		w.feats[fCounted], w.feats[fFocusNext], w.feats[fRedundArts]}
 }
