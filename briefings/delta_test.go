@@ -59,6 +59,15 @@ func deltaLibrary(t *testing.T, dir string) *Library {
 	return lib
 }
 
+// deltaArticles is articles 0..n-1 in their first version.
+func deltaArticles(n int) []Article {
+	set := make([]Article, 0, n)
+	for i := range n {
+		set = append(set, deltaArticle(i, 0))
+	}
+	return set
+}
+
 // searchIDs lists the articles Search finds for query, in order.
 func searchIDs(t *testing.T, lib *Library, query string) []ArticleID {
 	t.Helper()
@@ -82,10 +91,7 @@ func TestReplacePatchesWithDelta(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	lib := deltaLibrary(t, dir)
-	var set []Article
-	for i := range 60 {
-		set = append(set, deltaArticle(i, 0))
-	}
+	set := deltaArticles(60)
 	if err := lib.Replace(ctx, slices.Clone(set)); err != nil {
 		t.Fatal(err)
 	}
@@ -224,10 +230,7 @@ func TestReplacePatchesWithDelta(t *testing.T) {
 func TestOpenIndexIgnoresForeignDelta(t *testing.T) {
 	ctx := context.Background()
 	dirA, dirB := t.TempDir(), t.TempDir()
-	var set []Article
-	for i := range 30 {
-		set = append(set, deltaArticle(i, 0))
-	}
+	set := deltaArticles(30)
 	for _, dir := range []string{dirA, dirB} {
 		lib := deltaLibrary(t, dir)
 		if err := lib.Replace(ctx, slices.Clone(set)); err != nil {
@@ -263,10 +266,7 @@ func TestOpenIndexIgnoresForeignDelta(t *testing.T) {
 func TestTopArticlesWithDeltaIsExact(t *testing.T) {
 	ctx := context.Background()
 	lib := deltaLibrary(t, "")
-	var set []Article
-	for i := range 1500 {
-		set = append(set, deltaArticle(i, 0))
-	}
+	set := deltaArticles(1500)
 	if err := lib.Replace(ctx, slices.Clone(set)); err != nil {
 		t.Fatal(err)
 	}
@@ -326,10 +326,7 @@ func TestConcurrentReplacesSaveWhatServes(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	lib := deltaLibrary(t, dir)
-	var base []Article
-	for i := range 40 {
-		base = append(base, deltaArticle(i, 0))
-	}
+	base := deltaArticles(40)
 	if err := lib.Replace(ctx, slices.Clone(base)); err != nil {
 		t.Fatal(err)
 	}
