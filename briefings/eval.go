@@ -57,11 +57,11 @@ type EvalResult struct {
 	// Where the pipeline lost an answerable item: the gold article's rank
 	// among those retrieved (-1: not retrieved), a gold answer inside an
 	// examined sentence, and among the candidates.
-	ArticleRank int `json:"article_rank"`
+	ArticleRank int  `json:"article_rank"`
+	SentRecall  bool `json:"sentence_recall,omitempty"`
+	CandRecall  bool `json:"candidate_recall,omitempty"`
 	// AskedAs is the question type the analysis found (Type is the gold one).
-	AskedAs    string `json:"asked_as,omitempty"`
-	SentRecall bool   `json:"sentence_recall,omitempty"`
-	CandRecall bool   `json:"candidate_recall,omitempty"`
+	AskedAs string `json:"asked_as,omitempty"`
 }
 
 // EvalReport sums up an evaluation run.

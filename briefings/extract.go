@@ -828,15 +828,22 @@ func clauseAfter(toks []tok, markers wordClass, maxWords int) (candidate, bool) 
 		if t.class&markers == 0 {
 			continue
 		}
-		end := i + 1
-		for end < len(toks) && end-i <= maxWords && !(toks[end].gap && end > i+1) {
-			end++
-		}
-		if end > i+1 {
+		if end := clauseEnd(toks, i, maxWords); end > i+1 {
 			return candidate{start: i, end: end, kind: entPhrase}, true
 		}
 	}
 	return candidate{}, false
+}
+
+// clauseEnd returns where the clause that the marker toks[i] opens ends:
+// at the first punctuation after the word following the marker, at most
+// maxWords words past it.
+func clauseEnd(toks []tok, i, maxWords int) int {
+	end := i + 1
+	for end < len(toks) && end-i <= maxWords && !(toks[end].gap && end > i+1) {
+		end++
+	}
+	return end
 }
 
 // maxClauseWords bounds a reason or manner clause given as an answer: the
@@ -852,11 +859,7 @@ func reasonClauses(toks []tok) []candidate {
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		if t.class&wReason != 0 {
-			end := i + 1
-			for end < len(toks) && end-i <= maxClauseWords && !(toks[end].gap && end > i+1) {
-				end++
-			}
-			if end > i+1 {
+			if end := clauseEnd(toks, i, maxClauseWords); end > i+1 {
 				out = append(out, candidate{start: i, end: end, kind: entPhrase})
 			}
 			continue
@@ -1002,11 +1005,7 @@ func (l *Library) mannerSpans(q *question, toks []tok) []candidate {
 		if t.Folded != "nadat" && t.Folded != "after" {
 			continue
 		}
-		end := i + 1
-		for end < len(toks) && end-i <= maxClauseWords && !(toks[end].gap && end > i+1) {
-			end++
-		}
-		if end > i+1 {
+		if end := clauseEnd(toks, i, maxClauseWords); end > i+1 {
 			out = append(out, candidate{start: i, end: end, kind: entPhrase, text: spanText(toks, i, end), score: 0.5})
 		}
 	}

@@ -401,11 +401,11 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 
 // focusHead returns the index of the noun that heads the phrase after
 // "which" at words[from]: past numbers, adjectives and names ("Kremlin",
-// "Russian", "pro-Russian", "twee"), the first word that names a kind of
-// answer (a person's role, an organisation, a place, a country), or -1.
+// "Russian", "pro-Russian", "twee"), the last word that names a kind of
+// answer (a person's role, an organisation, a place, a country: "which
+// hacker group", "welke Russische hackersgroep", "which party leader"), or
+// -1.
 func (l *Library) focusHead(text string, words []Word, from int) int {
-	// the last focus noun of the phrase is its head: "which hacker group",
-	// "welke Russische hackersgroep", "which party leader"
 	head := -1
 	for i := from; i < len(words) && i < from+4; i++ {
 		f := words[i].Folded
