@@ -2,11 +2,11 @@ package bot
 
 import (
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/briefbot/briefbot/briefings"
 	"github.com/robfig/cron/v3"
 )
 
@@ -115,7 +115,7 @@ func looksLikeQuestion(text string) bool {
 	if strings.HasSuffix(text, "?") {
 		return true
 	}
-	ws := briefings.Words(text)
+	ws := analysis.Words(text)
 	if len(ws) >= 3 {
 		return true
 	}
@@ -146,7 +146,7 @@ func setOf(words ...string) map[string]bool {
 // words of each; ties, and texts with neither, are English.
 func detectLang(text string) lang {
 	en, nl := 0, 0
-	for _, w := range briefings.Words(text) {
+	for _, w := range analysis.Words(text) {
 		if englishWords[w.Folded] {
 			en++
 		}

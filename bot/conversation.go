@@ -2,6 +2,7 @@ package bot
 
 import (
 	"container/list"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"sync"
 	"time"
@@ -103,7 +104,7 @@ var questionWords = map[string]bool{
 // "and why did they") when q is a follow-up: short, with at least one
 // question word and no content word of its own. ok is false otherwise.
 func followUpWords(q string) (words []string, ok bool) {
-	ws := briefings.Words(q)
+	ws := analysis.Words(q)
 	if len(ws) == 0 || len(ws) > 6 {
 		return nil, false
 	}
@@ -114,7 +115,7 @@ func followUpWords(q string) (words []string, ok bool) {
 			continue
 		case questionWords[w.Folded]:
 			hasQ = true
-		case !briefings.IsStopword(w.Folded):
+		case !analysis.IsStopword(w.Folded):
 			return nil, false
 		}
 		words = append(words, w.Text)
@@ -126,8 +127,8 @@ func followUpWords(q string) (words []string, ok bool) {
 // words, as written.
 func contentWords(q string) []string {
 	var out []string
-	for _, w := range briefings.Words(q) {
-		if questionWords[w.Folded] || briefings.IsStopword(w.Folded) {
+	for _, w := range analysis.Words(q) {
+		if questionWords[w.Folded] || analysis.IsStopword(w.Folded) {
 			continue
 		}
 		out = append(out, w.Text)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"math"
 	"slices"
 	"strings"
@@ -81,7 +82,7 @@ func buildDigest(ctx context.Context, arts articleSource, c *Classifier, req Dig
 	if c == nil {
 		return Digest{}, errors.New("digest: no topic classifier")
 	}
-	ti, ok := c.byName[Fold(strings.TrimSpace(req.Topic))]
+	ti, ok := c.byName[analysis.Fold(strings.TrimSpace(req.Topic))]
 	if !ok {
 		return Digest{}, fmt.Errorf("unknown topic %q: known topics are %s", req.Topic, c.topicNames())
 	}
@@ -281,7 +282,7 @@ func digestSentences(a *Article, n int) []string {
 // picks the first. See "Digest rules".
 func (c *Classifier) summary(topic int, a *Article) string {
 	sents := digestSentences(a, SummarySentences)
-	if len(sents) > 1 && Fold(sents[0]) == Fold(strings.TrimSpace(a.Title)) {
+	if len(sents) > 1 && analysis.Fold(sents[0]) == analysis.Fold(strings.TrimSpace(a.Title)) {
 		sents = sents[1:]
 	}
 	if len(sents) == 0 {
@@ -343,7 +344,7 @@ func latestItems(ctx context.Context, arts articleSource, c *Classifier, topic s
 	}
 	ti := -1
 	if strings.TrimSpace(topic) != "" {
-		i, ok := c.byName[Fold(strings.TrimSpace(topic))]
+		i, ok := c.byName[analysis.Fold(strings.TrimSpace(topic))]
 		if !ok {
 			return nil, fmt.Errorf("unknown topic %q: known topics are %s", topic, c.topicNames())
 		}

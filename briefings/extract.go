@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"strconv"
 	"strings"
 	"unicode"
@@ -9,7 +10,7 @@ import (
 
 // tok is one word of a candidate sentence, annotated against the question.
 type tok struct {
-	Word
+	analysis.Word
 	cap   bool      // starts with a capital letter
 	stop  bool      // a stop word
 	gap   bool      // punctuation (not just space) separates it from the previous word
@@ -67,9 +68,9 @@ type answerMemo struct {
 	// context (the previous sentence, the title) for coverage and for
 	// missing names, and that context is often itself examined.
 	toks  map[string][]tok
-	words []Word      // annotateText's scratch
-	more  []candidate // allCandidates' scratch
-	cands []candidate // allCandidates' result, reused for each sentence
+	words []analysis.Word // annotateText's scratch
+	more  []candidate     // allCandidates' scratch
+	cands []candidate     // allCandidates' result, reused for each sentence
 }
 
 func newAnswerMemo() *answerMemo { return &answerMemo{toks: make(map[string][]tok, 64)} }
@@ -90,12 +91,12 @@ func (l *Library) annotate(q *question, text string) []tok {
 }
 
 func (l *Library) annotateText(q *question, text string, m *answerMemo) []tok {
-	var words []Word
+	var words []analysis.Word
 	if m != nil {
-		m.words = appendWords(m.words[:0], text)
+		m.words = analysis.AppendWords(m.words[:0], text)
 		words = m.words
 	} else {
-		words = appendWords(make([]Word, 0, 8+len(text)/6), text)
+		words = analysis.AppendWords(make([]analysis.Word, 0, 8+len(text)/6), text)
 	}
 	toks := make([]tok, len(words))
 	var msBuf [8]groupMatch
@@ -625,7 +626,7 @@ var currencies = map[string]bool{"euro": true, "dollar": true, "dollars": true, 
 
 // isMoney reports whether a counted noun asks for an amount of money.
 func isMoney(label string) bool {
-	switch Fold(label) {
+	switch analysis.Fold(label) {
 	case "money", "geld", "amount", "bedrag", "sum", "som", "ransom", "losgeld", "fine", "boete", "funding", "aid", "steun", "cost", "costs", "kosten", "price", "prijs":
 		return true
 	}

@@ -5,62 +5,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
-)
 
-// TestAppendWordsIsWords checks the word splitter (and its folding)
-// against the plain implementation it replaced, wordsReference, and Fold on every sentence and title of the test
-// articles and on random strings of awkward characters.
-func TestAppendWordsIsWords(t *testing.T) {
-	var texts []string
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "qa*", "articles"))
-	res, err := LoadFS(context.Background(), SampleFS(), LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arts := res.Articles
-	for _, dir := range dirs {
-		res, err := LoadDir(context.Background(), dir, LoadOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		arts = append(arts, res.Articles...)
-	}
-	for _, a := range arts {
-		texts = append(texts, a.Title)
-		for _, s := range a.Sentences {
-			texts = append(texts, s.Text)
-		}
-	}
-	if len(texts) < 500 {
-		t.Fatalf("only %d texts", len(texts))
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	pieces := []string{"a", "Z", "é", "É", "ï", "3", "0", "-", "'", "’", ".", ",", " ", "\t", "\u0301", "ß", "İ",
-		"K", "ǅ", "\xff", "\xe2\x80", "ﬁ", "Ⅻ", "٣", "_", "\"", "(", "G20", "CD-ROM", "3.5", "o.a.", "dhr.", "\u00a0"}
-	for range 20000 {
-		var b strings.Builder
-		for range rng.IntN(12) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		texts = append(texts, b.String())
-	}
-	var buf []Word
-	for _, s := range texts {
-		want := wordsReference(s)
-		buf = appendWords(buf[:0], s)
-		if !slices.Equal(buf, want) && !(len(buf) == 0 && len(want) == 0) {
-			t.Fatalf("appendWords(%q) = %+v, Words = %+v", s, buf, want)
-		}
-		if got, want := foldFast(s), Fold(s); got != want {
-			t.Fatalf("foldFast(%q) = %q, Fold = %q", s, got, want)
-		}
-	}
-}
+	"github.com/briefbot/briefbot/briefings/analysis"
+)
 
 // TestAnswerKeyOfIsNormaliseAnswer checks the answer path's answer key
 // against normaliseAnswer.
@@ -109,7 +60,7 @@ func TestFullNameOfIsFullNames(t *testing.T) {
 		names := fullNamesReference(lib, a)
 		words := map[string]bool{"": true, "Zzyzx": true}
 		for _, s := range a.Sentences {
-			for _, w := range Words(s.Text) {
+			for _, w := range analysis.Words(s.Text) {
 				words[w.Text] = true
 			}
 		}
@@ -172,7 +123,7 @@ func TestLexiconLookupsAsBefore(t *testing.T) {
 	words := map[string]bool{}
 	for _, a := range lib.Articles() {
 		for _, s := range a.Sentences {
-			for _, w := range Words(s.Text) {
+			for _, w := range analysis.Words(s.Text) {
 				words[w.Folded] = true
 			}
 		}
@@ -215,7 +166,7 @@ func TestWordClassesAreTheLists(t *testing.T) {
 	}
 	for _, a := range lib.Articles() {
 		for _, s := range a.Sentences {
-			for _, w := range Words(s.Text) {
+			for _, w := range analysis.Words(s.Text) {
 				words[w.Folded] = true
 			}
 		}
@@ -244,8 +195,8 @@ func TestLexiconStemsAreTheAnalyzers(t *testing.T) {
 	}
 	for w := range lib.lex.words {
 		info, ok := lib.lex.word(w)
-		if !ok || info.stem != lib.an.Stem(w) || info.class&wStop != 0 != IsStopword(w) {
-			t.Errorf("word(%q) = %+v, %v; the analyser stems it %q, stop word %v", w, info, ok, lib.an.Stem(w), IsStopword(w))
+		if !ok || info.stem != lib.an.Stem(w) || info.class&wStop != 0 != analysis.IsStopword(w) {
+			t.Errorf("word(%q) = %+v, %v; the analyser stems it %q, stop word %v", w, info, ok, lib.an.Stem(w), analysis.IsStopword(w))
 		}
 	}
 }
@@ -290,45 +241,6 @@ func TestRedundancyAsBefore(t *testing.T) {
 	}
 }
 
-// wordsReference is the plain word splitter appendWords must agree with:
-// Unicode tables for every rune and Fold for every word.
-func wordsReference(s string) []Word {
-	var out []Word
-	i := 0
-	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
-			i += n
-			continue
-		}
-		start := i
-		i += n
-		for i < len(s) {
-			r, n = utf8.DecodeRuneInString(s[i:])
-			if isWordRune(r) {
-				i += n
-				continue
-			}
-			// an inner joiner followed by a word rune continues the word
-			if (r == '-' || r == '\'' || r == '’' || r == '.' || r == ',') && i+n < len(s) {
-				next, _ := utf8.DecodeRuneInString(s[i+n:])
-				prev, _ := utf8.DecodeLastRuneInString(s[start:i])
-				if (r == '.' || r == ',') && !(unicode.IsDigit(prev) && unicode.IsDigit(next)) {
-					break
-				}
-				if isWordRune(next) {
-					i += n
-					continue
-				}
-			}
-			break
-		}
-		text := s[start:i]
-		out = append(out, Word{Text: text, Folded: Fold(text), Start: start, End: i})
-	}
-	return out
-}
-
 // fullNamesReference maps each surname in the first nameSentences sentences of a to
 // the first "First Surname" form the article uses there (a capitalised
 // first name right before it): "Graham" -> "Lindsey Graham". It is the
@@ -336,7 +248,7 @@ func wordsReference(s string) []Word {
 func fullNamesReference(l *Library, a *Article) map[string]string {
 	names := map[string]string{}
 	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
-		ws := Words(s.Text)
+		ws := analysis.Words(s.Text)
 		for i := 1; i < len(ws); i++ {
 			if _, seen := names[ws[i].Text]; seen || !isCapitalized(ws[i-1].Text) || !l.lex.firstNames[ws[i-1].Folded] {
 				continue

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"io/fs"
 	"os"
@@ -125,7 +126,7 @@ func parseDictdEntry(b []byte) (string, []string) {
 	if i := strings.Index(head, " /"); i >= 0 {
 		head = head[:i]
 	}
-	head = strings.Join(strings.Fields(Fold(head)), " ")
+	head = strings.Join(strings.Fields(analysis.Fold(head)), " ")
 	var senses []string
 	for _, l := range lines[1:] {
 		l = strings.TrimSpace(l)
@@ -133,7 +134,7 @@ func parseDictdEntry(b []byte) (string, []string) {
 			l = l[i+2:]
 		}
 		for _, s := range strings.Split(l, ",") {
-			s = strings.TrimSpace(Fold(s))
+			s = strings.TrimSpace(analysis.Fold(s))
 			if s != "" && !strings.ContainsAny(s, " ()[]{}/;:") {
 				senses = append(senses, s)
 			}

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"iter"
 	"math"
@@ -253,9 +254,9 @@ type docAnalyzer struct {
 	seen  []uint32 // local number -> the sentence (+1) it was last counted in
 }
 
-func newDocAnalyzer(an *Analyzer) *docAnalyzer {
+func newDocAnalyzer(an *analysis.Builtin) *docAnalyzer {
 	return &docAnalyzer{
-		terms: an.newTermer().terms,
+		terms: an.NewTermer().Terms,
 		local: make(map[string]uint32, 256),
 	}
 }
@@ -583,7 +584,7 @@ func (w sectionWriter) Write(p []byte) (int, error) {
 //
 // It returns ctx.Err() when ctx has ended, before it starts or while it
 // runs.
-func buildSegment(ctx context.Context, an *Analyzer, f *os.File, next iter.Seq2[*Article, error], opts segmentOptions) error {
+func buildSegment(ctx context.Context, an *analysis.Builtin, f *os.File, next iter.Seq2[*Article, error], opts segmentOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

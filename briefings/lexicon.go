@@ -5,6 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -149,7 +150,7 @@ func (lx *Lexicon) lookUpClass(f string) wordClass {
 	_, number := lx.numbers[f]
 	set(wNumber, number)
 	set(wNumMod, lx.numMods[f])
-	set(wStop, IsStopword(f))
+	set(wStop, analysis.IsStopword(f))
 	return c
 }
 
@@ -159,10 +160,13 @@ func (lx *Lexicon) indexWords() {
 	lx.words = map[string]lexWord{}
 	for _, m := range []map[string]bool{speechVerbs, weakPreps, placePreps, reasonMarkers, sourcePreps, mannerPreps,
 		nameJoiners, auxWords, copulas, npInner, units, currencies, relDates, relDateHeads, relDateMods, dutchNotNumbers,
-		lx.weekdays, lx.countryAdj, lx.firstNames, lx.roles, lx.orgHeads, lx.numMods, stopwords} {
+		lx.weekdays, lx.countryAdj, lx.firstNames, lx.roles, lx.orgHeads, lx.numMods} {
 		for w := range m {
 			lx.words[w] = lexWord{}
 		}
+	}
+	for w := range analysis.Stopwords() {
+		lx.words[w] = lexWord{}
 	}
 	for w := range lx.months {
 		lx.words[w] = lexWord{}
@@ -170,7 +174,7 @@ func (lx *Lexicon) indexWords() {
 	for w := range lx.numbers {
 		lx.words[w] = lexWord{}
 	}
-	an := NewAnalyzer()
+	an := analysis.NewBuiltin()
 	for w := range lx.words {
 		lx.words[w] = lexWord{class: lx.lookUpClass(w), stem: an.Stem(w)}
 	}
@@ -323,7 +327,7 @@ func (lx *Lexicon) read(src fs.FS) error {
 func splitForms(s string) []string {
 	var out []string
 	for _, f := range strings.Split(s, ",") {
-		if f = strings.Join(strings.Fields(Fold(strings.TrimSpace(f))), " "); f != "" {
+		if f = strings.Join(strings.Fields(analysis.Fold(strings.TrimSpace(f))), " "); f != "" {
 			out = append(out, f)
 		}
 	}

@@ -65,7 +65,7 @@ type Options struct {
 // article set atomically, so readers always see one consistent snapshot.
 type Library struct {
 	log   *slog.Logger
-	an    *Analyzer
+	an    *analysis.Builtin
 	lex   *Lexicon
 	cls   *Classifier
 	opts  Options
@@ -120,7 +120,7 @@ func NewLibrary(opts Options) (*Library, error) {
 			opts.Logger.Debug("FreeDict dictionaries loaded", "dir", dir, "english_words", len(lex.dict))
 		}
 	}
-	an := NewAnalyzer()
+	an := analysis.NewBuiltin()
 	topics := opts.Topics
 	if topics == nil {
 		topics = BuiltinTopics()
@@ -234,7 +234,7 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]Search
 	}
 	s := l.state.Load()
 	defer runtime.KeepAlive(s)
-	words := Words(query)
+	words := analysis.Words(query)
 	if len(words) == 0 {
 		return nil, ErrEmptyQuery
 	}
@@ -479,7 +479,7 @@ func yesNo(q question, toks []tok) string {
 			neg = true
 		}
 	}
-	for _, w := range Words(q.Text) {
+	for _, w := range analysis.Words(q.Text) {
 		if negations[w.Folded] {
 			neg = !neg
 			break

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -451,7 +452,7 @@ func appendWordHashes(dst []uint64, s string) []uint64 {
 	var buf [8]byte
 	h, inWord := uint64(offset), false
 	for _, r := range s {
-		if !isWordRune(r) {
+		if !analysis.IsWordRune(r) {
 			if inWord {
 				dst = append(dst, h)
 				h, inWord = offset, false

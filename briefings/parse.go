@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"path"
 	"regexp"
 	"strconv"
@@ -507,7 +508,7 @@ func appendLoose(dst []byte, s string) []byte {
 			}
 			continue
 		}
-		if !isWordRune(r) || unicode.Is(unicode.Mn, r) {
+		if !analysis.IsWordRune(r) || unicode.Is(unicode.Mn, r) {
 			continue
 		}
 		if d := norm.NFD.PropertiesString(string(r)).Decomposition(); len(d) > 0 {
@@ -558,14 +559,14 @@ func dropRepeatedTail(paras []Paragraph, sents []Sentence, spans [][2]int) ([]Pa
 	for pi, p := range paras {
 		if p.Heading {
 			units = append(units, unit{para: pi, sent: -1, first: len(stream), heading: true})
-			for _, w := range Words(p.Text) {
+			for _, w := range analysis.Words(p.Text) {
 				stream = append(stream, streamWord{key: w.Folded, unit: len(units) - 1})
 			}
 			continue
 		}
 		for ; si < len(sents) && sents[si].Paragraph == pi; si++ {
 			units = append(units, unit{para: pi, sent: si, first: len(stream)})
-			for _, w := range Words(sents[si].Text) {
+			for _, w := range analysis.Words(sents[si].Text) {
 				stream = append(stream, streamWord{key: w.Folded, unit: len(units) - 1})
 			}
 		}

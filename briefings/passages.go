@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"math"
 	"runtime"
 	"slices"
@@ -165,7 +166,7 @@ func (l *Library) Support(text, sentence string) []TermSupport {
 	if h := strings.ReplaceAll(sentence, "-", " "); h != sentence {
 		sentence += " " + h
 	}
-	words := Words(text)
+	words := analysis.Words(text)
 	if len(words) == 0 {
 		return nil
 	}
@@ -192,7 +193,7 @@ func (l *Library) Support(text, sentence string) []TermSupport {
 			i := slices.IndexFunc(spans, func(sp [2]int) bool { return g.Pos >= sp[0] && g.Pos < sp[1] })
 			if i < 0 {
 				i = len(out)
-				n := max(len(Words(g.Label)), 1)
+				n := max(len(analysis.Words(g.Label)), 1)
 				spans = append(spans, [2]int{g.Pos, g.Pos + n})
 				out = append(out, TermSupport{Term: g.Label, First: g.Pos == 0})
 			}
@@ -253,7 +254,7 @@ func (l *Library) Support(text, sentence string) []TermSupport {
 		out[i].Number = true
 		if values == nil {
 			values = map[float64]bool{}
-			for _, w := range Words(sentence) {
+			for _, w := range analysis.Words(sentence) {
 				if sv, ok := numberValue(l.lex, w.Folded); ok {
 					values[sv] = true
 				}
@@ -306,7 +307,7 @@ func numberValue(lx *Lexicon, f string) (float64, bool) {
 
 // foldedWords is s's words, folded.
 func foldedWords(s string) []string {
-	ws := Words(s)
+	ws := analysis.Words(s)
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.Folded

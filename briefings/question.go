@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -91,7 +92,7 @@ var nlMarkers = map[string]bool{"de": true, "het": true, "een": true, "wie": tru
 	"en": true, "voor": true, "werd": true, "wordt": true, "er": true, "om": true}
 
 // detectLang guesses whether text is English or Dutch from function words.
-func detectLang(words []Word) string {
+func detectLang(words []analysis.Word) string {
 	en, nl := 0, 0
 	if len(words) > 0 {
 		// the question word weighs most: "Who is Mark de Vries?"
@@ -117,7 +118,7 @@ func detectLang(words []Word) string {
 }
 
 // DetectLanguage reports "en" or "nl" for a short text such as a question.
-func DetectLanguage(text string) string { return detectLang(Words(text)) }
+func DetectLanguage(text string) string { return detectLang(analysis.Words(text)) }
 
 var (
 	whoWords    = map[string]bool{"who": true, "whom": true, "whose": true, "wie": true}
@@ -167,7 +168,7 @@ func isQuestionWord(f string) bool {
 
 // analyzeQuestion parses a question and builds its term groups against ix.
 func (l *Library) analyzeQuestion(text string, ix *index) question {
-	words := Words(text)
+	words := analysis.Words(text)
 	q := question{Text: text, Lang: detectLang(words), counted: -1, focus: -1}
 	skip := make([]bool, len(words)) // words consumed by the question frame
 	q.Type, q.Focus = qOther, entNone
@@ -340,7 +341,7 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 	if q.Type == qWhat {
 		// "what was the highest temperature": a measure asks for a number
 		for _, g := range q.Groups {
-			if measureNouns[Fold(g.Label)] {
+			if measureNouns[analysis.Fold(g.Label)] {
 				q.Type, q.counted = qHowMany, -1
 			}
 		}
@@ -349,7 +350,7 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 		// "when does the flu vaccination start?": with do-support the verb
 		// ends the run of words after the subject's determiner
 		end := qi + 3
-		for end < len(words) && !IsStopword(words[end].Folded) {
+		for end < len(words) && !analysis.IsStopword(words[end].Folded) {
 			end++
 		}
 		if v := groupAt(q.Groups, words, end-1); v >= 0 && end-1 > qi+3 {
@@ -365,7 +366,7 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 	}
 	if q.focusWord != "" {
 		for i, g := range q.Groups {
-			if Fold(g.Label) == q.focusWord || strings.HasPrefix(Fold(g.Label), q.focusWord+" ") {
+			if analysis.Fold(g.Label) == q.focusWord || strings.HasPrefix(analysis.Fold(g.Label), q.focusWord+" ") {
 				q.focus = i
 				q.Groups[i].Verb = false
 				break
@@ -405,11 +406,11 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 // answer (a person's role, an organisation, a place, a country: "which
 // hacker group", "welke Russische hackersgroep", "which party leader"), or
 // -1.
-func (l *Library) focusHead(text string, words []Word, from int) int {
+func (l *Library) focusHead(text string, words []analysis.Word, from int) int {
 	head := -1
 	for i := from; i < len(words) && i < from+4; i++ {
 		f := words[i].Folded
-		if i > from && (IsStopword(f) || auxWords[f] || strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()")) {
+		if i > from && (analysis.IsStopword(f) || auxWords[f] || strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()")) {
 			break
 		}
 		if personFocus[f] || orgFocus[f] || placeFocus[f] || countryFocus[f] || l.lex.roles[f] || l.lex.orgHeads[f] {
@@ -425,7 +426,7 @@ func (l *Library) focusHead(text string, words []Word, from int) int {
 }
 
 func isQuestionStopword(f string) bool {
-	return IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f]
+	return analysis.IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f]
 }
 
 func isCapitalized(s string) bool {
@@ -439,7 +440,7 @@ func isCapitalized(s string) bool {
 // buildGroups turns the question's content words into term groups: English
 // words through the lexicon (longest expression first), Dutch words with
 // their other inflections, names with their Dutch spellings.
-func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index) []termGroup {
+func (l *Library) buildGroups(words []analysis.Word, skip []bool, lang string, ix *index) []termGroup {
 	var groups []termGroup
 	seenVerb := false
 	coveredUntil := 0 // words before this index belong to an expression
@@ -481,7 +482,7 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 				continue
 			}
 		}
-		if IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
+		if analysis.IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
 			continue
 		}
 		capital := isCapitalized(w.Text) && (i > 0 || !auxWords[f])
@@ -544,7 +545,7 @@ func (l *Library) buildGroups(words []Word, skip []bool, lang string, ix *index)
 	return groups
 }
 
-func joinText(ws []Word) string {
+func joinText(ws []analysis.Word) string {
 	parts := make([]string, len(ws))
 	for i, w := range ws {
 		parts[i] = w.Text
@@ -564,7 +565,7 @@ func (l *Library) dutchStems(forms []string) []string {
 		// ("zegde toe" -> "zegde", "veroordeeld tot" -> "veroordeeld");
 		// other multi-word forms ("eerste minister", "staat aan het
 		// hoofd") would match their common words anywhere
-		if w := strings.Fields(f); len(w) == 2 && particles[w[1]] && len(w[0]) >= 4 && !lightVerbs[w[0]] && !IsStopword(w[0]) {
+		if w := strings.Fields(f); len(w) == 2 && particles[w[1]] && len(w[0]) >= 4 && !lightVerbs[w[0]] && !analysis.IsStopword(w[0]) {
 			out = appendUnique(out, l.an.Stem(w[0]))
 		}
 	}
@@ -674,7 +675,7 @@ var particles = map[string]bool{"toe": true, "door": true, "aan": true, "af": tr
 // possessiveFollowedByNoun reports "Clinton's campaign chairman": a name in
 // the possessive with more words after it, so the question asks for the
 // holder of a role, not for the name's own role.
-func possessiveFollowedByNoun(words []Word, i int) bool {
+func possessiveFollowedByNoun(words []analysis.Word, i int) bool {
 	for j := i; j < len(words); j++ {
 		w := words[j].Text
 		if strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "s'") {
@@ -708,7 +709,7 @@ func (q *question) hasVerb() bool {
 }
 
 // groupAt returns the index of the group that covers word w, or -1.
-func groupAt(groups []termGroup, words []Word, w int) int {
+func groupAt(groups []termGroup, words []analysis.Word, w int) int {
 	for i, g := range groups {
 		if g.Pos <= w && w < g.Pos+len(strings.Fields(g.Label)) {
 			return i

@@ -578,12 +578,12 @@ func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all 
 // sentences, a capitalised first name and then name, one space apart.
 // Only sentences that contain name are split into words.
 func (l *Library) fullNameOf(a *Article, name string) (string, bool) {
-	var buf []Word
+	var buf []analysis.Word
 	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
 		if !strings.Contains(s.Text, name) {
 			continue
 		}
-		buf = appendWords(buf[:0], s.Text)
+		buf = analysis.AppendWords(buf[:0], s.Text)
 		for i := 1; i < len(buf); i++ {
 			prev := buf[i-1]
 			if buf[i].Text != name || !isCapitalized(prev.Text) || !l.lex.firstNames[prev.Folded] {
@@ -704,7 +704,7 @@ func expandsAcronym(q *question, toks []tok, c candidate) bool {
 		return false
 	}
 	for _, a := range q.acronyms {
-		if fa := Fold(a); string(ini) == fa {
+		if fa := analysis.Fold(a); string(ini) == fa {
 			return true
 		}
 	}

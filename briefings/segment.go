@@ -711,20 +711,13 @@ func (c contentHash) sum() (s [32]byte) {
 	return s
 }
 
-// MarshalBinary encodes the article in the compact form the index stores
-// it in (every field, Added to the nanosecond, in UTC).
-func (a *Article) MarshalBinary() ([]byte, error) { return appendRecord(nil, a), nil }
+// EncodeArticle encodes a in the compact form the index stores it in
+// (every field, Added to the nanosecond, in UTC).
+func EncodeArticle(a *Article) []byte { return appendRecord(nil, a) }
 
-// UnmarshalBinary decodes what MarshalBinary wrote; a damaged or cut
-// record is an error and leaves a unchanged.
-func (a *Article) UnmarshalBinary(b []byte) error {
-	v, err := decodeRecord(b)
-	if err != nil {
-		return err
-	}
-	*a = *v
-	return nil
-}
+// DecodeArticle decodes what EncodeArticle wrote; a damaged or cut record
+// is an error.
+func DecodeArticle(b []byte) (*Article, error) { return decodeRecord(b) }
 
 // The sections a reader can trust without their checksums for a while:
 // their bytes are decoded with bounds checks (records) or only compared

@@ -26,7 +26,7 @@ func segmentArticles(t *testing.T) []Article {
 	a := arts[0]
 	a.URL, a.Publisher, a.Author = "https://example.org/a", "NOS", "Redactie"
 	a.Added = time.Date(2024, 3, 1, 12, 30, 0, 123, time.UTC)
-	a.AlsoIn = []Copy{{ID: "009_b", Source: "feed:nu#9", Publisher: "NU.nl", Title: "Beïnvloeding", Date: Date{2020, 10, 0}, URL: "https://nu.nl/9"}}
+	a.AlsoIn = []Copy{{ID: "009_b", Source: "feed:nu#9", Publisher: "NU.nl", Title: "Beïnvloeding", Date: Date{Year: 2020, Month: 10}, URL: "https://nu.nl/9"}}
 	a.TopicHints = []string{"interference", "cyber"}
 	b := Article{ID: "002_b", Source: "002_b.txt", Title: "Zonder datum",
 		Paragraphs: []Paragraph{{Text: "Eén zin."}, {Text: "Kop", Heading: true}},

@@ -2,6 +2,7 @@ package briefings_test
 
 import (
 	"flag"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"runtime"
 	"slices"
 	"sync"
@@ -42,7 +43,7 @@ func BenchmarkAnalyzeDoc(b *testing.B) {
 			b.Run(mode+"/"+path, func(b *testing.B) {
 				b.ReportAllocs()
 				n := 0
-				an := briefings.NewAnalyzer()
+				an := analysis.NewBuiltin()
 				var tm *briefings.TestTermer
 				if mode == "warm" {
 					tm = briefings.NewTestTermer(an)
@@ -51,7 +52,7 @@ func BenchmarkAnalyzeDoc(b *testing.B) {
 				}
 				for b.Loop() {
 					if mode != "warm" {
-						an = briefings.NewAnalyzer()
+						an = analysis.NewBuiltin()
 					}
 					n += analyzeAll(an, ptrs, workers, path, tm)
 				}
@@ -65,7 +66,7 @@ func BenchmarkAnalyzeDoc(b *testing.B) {
 // analyzeAll analyses arts on workers goroutines in chunks of 256 and
 // returns the number of terms. The termer path uses tm when workers is 1
 // and tm is not nil, else a new termer per goroutine.
-func analyzeAll(an *briefings.Analyzer, arts []*briefings.Article, workers int, path string, tm0 *briefings.TestTermer) int {
+func analyzeAll(an *analysis.Builtin, arts []*briefings.Article, workers int, path string, tm0 *briefings.TestTermer) int {
 	const chunk = 256
 	var (
 		mu    sync.Mutex
@@ -114,8 +115,8 @@ func analyzeAll(an *briefings.Analyzer, arts []*briefings.Article, workers int, 
 	return total
 }
 
-// TestTermerIsTermsOnCorpus checks the termer and (*Analyzer).Terms
-// against Terms as it was (briefings.TermsReference) on every title,
+// TestTermerIsTermsOnCorpus checks the Termer against (*analysis.Builtin).Terms
+// (each checked against a plain reference in package analysis) on every title,
 // heading and sentence of generated articles, with the termer used the way
 // the index build uses it: one for many articles, its memo filling up, and
 // appending to one slice per article.
@@ -125,12 +126,12 @@ func TestTermerIsTermsOnCorpus(t *testing.T) {
 		n = 500
 	}
 	arts := corpus.Generate(n, 7)
-	ref := briefings.NewAnalyzer()
-	an := briefings.NewAnalyzer()
-	tm := briefings.NewTestTermer(briefings.NewAnalyzer())
+	ref := analysis.NewBuiltin()
+	an := analysis.NewBuiltin()
+	tm := briefings.NewTestTermer(analysis.NewBuiltin())
 	for i := range arts {
 		a := &arts[i]
-		wt, we, ws := analyzeDocWith(func(s string) []string { return briefings.TermsReference(ref, s) }, a)
+		wt, we, ws := analyzeDocWith(func(s string) []string { return ref.Terms(s) }, a)
 		for name, f := range map[string]func() ([]string, []string, [][]string){
 			"Terms":  func() ([]string, []string, [][]string) { return briefings.AnalyzeDocTerms(an, a) },
 			"termer": func() ([]string, []string, [][]string) { return briefings.AnalyzeDocTermer(tm, a) },

@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -248,7 +249,7 @@ func periodEndsSentence(before, after string) bool {
 		if i := strings.IndexFunc(next, func(r rune) bool { return !unicode.IsLetter(r) }); i >= 0 {
 			next = next[:i]
 		}
-		return sentenceOpeners[Fold(next)]
+		return sentenceOpeners[analysis.Fold(next)]
 	}
 	// a list number opening the paragraph: "1. De eerste ..."
 	if ws == 0 && tok != "" && strings.TrimFunc(tok, unicode.IsDigit) == "" && len(tok) <= 2 {
@@ -311,7 +312,7 @@ func sentenceSpans(p string) [][2]int {
 		if start >= end {
 			return
 		}
-		if strings.IndexFunc(p[start:end], isWordRune) < 0 {
+		if strings.IndexFunc(p[start:end], analysis.IsWordRune) < 0 {
 			// punctuation only: glue it to the previous sentence
 			if len(out) > 0 {
 				out[len(out)-1][1] = end
@@ -419,118 +420,4 @@ func deriveTitle(s string) string {
 		t = strings.TrimSuffix(t, ".")
 	}
 	return t
-}
-
-// appendWords appends the words of s to dst (see Words), with a fast path
-// for ASCII; dst lets the answer path reuse one slice. It must split and
-// fold exactly as the plain implementation in TestAppendWordsIsWords.
-func appendWords(dst []Word, s string) []Word {
-	for i := 0; ; {
-		start, end := nextWord(s, i)
-		if start == end {
-			return dst
-		}
-		text := s[start:end]
-		dst = append(dst, Word{Text: text, Folded: foldFast(text), Start: start, End: end})
-		i = end
-	}
-}
-
-// nextWord returns the byte range of the first word of s at or after byte
-// i (see Words), or start == end == len(s) when there is none. It is the
-// splitter of appendWords and of the termer, so both split alike.
-func nextWord(s string, i int) (start, end int) {
-	for i < len(s) {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if asciiWordByte(c) {
-				break
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if isWordRune(r) {
-			break
-		}
-		i += n
-	}
-	if i >= len(s) {
-		return len(s), len(s)
-	}
-	start = i
-	_, n := utf8.DecodeRuneInString(s[i:])
-	i += n
-	for i < len(s) {
-		r, n := rune(s[i]), 1
-		if r < utf8.RuneSelf {
-			if asciiWordByte(byte(r)) {
-				i++
-				continue
-			}
-		} else {
-			r, n = utf8.DecodeRuneInString(s[i:])
-			if isWordRune(r) {
-				i += n
-				continue
-			}
-		}
-		// an inner joiner followed by a word rune continues the word
-		if (r == '-' || r == '\'' || r == '’' || r == '.' || r == ',') && i+n < len(s) {
-			next, _ := utf8.DecodeRuneInString(s[i+n:])
-			prev, _ := utf8.DecodeLastRuneInString(s[start:i])
-			if (r == '.' || r == ',') && !(unicode.IsDigit(prev) && unicode.IsDigit(next)) {
-				break
-			}
-			if isWordRuneFast(next) {
-				i += n
-				continue
-			}
-		}
-		break
-	}
-	return start, i
-}
-
-// asciiWordByte reports whether the ASCII byte c is a word rune: a letter
-// or a digit.
-func asciiWordByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// isWordRuneFast is isWordRune with ASCII answered without tables.
-func isWordRuneFast(r rune) bool {
-	if r < utf8.RuneSelf {
-		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
-	}
-	return isWordRune(r)
-}
-
-// foldFast is Fold with ASCII folded here: for ASCII, Fold's
-// normalisation changes nothing, so it only lower-cases and drops '.
-func foldFast(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return Fold(s)
-		}
-		if 'A' <= c && c <= 'Z' || c == '\'' {
-			upper = true
-		}
-	}
-	if !upper {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\'':
-		case 'A' <= c && c <= 'Z':
-			b = append(b, c+'a'-'A')
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(b)
 }

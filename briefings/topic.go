@@ -3,6 +3,7 @@ package briefings
 import (
 	"cmp"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"math"
 	"slices"
 	"strconv"
@@ -140,7 +141,7 @@ type TopicMatch struct {
 // Classifier decides which topics an article belongs to. It is safe for
 // concurrent use; it caches, per distinct word, which topic terms it matches.
 type Classifier struct {
-	an     *Analyzer
+	an     *analysis.Builtin
 	topics []Topic
 	byName map[string]int // folded name -> index
 	terms  []topicTerm
@@ -183,9 +184,9 @@ const maxCachedWords = 1 << 20
 // must be non-empty, unique (ignoring case), free of spaces, and every topic
 // needs at least one term. A nil Analyzer gets a new one; pass the index's
 // to share its stem cache.
-func NewClassifier(topics []Topic, an *Analyzer) (*Classifier, error) {
+func NewClassifier(topics []Topic, an *analysis.Builtin) (*Classifier, error) {
 	if an == nil {
-		an = NewAnalyzer()
+		an = analysis.NewBuiltin()
 	}
 	c := &Classifier{
 		an:     an,
@@ -207,10 +208,10 @@ func NewClassifier(topics []Topic, an *Analyzer) (*Classifier, error) {
 		case t.MinScore < 0 || math.IsNaN(t.MinScore):
 			return nil, fmt.Errorf("topic %q: min_score %v must be zero (default) or positive", name, t.MinScore)
 		}
-		if _, dup := c.byName[Fold(name)]; dup {
+		if _, dup := c.byName[analysis.Fold(name)]; dup {
 			return nil, fmt.Errorf("topic %q is defined twice", name)
 		}
-		c.byName[Fold(name)] = i
+		c.byName[analysis.Fold(name)] = i
 		t.Name = name
 		t.Terms = slices.Clone(t.Terms)
 		t.Exclude = slices.Clone(t.Exclude)
@@ -300,11 +301,11 @@ func (c *Classifier) parseTerm(topic int, raw string, exclude bool) (topicTerm, 
 
 	lead, trail := strings.HasPrefix(s, "*"), strings.HasSuffix(s, "*")
 	core := strings.Trim(s, "*")
-	words := Words(core)
+	words := analysis.Words(core)
 	if len(words) == 0 {
 		return tt, fmt.Errorf("term %q has no letters or digits to match", raw)
 	}
-	tt.display, tt.key = core, Fold(core)
+	tt.display, tt.key = core, analysis.Fold(core)
 	switch {
 	case strings.Contains(core, "*") && len(strings.Fields(core)) == 1:
 		return tt, fmt.Errorf("term %q: a wildcard may only start or end a word", raw)
@@ -314,7 +315,7 @@ func (c *Classifier) parseTerm(topic int, raw string, exclude bool) (topicTerm, 
 		}
 		tt.kind = kindPhrase
 		for _, w := range words {
-			if IsStopword(w.Folded) {
+			if analysis.IsStopword(w.Folded) {
 				continue
 			}
 			tt.phrase = append(tt.phrase, c.an.Stem(w.Folded))
@@ -332,7 +333,7 @@ func (c *Classifier) parseTerm(topic int, raw string, exclude bool) (topicTerm, 
 	case trail:
 		tt.kind, tt.pattern = kindPrefix, words[0].Folded
 	default:
-		if IsStopword(words[0].Folded) {
+		if analysis.IsStopword(words[0].Folded) {
 			return tt, fmt.Errorf("term %q is a stop word and never matches", raw)
 		}
 		tt.kind, tt.pattern = kindStem, c.an.Stem(words[0].Folded)
@@ -351,7 +352,7 @@ func isLetters(s string) bool {
 
 // Topic returns the topic with the given name (ignoring case).
 func (c *Classifier) Topic(name string) (Topic, bool) {
-	i, ok := c.byName[Fold(strings.TrimSpace(name))]
+	i, ok := c.byName[analysis.Fold(strings.TrimSpace(name))]
 	if !ok {
 		return Topic{}, false
 	}
@@ -411,7 +412,7 @@ func (c *Classifier) Classify(a *Article) map[string]TopicMatch {
 // article does not qualify (the match still explains the score) or the topic
 // is unknown (zero match).
 func (c *Classifier) Match(topic string, a *Article) (TopicMatch, bool) {
-	i, ok := c.byName[Fold(strings.TrimSpace(topic))]
+	i, ok := c.byName[analysis.Fold(strings.TrimSpace(topic))]
 	if !ok {
 		return TopicMatch{}, false
 	}
@@ -421,7 +422,7 @@ func (c *Classifier) Match(topic string, a *Article) (TopicMatch, bool) {
 // hinted reports whether one of a's TopicHints names topic i.
 func (c *Classifier) hinted(i int, a *Article) bool {
 	for _, h := range a.TopicHints {
-		if j, ok := c.byName[Fold(strings.TrimSpace(h))]; ok && j == i {
+		if j, ok := c.byName[analysis.Fold(strings.TrimSpace(h))]; ok && j == i {
 			return true
 		}
 	}
@@ -496,13 +497,13 @@ func (c *Classifier) collect(text string, zone float64, acc map[int32]termEviden
 func (c *Classifier) collectSentence(text string, zone float64, acc map[int32]termEvidence) {
 	var buf [32]int32
 	hits := buf[:0]
-	words := Words(text)
+	words := analysis.Words(text)
 	var stems []string
 	if len(c.phrase) > 0 {
 		stems = make([]string, 0, len(words))
 	}
 	for _, w := range words {
-		if IsStopword(w.Folded) {
+		if analysis.IsStopword(w.Folded) {
 			continue
 		}
 		wi := c.word(w.Folded)

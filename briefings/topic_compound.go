@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 	"sync"
@@ -42,17 +43,17 @@ const (
 // the single-word Dutch forms of the embedded lexicon and their stems.
 type compoundVocabulary struct {
 	forms, stems map[string]bool
-	an           *Analyzer
+	an           *analysis.Builtin
 }
 
 var dutchVocabulary = sync.OnceValue(func() *compoundVocabulary {
-	v := &compoundVocabulary{forms: map[string]bool{}, stems: map[string]bool{}, an: NewAnalyzer()}
+	v := &compoundVocabulary{forms: map[string]bool{}, stems: map[string]bool{}, an: analysis.NewBuiltin()}
 	lx, err := LoadLexicon(nil)
 	if err != nil { // the embedded lexicon is checked by its own tests
 		return v
 	}
 	for f := range lx.nl {
-		if len(f) < minModifierLen || IsStopword(f) || strings.IndexFunc(f, func(r rune) bool { return !isWordRune(r) }) >= 0 {
+		if len(f) < minModifierLen || analysis.IsStopword(f) || strings.IndexFunc(f, func(r rune) bool { return !analysis.IsWordRune(r) }) >= 0 {
 			continue
 		}
 		v.forms[f] = true
@@ -125,7 +126,7 @@ func (c *Classifier) compoundModifiers(topic int, terms []topicTerm) []topicTerm
 			continue
 		}
 		m := v.split(w)
-		if m == "" || IsStopword(m) {
+		if m == "" || analysis.IsStopword(m) {
 			continue
 		}
 		s := source{t.class, m}
@@ -159,7 +160,7 @@ func (c *Classifier) compoundModifiers(topic int, terms []topicTerm) []topicTerm
 func (c *Classifier) compoundParts(folded string, ids []int32) []int32 {
 	if strings.Contains(folded, "-") {
 		for part := range strings.SplitSeq(folded, "-") {
-			if len(part) < 2 || IsStopword(part) {
+			if len(part) < 2 || analysis.IsStopword(part) {
 				continue
 			}
 			for _, id := range c.word(part).ids {

@@ -3,6 +3,7 @@ package briefings
 import (
 	"context"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"os"
 	"path"
 	"slices"
@@ -67,7 +68,7 @@ func harmTopics(h harmConfig) []Topic {
 type harmPredictor struct {
 	t    *testing.T
 	lex  *Lexicon
-	an   *Analyzer
+	an   *analysis.Builtin
 	arts []labelled
 	memo map[string][]bool
 }
@@ -191,7 +192,7 @@ func TestInterferenceHarmCV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &harmPredictor{t: t, lex: lex, an: NewAnalyzer(), memo: map[string][]bool{}}
+	p := &harmPredictor{t: t, lex: lex, an: analysis.NewBuiltin(), memo: map[string][]bool{}}
 	p.arts = loadLabelled(t, dev2+"/articles", func(id string) (bool, bool) { w, ok := want[id]; return w, ok })
 	nDev2 := len(p.arts)
 	if nDev2 != len(want) {

@@ -1,6 +1,7 @@
 package briefings
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 )
@@ -28,7 +29,7 @@ func expandTopics(topics []Topic, lx *Lexicon) []Topic {
 
 // newLexiconClassifier is NewClassifier on the topics expanded through lx;
 // the classifier still shows each topic's terms as written.
-func newLexiconClassifier(topics []Topic, lx *Lexicon, an *Analyzer) (*Classifier, error) {
+func newLexiconClassifier(topics []Topic, lx *Lexicon, an *analysis.Builtin) (*Classifier, error) {
 	c, err := NewClassifier(expandTopics(topics, lx), an)
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 	out := slices.Clone(terms)
 	seen := map[string]bool{}
 	for _, raw := range terms {
-		seen[Fold(raw)] = true
+		seen[analysis.Fold(raw)] = true
 	}
 	for _, raw := range terms {
 		class, pattern, factor := "", raw, ""
@@ -56,7 +57,7 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 		if strings.Contains(pattern, "*") {
 			continue
 		}
-		forms, ok := lx.en[Fold(pattern)] // the hand-written lexicon only: the same on every machine
+		forms, ok := lx.en[analysis.Fold(pattern)] // the hand-written lexicon only: the same on every machine
 		if !ok {
 			continue
 		}
@@ -68,8 +69,8 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 			if class == "strong:" && !specific(f) {
 				term = "threat:" + f + factor
 			}
-			if !seen[Fold(term)] {
-				seen[Fold(term)] = true
+			if !seen[analysis.Fold(term)] {
+				seen[analysis.Fold(term)] = true
 				out = append(out, term)
 			}
 		}
@@ -81,13 +82,13 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 // what it means once the classifier drops its stop words: a single word, or
 // an expression with two or more content words.
 func keepsMeaning(form string) bool {
-	words := Words(form)
+	words := analysis.Words(form)
 	if len(words) < 2 {
 		return true
 	}
 	content := 0
 	for _, w := range words {
-		if !IsStopword(w.Folded) {
+		if !analysis.IsStopword(w.Folded) {
 			content++
 		}
 	}
@@ -98,7 +99,7 @@ func keepsMeaning(form string) bool {
 // content words or a compound of known words: specific enough to stand for
 // a strong term.
 func specific(form string) bool {
-	words := Words(form)
+	words := analysis.Words(form)
 	if len(words) != 1 {
 		return keepsMeaning(form)
 	}

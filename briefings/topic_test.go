@@ -1,6 +1,7 @@
 package briefings_test
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
 	"os"
 	"path"
@@ -40,7 +41,7 @@ func topicLoadDir(t testing.TB, fsys fs.FS) []*briefings.Article {
 
 func topicClassifier(t testing.TB, topics []briefings.Topic) *briefings.Classifier {
 	t.Helper()
-	c, err := briefings.NewClassifier(topics, briefings.NewAnalyzer())
+	c, err := briefings.NewClassifier(topics, analysis.NewBuiltin())
 	if err != nil {
 		t.Fatalf("NewClassifier: %v", err)
 	}

@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"context"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 	"sync"
@@ -108,7 +109,7 @@ func (l *Library) Search(ctx context.Context, query string, limit int) ([]briefi
 func (l *Library) search(query string, limit int) []briefings.SearchResult {
 	var qs []string
 	for _, w := range folded(query) {
-		if len(w) >= 3 && !briefings.IsStopword(w) {
+		if len(w) >= 3 && !analysis.IsStopword(w) {
 			qs = append(qs, w)
 		}
 	}
@@ -147,7 +148,7 @@ func (l *Library) search(query string, limit int) []briefings.SearchResult {
 func snippet(a briefings.Article, qs []string) string {
 	for _, s := range a.Sentences {
 		marked, hit := s.Text, false
-		for _, w := range briefings.Words(s.Text) {
+		for _, w := range analysis.Words(s.Text) {
 			if slices.ContainsFunc(qs, func(q string) bool { return strings.HasPrefix(w.Folded, q) }) {
 				marked = strings.Replace(marked, w.Text, "**"+w.Text+"**", 1)
 				hit = true
@@ -271,7 +272,7 @@ func (e *UnknownTopicError) Error() string { return "unknown topic " + e.Name }
 
 // folded returns the folded words of s.
 func folded(s string) []string {
-	ws := briefings.Words(s)
+	ws := analysis.Words(s)
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.Folded
@@ -283,7 +284,7 @@ func folded(s string) []string {
 // have.
 func containsAll(have, want []string) bool {
 	for _, w := range want {
-		if !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, briefings.Fold(w)) }) {
+		if !slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, analysis.Fold(w)) }) {
 			return false
 		}
 	}

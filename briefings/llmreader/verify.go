@@ -1,6 +1,7 @@
 package llmreader
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 	"unicode"
@@ -212,7 +213,7 @@ func agree(builtin, model string) bool {
 
 // foldWords is s's words, folded (lower case, no diacritics).
 func foldWords(s string) []string {
-	ws := briefings.Words(s)
+	ws := analysis.Words(s)
 	out := make([]string, len(ws))
 	for i, w := range ws {
 		out[i] = w.Folded
@@ -270,7 +271,7 @@ func locateQuote(art briefings.Article, quote string) (first, last int, how stri
 		b.WriteString(normalizeQuote(s.Text))
 	}
 	text := b.String()
-	if len(briefings.Words(nq)) >= MinQuoteWords {
+	if len(analysis.Words(nq)) >= MinQuoteWords {
 		var frags []string
 		for f := range strings.SplitSeq(nq, "...") {
 			if f = strings.Trim(f, "\"' .,;:[]()"); f != "" {

@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"iter"
 	"math/rand/v2"
@@ -247,7 +248,7 @@ func generated(i int, seed int64) briefings.Article {
 }
 
 // recordFile is a generated corpus as encoded articles
-// (Article.MarshalBinary), each after its uvarint length.
+// (briefings.EncodeArticle), each after its uvarint length.
 type recordFile struct {
 	path string
 	took time.Duration
@@ -269,7 +270,7 @@ func writeRecords(ctx context.Context, dir string, n int, seed int64) (*recordFi
 			return nil, ctx.Err()
 		}
 		a := generated(i, seed)
-		rec, _ := a.MarshalBinary()
+		rec := briefings.EncodeArticle(&a)
 		buf = binary.AppendUvarint(buf[:0], uint64(len(rec)))
 		w.Write(buf)
 		w.Write(rec)
@@ -304,15 +305,15 @@ func (rf *recordFile) articles() iter.Seq2[*briefings.Article, error] {
 				rec = slices.Grow(rec[:0], int(n))[:n]
 				_, err = io.ReadFull(r, rec)
 			}
-			var a briefings.Article
+			var a *briefings.Article
 			if err == nil {
-				err = a.UnmarshalBinary(rec)
+				a, err = briefings.DecodeArticle(rec)
 			}
 			if err != nil {
 				yield(nil, fmt.Errorf("corpus file: %w", err))
 				return
 			}
-			if !yield(&a, nil) {
+			if !yield(a, nil) {
 				return
 			}
 		}
@@ -344,8 +345,8 @@ func Questions(arts []briefings.Article, n int, seed uint64) []string {
 		}
 		s := a.Sentences[rng.IntN(len(a.Sentences))].Text
 		var content []string
-		for _, w := range briefings.Words(s) {
-			if !briefings.IsStopword(w.Folded) && len(w.Folded) > 3 {
+		for _, w := range analysis.Words(s) {
+			if !analysis.IsStopword(w.Folded) && len(w.Folded) > 3 {
 				content = append(content, w.Text)
 			}
 		}

@@ -1,6 +1,7 @@
 package corpus_test
 
 import (
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,7 +49,7 @@ func TestGenerate(t *testing.T) {
 				break
 			}
 		}
-		for _, w := range briefings.Words(a.Body()) {
+		for _, w := range analysis.Words(a.Body()) {
 			words[w.Folded] = true
 		}
 	}
