@@ -2,10 +2,11 @@ package bot
 
 import (
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/robfig/cron/v3"
 )

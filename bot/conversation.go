@@ -2,10 +2,11 @@ package bot
 
 import (
 	"container/list"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/briefbot/briefbot/briefings"
 )

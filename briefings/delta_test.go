@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/briefings/answer"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -286,15 +287,15 @@ func TestTopArticlesWithDeltaIsExact(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	pruned := 0
 	for range 300 {
-		var groups []termGroup
+		var groups []answer.TermGroup
 		for range 3 + r.IntN(3) {
-			g := termGroup{Weight: 0.5 + r.Float64()}
+			g := answer.TermGroup{Weight: 0.5 + r.Float64()}
 			for range 1 + r.IntN(2) {
 				g.Stems = append(g.Stems, lib.an.Stem(deltaWords[r.IntN(len(deltaWords))]))
 			}
 			if r.IntN(3) == 0 { // a rare word: the pruned path pays
 				i := r.IntN(1500)
-				g = termGroup{Weight: 2, Stems: []string{fmt.Sprintf("uniek%dx%d", i, 3*r.IntN(2))}}
+				g = answer.TermGroup{Weight: 2, Stems: []string{fmt.Sprintf("uniek%dx%d", i, 3*r.IntN(2))}}
 			}
 			ix.resolve(&g)
 			groups = append(groups, g)

@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"iter"
 	"math"
@@ -18,6 +17,9 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // BM25 parameters for article and sentence ranking.
@@ -743,53 +745,20 @@ func idf(df, n int) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// termGroup is one query concept: the stems of all its translations and
-// inflections, scored as a single term.
-type termGroup struct {
-	Label string   // the query word(s) as written
-	Stems []string // member stems (present in the index or not)
-	// Forms are the exact folded words the lexicon gave; a short stem
-	// ("zeg" from "zege") matches a sentence word only through them.
-	Forms  map[string]bool
-	Own    string   // the stem of the question's own word
-	Pos    int      // index of the group's first word in the question
-	terms  []uint32 // member term ids present in the index
-	Weight float64  // importance multiplier (names and predicates weigh more)
-	Name   bool     // a proper name: must be matched for an answer
-	// Untranslated is an English word the lexicon lacks: its absence from
-	// the articles says little, so it weighs less.
-	Untranslated bool
-	Verb         bool // the question's predicate
-	Number       bool // a number or year in the query
-	Speech       bool // a verb of saying ("called", "zei"): attribution matches it
-	artIDF       float64
-	snIDF        float64
-}
-
-// hasAny reports whether any of the stems is in the index.
-func (ix *index) hasAny(stems []string) bool {
-	for _, st := range stems {
-		if _, ok := ix.lookup(st); ok {
-			return true
-		}
-	}
-	return false
-}
-
 // resolve fills the group's term ids and idf values from ix.
-func (ix *index) resolve(g *termGroup) {
-	g.terms = g.terms[:0]
+func (ix *index) resolve(g *answer.TermGroup) {
+	g.Terms = g.Terms[:0]
 	var df, sdf int
 	for _, s := range g.Stems {
-		if id, ok := ix.lookup(s); ok && !slices.Contains(g.terms, id) {
-			g.terms = append(g.terms, id)
+		if id, ok := ix.lookup(s); ok && !slices.Contains(g.Terms, id) {
+			g.Terms = append(g.Terms, id)
 			df += ix.df(id)
 			sdf += ix.sentenceDF(id)
 		}
 	}
 	n := ix.live()
-	g.artIDF = idf(min(df, n), n)
-	g.snIDF = idf(min(sdf, ix.sentences()), ix.sentences())
+	g.ArtIDF = idf(min(df, n), n)
+	g.SentIDF = idf(min(sdf, ix.sentences()), ix.sentences())
 }
 
 type scoreScratch struct {
@@ -839,7 +808,7 @@ func (ix *index) bm25(w float64, p posting) float32 {
 // when a rare word makes that pay (topArticlesPruned), and scores parts
 // of a large index at once (topArticlesAll); the result is the same, score
 // for score.
-func (ix *index) topArticles(groups []termGroup, k int, filter func(doc uint32) bool) []docScore {
+func (ix *index) topArticles(groups []answer.TermGroup, k int, filter func(doc uint32) bool) []docScore {
 	if ix.docs() == 0 || k <= 0 {
 		return nil
 	}
@@ -864,17 +833,17 @@ const scoreParts = 4
 // (rangeBest); on a large index parts of the doc range are scored at the
 // same time. Either way each doc's score is summed exactly as by listing
 // them (scoreRange), and the k best of the parts' k best are the k best.
-func (ix *index) topArticlesAll(groups []termGroup, k int, filter func(doc uint32) bool) []docScore {
+func (ix *index) topArticlesAll(groups []answer.TermGroup, k int, filter func(doc uint32) bool) []docScore {
 	sc := ix.scratch.Get().(*scoreScratch)
 	defer ix.scratch.Put(sc)
 	// a stamp for each group of several terms (addGroupList)
 	gens := make([]uint32, len(groups))
 	total := 0
 	for i := range groups {
-		if _, one := ix.single(&groups[i]); !one && len(groups[i].terms) > 0 {
+		if _, one := ix.single(&groups[i]); !one && len(groups[i].Terms) > 0 {
 			gens[i] = sc.nextGen()
 		}
-		for _, id := range groups[i].terms {
+		for _, id := range groups[i].Terms {
 			total += ix.df(id)
 		}
 	}
@@ -932,12 +901,12 @@ func (ix *index) topArticlesAll(groups []termGroup, k int, filter func(doc uint3
 // positive float32, and finite: each weight at least 1e-30 over the
 // smallest tf/(tf+norm) (tf 1, the largest length normalisation), and
 // below 1e30.
-func (ix *index) positiveWeights(groups []termGroup) bool {
+func (ix *index) positiveWeights(groups []answer.TermGroup) bool {
 	for _, g := range groups {
-		if len(g.terms) == 0 {
+		if len(g.Terms) == 0 {
 			continue
 		}
-		w := g.artIDF * g.Weight
+		w := g.ArtIDF * g.Weight
 		if !(w*(bm25K1+1)/(1+ix.maxNorm) > 1e-30) || !(w < 1e30) {
 			return false
 		}
@@ -947,17 +916,17 @@ func (ix *index) positiveWeights(groups []termGroup) bool {
 
 // scoreRange adds the groups' scores of the docs in [lo, hi) to sc.acc,
 // appending the docs it scores first to touch.
-func (ix *index) scoreRange(sc *scoreScratch, touch []uint32, groups []termGroup, gens []uint32, lo, hi uint32) []uint32 {
+func (ix *index) scoreRange(sc *scoreScratch, touch []uint32, groups []answer.TermGroup, gens []uint32, lo, hi uint32) []uint32 {
 	for i, g := range groups {
-		if len(g.terms) == 0 {
+		if len(g.Terms) == 0 {
 			continue
 		}
-		w := g.artIDF * g.Weight
+		w := g.ArtIDF * g.Weight
 		if post, one := ix.single(&g); one {
 			touch = ix.addList(sc, touch, w, docRange(post, lo, hi))
 			continue
 		}
-		for _, id := range g.terms {
+		for _, id := range g.Terms {
 			b, d := ix.postings(id)
 			ix.addGroupList(sc, &touch, w, docRange(b, lo, hi), gens[i])
 			ix.addGroupList(sc, &touch, w, docRange(d, lo, hi), gens[i])
@@ -969,11 +938,11 @@ func (ix *index) scoreRange(sc *scoreScratch, touch []uint32, groups []termGroup
 // single returns the one posting list of a group that has one (a single
 // term, in the base or the delta but not both): it is scored without
 // stamps.
-func (ix *index) single(g *termGroup) ([]posting, bool) {
-	if len(g.terms) != 1 {
+func (ix *index) single(g *answer.TermGroup) ([]posting, bool) {
+	if len(g.Terms) != 1 {
 		return nil, false
 	}
-	b, d := ix.postings(g.terms[0])
+	b, d := ix.postings(g.Terms[0])
 	switch {
 	case len(d) == 0:
 		return b, true
@@ -994,12 +963,12 @@ func (ix *index) liveOnly(filter func(doc uint32) bool) func(doc uint32) bool {
 // sumRange is scoreRange without listing the docs: with positive scores
 // they are the docs with a sum, and keeping the list doubles the work of
 // the loop (each place in it waits for the sum before).
-func (ix *index) sumRange(sc *scoreScratch, groups []termGroup, gens []uint32, lo, hi uint32) {
+func (ix *index) sumRange(sc *scoreScratch, groups []answer.TermGroup, gens []uint32, lo, hi uint32) {
 	for i, g := range groups {
-		if len(g.terms) == 0 {
+		if len(g.Terms) == 0 {
 			continue
 		}
-		w := g.artIDF * g.Weight
+		w := g.ArtIDF * g.Weight
 		if post, one := ix.single(&g); one {
 			acc, norm := sc.acc, ix.artNorm
 			for _, p := range docRange(post, lo, hi) {
@@ -1008,7 +977,7 @@ func (ix *index) sumRange(sc *scoreScratch, groups []termGroup, gens []uint32, l
 			}
 			continue
 		}
-		for _, id := range g.terms {
+		for _, id := range g.Terms {
 			b, d := ix.postings(id)
 			ix.addGroupList(sc, nil, w, docRange(b, lo, hi), gens[i])
 			ix.addGroupList(sc, nil, w, docRange(d, lo, hi), gens[i])
@@ -1019,12 +988,12 @@ func (ix *index) sumRange(sc *scoreScratch, groups []termGroup, gens []uint32, l
 // rangeBest returns the k best of the docs in [lo, hi) that sumRange
 // scored, as a heap, and resets their sums: it walks their postings again,
 // offering each doc at its first (its sum, positive, is then set to zero).
-func (ix *index) rangeBest(sc *scoreScratch, groups []termGroup, k int, lo, hi uint32) docHeap {
+func (ix *index) rangeBest(sc *scoreScratch, groups []answer.TermGroup, k int, lo, hi uint32) docHeap {
 	h := make(docHeap, 0, k+1)
 	var least float32 // the k-th best sum once there are k: lower ones cannot make it
 	acc := sc.acc
 	for _, g := range groups {
-		for _, id := range g.terms {
+		for _, id := range g.Terms {
 			b, d := ix.postings(id)
 			for _, post := range [2][]posting{docRange(b, lo, hi), docRange(d, lo, hi)} {
 				for _, p := range post {
@@ -1159,7 +1128,7 @@ const pruneMinPostings = 2048
 // carry a margin for rounding. It returns false, for topArticlesAll to do
 // the work, when there are too few postings to bother or a weight is so
 // small (or not a number) that a score could round to zero.
-func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool) {
+func (ix *index) topArticlesPruned(groups []answer.TermGroup, k int) ([]docScore, bool) {
 	type group struct {
 		w, ub  float64
 		terms  []uint32
@@ -1170,16 +1139,16 @@ func (ix *index) topArticlesPruned(groups []termGroup, k int) ([]docScore, bool)
 	var lists [][]posting
 	total := 0
 	for _, g := range groups {
-		if len(g.terms) == 0 {
+		if len(g.Terms) == 0 {
 			continue
 		}
-		w := g.artIDF * g.Weight
+		w := g.ArtIDF * g.Weight
 		if !(w*(bm25K1+1)/(1+ix.maxNorm) > 1e-30) || !(w < 1e30) {
 			return nil, false
 		}
-		pg := group{w: w, terms: g.terms, lo: len(lists)}
+		pg := group{w: w, terms: g.Terms, lo: len(lists)}
 		m := 0.0
-		for _, id := range g.terms {
+		for _, id := range g.Terms {
 			lists = ix.lists(lists, id)
 			pg.n += ix.df(id)
 			m = max(m, float64(ix.impact(id)))

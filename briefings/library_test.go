@@ -2,11 +2,12 @@ package briefings
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/answer"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -36,13 +37,13 @@ func newTestLibrary(t testing.TB, dir string) *Library {
 	return lib
 }
 
-func evaluateFile(t *testing.T, lib *Library, file string) EvalReport {
+func evaluateFile(t *testing.T, lib *Library, file string) answer.EvalReport {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, err := ParseEvalItems(data)
+	items, err := answer.ParseEvalItems(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,75 +172,6 @@ func TestAnswerEmptyQuestion(t *testing.T) {
 		if err == nil && ans.Answered {
 			t.Errorf("%q answered %q", q, ans.Text)
 		}
-	}
-}
-
-func TestQuestionAnalysis(t *testing.T) {
-	lib := newTestLibrary(t, "")
-	ix := lib.state.Load().ix
-	tests := []struct {
-		q       string
-		lang    string
-		typ     qType
-		subject string
-	}{
-		{"Who fired Krebs?", "en", qWho, ""},
-		{"Wie heeft Krebs ontslagen?", "nl", qWho, ""},
-		{"Wie is Bert Koenders?", "nl", qWhoIs, "bert koenders"},
-		{"Who is Mark de Vries?", "en", qWhoIs, "mark de vries"},
-		{"Wie is de premier van België?", "nl", qWho, ""},
-		{"When did Trump fire Krebs?", "en", qWhen, ""},
-		{"In welk jaar waren de verkiezingen?", "nl", qWhen, ""},
-		{"Where did Trump meet Putin?", "en", qWhere, ""},
-		{"How many lawsuits did Trump lose?", "en", qHowMany, ""},
-		{"Hoeveel rechtszaken verloor Trump?", "nl", qHowMany, ""},
-		{"Which countries hacked the election?", "en", qWhich, ""},
-		{"Waarom werd Krebs ontslagen?", "nl", qWhy, ""},
-		{"Hoe geven stembureaus hun resultaten door?", "nl", qHow, ""},
-		{"What did Graham say?", "en", qWhat, ""},
-		{"Did Trump fire Krebs?", "en", qYesNo, ""},
-		{"En wanneer?", "nl", qWhen, ""},
-		// a phrase before the question word
-		{"According to the minister, how many votes were lost?", "en", qHowMany, ""},
-		{"Volgens de rechter, wie heeft de brief geschreven?", "nl", qWho, ""},
-		{"In the final report, what did the committee recommend?", "en", qWhat, ""},
-		// the question word left at the end
-		{"The new law was the first test of what?", "en", qWhat, ""},
-		// focus nouns that ask for a time, an amount or a reason
-		{"Binnen welke termijn moeten zij vertrekken?", "nl", qWhen, ""},
-		{"In which period was the fraud committed?", "en", qWhen, ""},
-		{"Welk bedrag eiste de afperser?", "nl", qHowMany, ""},
-		{"What share of the vote did the party get?", "en", qHowMany, ""},
-		{"Met welk doel werden de berichten verspreid?", "nl", qWhy, ""},
-		// Dutch pronominal question words
-		{"Waarover ging het gesprek?", "nl", qWhat, ""},
-	}
-	for _, tt := range tests {
-		q := lib.analyzeQuestion(tt.q, ix)
-		got := fmt.Sprintf("%s %s %q", q.Lang, q.Type, q.Subject)
-		want := fmt.Sprintf("%s %s %q", tt.lang, tt.typ, tt.subject)
-		if got != want {
-			t.Errorf("%q: got %s, want %s", tt.q, got, want)
-		}
-	}
-}
-
-func TestNameVariantsMatchDutchSpelling(t *testing.T) {
-	lib := newTestLibrary(t, "")
-	ix := lib.state.Load().ix
-	got := lib.nameVariants("putin", ix)
-	if diff := cmp.Diff(got, []string{"poetin"}); diff != "" {
-		t.Errorf("variants of putin in the sample index (-got +want):\n%s", diff)
-	}
-	all := lib.nameVariants("prigozhin", nil)
-	found := false
-	for _, v := range all {
-		if v == lib.an.Stem("prigozjin") {
-			found = true
-		}
-	}
-	if !found {
-		t.Errorf("variants of prigozhin %v lack prigozjin", all)
 	}
 }
 

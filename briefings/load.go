@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -15,6 +14,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"golang.org/x/sync/errgroup"
 )

@@ -3,6 +3,8 @@ package briefings
 import (
 	"context"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // TestPassages returns the retrieval a language model reads: the sentence
@@ -29,7 +31,7 @@ func TestPassages(t *testing.T) {
 	}
 	p := r.Passages[0]
 	art, _ := lib.Article(p.Article)
-	if p.Article != "004_496c433a0061d38d" || p.First != 0 || p.Last-p.First+1 > maxPassageSentences || p.Title != art.Title {
+	if p.Article != "004_496c433a0061d38d" || p.First != 0 || p.Last-p.First+1 > answer.MaxPassageSentences || p.Title != art.Title {
 		t.Errorf("first passage %+v: want the Krebs article from its first sentence", p)
 	}
 	for _, q := range r.Passages {

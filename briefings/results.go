@@ -2,55 +2,6 @@ package briefings
 
 import "time"
 
-// Citation points at the sentence of an article that supports an answer or
-// a search hit.
-type Citation struct {
-	Article ArticleID `json:"article"`
-	Source  string    `json:"source"`
-	Title   string    `json:"title"`
-	Date    Date      `json:"date"`
-	Quote   string    `json:"quote"`
-	URL     string    `json:"url,omitempty"` // the article's web address, when known
-}
-
-// Answer is the outcome of Library.Answer. When Answered is false the
-// articles do not answer the question: Text is empty and SeeAlso lists the
-// closest articles. The engine never guesses.
-type Answer struct {
-	Question   string     `json:"question"`
-	Text       string     `json:"answer"`
-	Answered   bool       `json:"answered"`
-	Confidence float64    `json:"confidence"` // 0..1, calibrated against AskOptions.MinConfidence
-	Citations  []Citation `json:"citations"`
-	SeeAlso    []Citation `json:"see_also,omitempty"`
-	// Reader names what produced the answer (or the abstention):
-	// ReaderBuiltin, or ReaderLLM for a language model's answer that was
-	// verified against the cited article (see package llmreader).
-	Reader string `json:"reader"`
-}
-
-// Readers that produce answers.
-const (
-	// ReaderBuiltin is the library's own extractor and ranker.
-	ReaderBuiltin = "builtin"
-	// ReaderLLM is a language model reading the passages the library
-	// retrieved; its answers are verified before anyone sees them.
-	ReaderLLM = "llm"
-)
-
-// AskOptions tune one question.
-type AskOptions struct {
-	// Article, when set, restricts the search to one article: follow-up
-	// questions ("and when?") are asked against the previous answer's article.
-	Article ArticleID
-	// MinConfidence overrides the library's abstention threshold when > 0.
-	MinConfidence float64
-	// Asker identifies who asks ("slack:U123"), for readers that limit
-	// each user's requests (a language model's); the library ignores it.
-	// Empty: unknown.
-	Asker string
-}
-
 // SearchResult is one ranked article for a search query.
 type SearchResult struct {
 	Article ArticleID `json:"article"`

@@ -2,11 +2,12 @@ package briefings_test
 
 import (
 	"flag"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"runtime"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/internal/corpus"

@@ -1,10 +1,11 @@
 package briefings
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"golang.org/x/text/unicode/norm"
 )

@@ -3,13 +3,14 @@ package briefings
 import (
 	"cmp"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 )
 
 // Topic terms

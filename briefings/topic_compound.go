@@ -1,10 +1,12 @@
 package briefings
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // Compound splitting for the topic classifier.
@@ -48,11 +50,11 @@ type compoundVocabulary struct {
 
 var dutchVocabulary = sync.OnceValue(func() *compoundVocabulary {
 	v := &compoundVocabulary{forms: map[string]bool{}, stems: map[string]bool{}, an: analysis.NewBuiltin()}
-	lx, err := LoadLexicon(nil)
+	lx, err := answer.LoadLexicon(nil)
 	if err != nil { // the embedded lexicon is checked by its own tests
 		return v
 	}
-	for f := range lx.nl {
+	for f := range lx.DutchForms() {
 		if len(f) < minModifierLen || analysis.IsStopword(f) || strings.IndexFunc(f, func(r rune) bool { return !analysis.IsWordRune(r) }) >= 0 {
 			continue
 		}

@@ -3,13 +3,15 @@ package briefings
 import (
 	"slices"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // TestExpandTermsKeepsMeaning: expressions that would shrink to one word
 // without their stop words are not expanded, and a strong term's plain-word
 // translations are threat terms.
 func TestExpandTermsKeepsMeaning(t *testing.T) {
-	lx, err := LoadLexicon(nil)
+	lx, err := answer.LoadLexicon(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

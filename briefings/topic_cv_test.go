@@ -3,12 +3,14 @@ package briefings
 import (
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"os"
 	"path"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // The interference topic's harm terms are the one part of it chosen
@@ -67,7 +69,7 @@ func harmTopics(h harmConfig) []Topic {
 // per configuration.
 type harmPredictor struct {
 	t    *testing.T
-	lex  *Lexicon
+	lex  *answer.Lexicon
 	an   *analysis.Builtin
 	arts []labelled
 	memo map[string][]bool
@@ -188,7 +190,7 @@ func TestInterferenceHarmCV(t *testing.T) {
 		cols := strings.Split(line, "\t")
 		want[strings.TrimSuffix(cols[0], ".txt")] = cols[2] == "interference"
 	}
-	lex, err := LoadLexicon(nil)
+	lex, err := answer.LoadLexicon(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

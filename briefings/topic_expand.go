@@ -1,9 +1,11 @@
 package briefings
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // expandTopics adds to each topic term the Dutch forms the lexicon gives
@@ -18,7 +20,7 @@ import (
 // fraud"); its Dutch forms stay strong when they are expressions or
 // compounds as well ("verkiezingsfraude", "fraude met stemmen"), and a
 // plain word of the concept ("vervalst") is threat evidence only.
-func expandTopics(topics []Topic, lx *Lexicon) []Topic {
+func expandTopics(topics []Topic, lx *answer.Lexicon) []Topic {
 	out := make([]Topic, len(topics))
 	for i, t := range topics {
 		t.Terms = expandTerms(t.Terms, lx)
@@ -29,7 +31,7 @@ func expandTopics(topics []Topic, lx *Lexicon) []Topic {
 
 // newLexiconClassifier is NewClassifier on the topics expanded through lx;
 // the classifier still shows each topic's terms as written.
-func newLexiconClassifier(topics []Topic, lx *Lexicon, an *analysis.Builtin) (*Classifier, error) {
+func newLexiconClassifier(topics []Topic, lx *answer.Lexicon, an *analysis.Builtin) (*Classifier, error) {
 	c, err := NewClassifier(expandTopics(topics, lx), an)
 	if err != nil {
 		return nil, err
@@ -40,7 +42,7 @@ func newLexiconClassifier(topics []Topic, lx *Lexicon, an *analysis.Builtin) (*C
 	return c, nil
 }
 
-func expandTerms(terms []string, lx *Lexicon) []string {
+func expandTerms(terms []string, lx *answer.Lexicon) []string {
 	out := slices.Clone(terms)
 	seen := map[string]bool{}
 	for _, raw := range terms {
@@ -57,7 +59,7 @@ func expandTerms(terms []string, lx *Lexicon) []string {
 		if strings.Contains(pattern, "*") {
 			continue
 		}
-		forms, ok := lx.en[analysis.Fold(pattern)] // the hand-written lexicon only: the same on every machine
+		forms, ok := lx.Translations(analysis.Fold(pattern)) // the hand-written lexicon only: the same on every machine
 		if !ok {
 			continue
 		}

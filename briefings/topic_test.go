@@ -1,13 +1,14 @@
 package briefings_test
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
 	"os"
 	"path"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/google/go-cmp/cmp"
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // TestTopArticlesPrunedIsExact checks that retrieval with pruning, and
@@ -62,9 +64,9 @@ func TestTopArticlesPrunedIsExact(t *testing.T) {
 		}
 		pruned := 0
 		for q := range 400 {
-			var groups []termGroup
+			var groups []answer.TermGroup
 			for range 1 + rng.IntN(6) {
-				g := termGroup{Weight: []float64{1, 1.5, 0.7, 2.3}[rng.IntN(4)]}
+				g := answer.TermGroup{Weight: []float64{1, 1.5, 0.7, 2.3}[rng.IntN(4)]}
 				for range 1 + rng.IntN(3) {
 					// mostly frequent terms: those need pruning
 					i := rng.IntN(len(stems))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refits the answer rankers committed in briefings/: ranker.json (built-in
+# Refits the answer rankers committed in briefings/answer/: ranker.json (built-in
 # analysis) and, with --frog, ranker-frog.json (sentences analysed by Frog).
 # It prints the cross-validated figures (5 folds by article, and dev2's a*
 # and b* halves and our qa4/qa5 sets each held out) that the closing notes
@@ -12,10 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared/eval/dev2
 [ -f "$shared/questions.yaml" ] || { echo "train-ranker.sh: $shared is missing" >&2; exit 1; }
-out=briefings/ranker.json
+out=briefings/answer/ranker.json
 extra=()
 if [ "${1:-}" = "--frog" ]; then
-	out=briefings/ranker-frog.json
+	out=briefings/answer/ranker-frog.json
 	extra=(--frog)
 	shift
 fi

@@ -2,11 +2,12 @@ package bottest
 
 import (
 	"context"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/briefbot/briefbot/briefings"
 )

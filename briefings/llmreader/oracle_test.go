@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	banswer "github.com/briefbot/briefbot/briefings/answer"
+
 	"github.com/briefbot/briefbot/briefings"
 )
 
@@ -28,7 +30,7 @@ func TestVerifyOracle(t *testing.T) {
 	if err != nil {
 		t.Skipf("no development set: %v", err)
 	}
-	items, err := briefings.ParseEvalItems(data)
+	items, err := banswer.ParseEvalItems(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +51,7 @@ func TestVerifyOracle(t *testing.T) {
 		bySource[a.Source] = a
 	}
 	type honest struct {
-		item   briefings.EvalItem
+		item   banswer.EvalItem
 		answer string
 		quote  string
 		art    briefings.ArticleID

@@ -1,10 +1,11 @@
 package llmreader
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"golang.org/x/text/unicode/norm"
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/briefbot/briefbot/briefings/answer"
+
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/briefings"
@@ -44,7 +46,7 @@ rejected and failed replies by reason.`,
 			if err != nil {
 				return fmt.Errorf("read evaluation file: %w", err)
 			}
-			items, err := briefings.ParseEvalItems(data)
+			items, err := answer.ParseEvalItems(data)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -59,7 +61,7 @@ rejected and failed replies by reason.`,
 				if err != nil {
 					return fmt.Errorf("read ranker model: %w", err)
 				}
-				if opts.Ranker, err = briefings.ParseRankerModel(raw); err != nil {
+				if opts.Ranker, err = answer.ParseRankerModel(raw); err != nil {
 					return fmt.Errorf("%s: %w", model, err)
 				}
 			}
@@ -89,18 +91,18 @@ rejected and failed replies by reason.`,
 			if err != nil {
 				return err
 			}
-			var rep briefings.EvalReport
+			var rep answer.EvalReport
 			var readers []string
 			if llm == nil {
 				rep, err = briefings.Evaluate(c.Context(), lib, items)
 			} else {
-				var rr briefings.ReaderEvalReport
+				var rr answer.ReaderEvalReport
 				rr, err = briefings.EvaluateReader(c.Context(), lib, reader, items)
 				rep, readers = rr.EvalReport, rr.Readers
 				if err == nil && g.format == "json" {
 					st := llm.Stats()
 					return g.printJSON(struct {
-						briefings.ReaderEvalReport
+						answer.ReaderEvalReport
 						LLM llmreader.Stats `json:"llm"`
 					}{rr, st})
 				}

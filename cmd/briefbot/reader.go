@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/briefbot/briefbot/briefings/answer"
+
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/briefings"
@@ -59,7 +61,7 @@ func (f *readerFlags) check(cmd string) error {
 // (then also returned as llm). The configuration is read only when
 // something may choose the language model; its problems outside answer
 // and llm are serve's business and are ignored here.
-func (f *readerFlags) answerer(cmd string, lib *briefings.Library, log *slog.Logger, limits bool) (briefings.Answerer, *llmreader.Reader, error) {
+func (f *readerFlags) answerer(cmd string, lib *briefings.Library, log *slog.Logger, limits bool) (answer.Answerer, *llmreader.Reader, error) {
 	choice := strings.ToLower(f.reader)
 	if choice == config.ReaderBuiltin || (choice == "" && f.config == "" && !llmEnv()) {
 		return lib, nil, nil

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefbot/briefbot/briefings/answer"
+
 	"github.com/spf13/cobra"
 
 	"github.com/briefbot/briefbot/briefings"
@@ -92,7 +94,7 @@ func trainCmd(g *globals) *cobra.Command {
 	var out string
 	var folds int
 	var frog frogFlags
-	var opts briefings.TrainOptions
+	var opts answer.TrainOptions
 	c := &cobra.Command{
 		Use:   "train --set NAME=QUESTIONS.yaml[:ARTICLES] ... [--out ranker.json]",
 		Short: "Fit the answer ranker and its calibration on question files; report cross-validated figures",
@@ -121,8 +123,8 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 			if err := checkFraction("--target-precision", opts.TargetPrecision, false); err != nil {
 				return usageError{cmd: "train", err: err}
 			}
-			var items []*briefings.RankerItem
-			var inputs []briefings.ModelInput
+			var items []*answer.RankerItem
+			var inputs []answer.ModelInput
 			an, closeAn, err := frog.open(ctx, g)
 			if err != nil {
 				return err
@@ -141,13 +143,13 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 				inputs = append(inputs, in...)
 			}
 			notes := map[string]any{}
-			report := func(name string, preds []briefings.Prediction) {
-				rep := briefings.ScoreStages(preds)
+			report := func(name string, preds []answer.Prediction) {
+				rep := answer.ScoreStages(preds)
 				fmt.Fprintf(g.stdout, "\n== cross-validated: %s\n", name)
 				rep.WriteText(g.stdout)
 				fmt.Fprint(g.stdout, "threshold sweep (accuracy / answered-precision / answered):")
 				for _, t := range []float64{0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8} {
-					acc, prec, n := briefings.AtThreshold(preds, t)
+					acc, prec, n := answer.AtThreshold(preds, t)
 					fmt.Fprintf(g.stdout, "  %.1f: %.2f/%.2f/%d", t, acc, prec, n)
 				}
 				fmt.Fprintln(g.stdout)
@@ -156,8 +158,8 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 					"forced_accuracy": round3(all.Forced), "items": float64(all.Items)}
 			}
 			if folds > 1 {
-				preds, err := briefings.CrossValidate(ctx, items, func(it *briefings.RankerItem) string {
-					return fmt.Sprint(briefings.HashFold(briefings.ArticleFold(it), folds))
+				preds, err := answer.CrossValidate(ctx, items, func(it *answer.RankerItem) string {
+					return fmt.Sprint(answer.HashFold(answer.ArticleFold(it), folds))
 				}, opts)
 				if err != nil {
 					return err
@@ -166,7 +168,7 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 			}
 			for _, h := range holdouts {
 				set, prefix, _ := strings.Cut(h, ":")
-				in := func(it *briefings.RankerItem) bool {
+				in := func(it *answer.RankerItem) bool {
 					if it.Set != set {
 						return false
 					}
@@ -176,7 +178,7 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 					}
 					return strings.HasPrefix(key, prefix)
 				}
-				var train, test []*briefings.RankerItem
+				var train, test []*answer.RankerItem
 				for _, it := range items {
 					if in(it) {
 						test = append(test, it)
@@ -187,13 +189,13 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 				if len(test) == 0 || len(train) == 0 {
 					return usageError{cmd: "train", err: fmt.Errorf("--holdout %q leaves nothing to test or to train on", h)}
 				}
-				m, err := briefings.TrainRanker(ctx, train, opts)
+				m, err := answer.TrainRanker(ctx, train, opts)
 				if err != nil {
 					return err
 				}
 				report("holdout "+h, m.Predict(test, m.Threshold))
 			}
-			m, err := briefings.TrainRanker(ctx, items, opts)
+			m, err := answer.TrainRanker(ctx, items, opts)
 			if err != nil {
 				return err
 			}
@@ -225,19 +227,19 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 	c.Flags().StringVar(&out, "out", "", "write the model fitted on all sets to this file")
 	frog.register(c)
 	c.Flags().Float64Var(&opts.L2, "l2", 0.1, "weight decay of the ranker")
-	c.Flags().Float64Var(&opts.TargetPrecision, "target-precision", briefings.DefaultTargetPrecision,
+	c.Flags().Float64Var(&opts.TargetPrecision, "target-precision", answer.DefaultTargetPrecision,
 		"answered-precision the abstention threshold is chosen for, on held-out inner folds")
 	return c
 }
 
 // prepareSet runs the pipeline over one set's questions (with the
 // hand-written lexicon only, so the result does not depend on the machine).
-func prepareSet(ctx context.Context, g *globals, ts trainSet, an analysis.Analyzer) ([]*briefings.RankerItem, []briefings.ModelInput, error) {
+func prepareSet(ctx context.Context, g *globals, ts trainSet, an analysis.Analyzer) ([]*answer.RankerItem, []answer.ModelInput, error) {
 	data, err := os.ReadFile(ts.questions)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read question set %s: %w", ts.name, err)
 	}
-	evalItems, err := briefings.ParseEvalItems(data)
+	evalItems, err := answer.ParseEvalItems(data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", ts.questions, err)
 	}
@@ -268,8 +270,8 @@ func prepareSet(ctx context.Context, g *globals, ts trainSet, an analysis.Analyz
 		return nil, nil, err
 	}
 	sum := sha256.Sum256(data)
-	in := briefings.ModelInput{File: filepath.ToSlash(ts.questions), SHA256: hex.EncodeToString(sum[:]), Items: len(evalItems)}
-	return items, []briefings.ModelInput{in}, nil
+	in := answer.ModelInput{File: filepath.ToSlash(ts.questions), SHA256: hex.EncodeToString(sum[:]), Items: len(evalItems)}
+	return items, []answer.ModelInput{in}, nil
 }
 
 func round3(x float64) float64 { return float64(int(x*1000+0.5)) / 1000 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/briefbot/briefbot/briefings/answer"
+
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
 	"github.com/briefbot/briefbot/internal/corpus"
@@ -70,7 +72,7 @@ func TestAnswerTraces(t *testing.T) {
 			t.Logf("skipping %s: %v", es.name, err)
 			continue
 		}
-		items, err := briefings.ParseEvalItems(data)
+		items, err := answer.ParseEvalItems(data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,8 +1,9 @@
 package corpus_test
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"testing"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/google/go-cmp/cmp"
 

@@ -1,14 +1,15 @@
-package briefings
+package answer
 
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/article"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -81,21 +82,27 @@ func TestLoadFreeDict(t *testing.T) {
 func TestSearchUsesFreeDict(t *testing.T) {
 	dir := t.TempDir()
 	writeDictd(t, dir, "freedict-eng-nld", []string{"kettle /ketl/\nketel\n"})
-	art := Article{ID: "keuken", Source: "keuken.txt", Title: "Keuken",
-		Sentences: []Sentence{{Text: "De ketel van het ministerie werd gestolen door Jan Jansen."}}}
-	ctx := context.Background()
+	art := &article.Article{ID: "keuken", Source: "keuken.txt", Title: "Keuken",
+		Sentences: []article.Sentence{{Text: "De ketel van het ministerie werd gestolen door Jan Jansen."}}}
 	for _, tt := range []struct {
 		dir   string
 		found int
 	}{{dir, 1}, {"-", 0}} {
-		lib, err := NewLibrary(Options{FreeDictDir: tt.dir})
+		lex, err := LoadLexicon(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := lib.Replace(ctx, []Article{art}); err != nil {
+		if tt.dir != "-" {
+			if _, err := lex.AddFreeDict(tt.dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		an := analysis.NewBuiltin()
+		lib, err := New(Options{Lexicon: lex, Stemmer: an})
+		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := lib.Search(ctx, "kettle", 10)
+		res, err := lib.Search(newTestCorpus(an, []*article.Article{art}), "kettle", 10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,16 +1,15 @@
-package briefings
+package answer
 
 import (
-	"context"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/article"
 )
 
 // TestAnswerKeyOfIsNormaliseAnswer checks the answer path's answer key
@@ -44,19 +43,11 @@ func TestAnswerKeyOfIsNormaliseAnswer(t *testing.T) {
 // TestFullNameOfIsFullNames checks the answer path's look-up of one full
 // name against Library.fullNames, for every word of the test articles.
 func TestFullNameOfIsFullNames(t *testing.T) {
-	lib := newTestLibrary(t, "")
-	arts := lib.Articles()
-	dirs, _ := filepath.Glob(filepath.Join("testdata", "qa*", "articles"))
-	for _, dir := range dirs {
-		res, err := LoadDir(context.Background(), dir, LoadOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		arts = append(arts, res.Articles...)
-	}
+	lib := newTestLibrarian(t)
+	arts := testArticles(t)
 	n := 0
 	for i := range arts {
-		a := &arts[i]
+		a := arts[i]
 		names := fullNamesReference(lib, a)
 		words := map[string]bool{"": true, "Zzyzx": true}
 		for _, s := range a.Sentences {
@@ -84,7 +75,7 @@ func TestFullNameOfIsFullNames(t *testing.T) {
 // look-ups against walking the lexicon as they did, for every word of
 // the test articles, every role and number word, and variations.
 func TestLexiconLookupsAsBefore(t *testing.T) {
-	lib := newTestLibrary(t, "")
+	lib := newTestLibrarian(t)
 	lx := lib.lex
 	endsWithRoleWalk := func(f string) bool {
 		if len(f) < 6 {
@@ -121,7 +112,7 @@ func TestLexiconLookupsAsBefore(t *testing.T) {
 		return true
 	}
 	words := map[string]bool{}
-	for _, a := range lib.Articles() {
+	for _, a := range testArticles(t) {
 		for _, s := range a.Sentences {
 			for _, w := range analysis.Words(s.Text) {
 				words[w.Folded] = true
@@ -158,13 +149,13 @@ func TestLexiconLookupsAsBefore(t *testing.T) {
 // TestWordClassesAreTheLists checks Lexicon.classOf, built once from the
 // word lists, against looking the word up in every list.
 func TestWordClassesAreTheLists(t *testing.T) {
-	lib := newTestLibrary(t, "")
+	lib := newTestLibrarian(t)
 	lx := lib.lex
 	words := map[string]bool{"": true}
 	for w := range lx.words {
 		words[w], words[w+"s"], words[strings.ToUpper(w)] = true, true, true
 	}
-	for _, a := range lib.Articles() {
+	for _, a := range testArticles(t) {
 		for _, s := range a.Sentences {
 			for _, w := range analysis.Words(s.Text) {
 				words[w.Folded] = true
@@ -189,7 +180,7 @@ func TestWordClassesAreTheLists(t *testing.T) {
 // TestLexiconStemsAreTheAnalyzers checks the stems the lexicon keeps for
 // its words against the library's analyser.
 func TestLexiconStemsAreTheAnalyzers(t *testing.T) {
-	lib := newTestLibrary(t, "")
+	lib := newTestLibrarian(t)
 	if len(lib.lex.words) < 1000 {
 		t.Fatalf("only %d words", len(lib.lex.words))
 	}
@@ -245,7 +236,7 @@ func TestRedundancyAsBefore(t *testing.T) {
 // the first "First Surname" form the article uses there (a capitalised
 // first name right before it): "Graham" -> "Lindsey Graham". It is the
 // whole-article mapping fullNameOf replaced, kept as its reference.
-func fullNamesReference(l *Library, a *Article) map[string]string {
+func fullNamesReference(l *Librarian, a *article.Article) map[string]string {
 	names := map[string]string{}
 	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
 		ws := analysis.Words(s.Text)

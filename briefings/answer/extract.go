@@ -1,11 +1,13 @@
-package briefings
+package answer
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/article"
 )
 
 // tok is one word of a candidate sentence, annotated against the question.
@@ -77,7 +79,7 @@ func newAnswerMemo() *answerMemo { return &answerMemo{toks: make(map[string][]to
 
 // annotate splits a sentence into annotated tokens for q. With q.memo the
 // tokens are shared: callers must not change them.
-func (l *Library) annotate(q *question, text string) []tok {
+func (l *Librarian) annotate(q *question, text string) []tok {
 	m := q.memo
 	if m == nil {
 		return l.annotateText(q, text, nil)
@@ -90,7 +92,7 @@ func (l *Library) annotate(q *question, text string) []tok {
 	return toks
 }
 
-func (l *Library) annotateText(q *question, text string, m *answerMemo) []tok {
+func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok {
 	var words []analysis.Word
 	if m != nil {
 		m.words = analysis.AppendWords(m.words[:0], text)
@@ -162,7 +164,7 @@ func (l *Library) annotateText(q *question, text string, m *answerMemo) []tok {
 // for the question type's own finder and for the others: the slices are
 // shared, so users copy the candidates out and change the copies.
 type spanFinds struct {
-	l                *Library
+	l                *Librarian
 	toks             []tok
 	ents, nums, dats []candidate
 	done             uint8 // bits: ents, nums, dats found
@@ -191,7 +193,7 @@ func (sp *spanFinds) dates() []candidate {
 
 // candidates finds the spans in toks that could answer q (sp: the
 // sentence's entity, number and date spans, found once).
-func (l *Library) candidates(q *question, toks []tok, art *Article, sp *spanFinds) []candidate {
+func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp *spanFinds) []candidate {
 	var out []candidate
 	add := func(c candidate) {
 		c.text = spanText(toks, c.start, c.end)
@@ -302,7 +304,7 @@ func spanText(toks []tok, start, end int) string {
 
 // entitySpans returns runs of capitalised words (names), numbers and dates,
 // classified by kind.
-func (l *Library) entitySpans(toks []tok) []candidate {
+func (l *Librarian) entitySpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
@@ -360,7 +362,7 @@ func (l *Library) entitySpans(toks []tok) []candidate {
 }
 
 // classify tells what kind of entity toks[i:j] names.
-func (l *Library) classify(toks []tok, i, j int) entityKind {
+func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 	full := toks[i].Folded
 	if j-i > 1 {
 		parts := make([]string, 0, j-i)
@@ -448,7 +450,7 @@ var placeSuffixes = []string{"straat", "plein", "laan", "gracht", "kade", "palei
 // placeHeadIn reports whether the name toks[i:j] has a place noun as one
 // of its words, or ends in a street or square suffix ("Malieveld" does not;
 // "Museumplein" does).
-func (l *Library) placeHeadIn(toks []tok, i, j int) bool {
+func (l *Librarian) placeHeadIn(toks []tok, i, j int) bool {
 	if j-i == 1 {
 		f := toks[i].Folded
 		for _, suf := range placeSuffixes {
@@ -501,7 +503,7 @@ func innerFirstName(toks []tok, i, j int) int {
 // "Westfriesziekenhuis") or an acronym beside other words ("Clinical
 // Diagnostics NMDL"), or a neuter article stands before it ("het
 // Amerikaanse Congres").
-func (l *Library) orgCue(toks []tok, i, j int) bool {
+func (l *Librarian) orgCue(toks []tok, i, j int) bool {
 	if i > 0 && !toks[i].gap && (toks[i-1].Folded == "het" || toks[i-1].Folded == "the") {
 		return true
 	}
@@ -725,7 +727,7 @@ func isYear(f string) bool {
 
 // dateSpans returns date expressions: "3 november 2020", "november",
 // "dinsdag", "in 2016", "vorige week".
-func (l *Library) dateSpans(toks []tok) []candidate {
+func (l *Librarian) dateSpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		f, c := toks[i].Folded, toks[i].class
@@ -882,7 +884,7 @@ func reasonClauses(toks []tok) []candidate {
 // roleSpans finds how the sentence describes q.Subject: a role before the
 // name ("minister van Buitenlandse Zaken Bert Koenders"), an apposition after
 // it ("Chris Krebs, de hoogste …,") or a copula ("Krebs was het hoofd van …").
-func (l *Library) roleSpans(q *question, toks []tok) []candidate {
+func (l *Librarian) roleSpans(q *question, toks []tok) []candidate {
 	subj := strings.Fields(q.Subject)
 	if len(subj) == 0 {
 		return nil
@@ -945,7 +947,7 @@ func (l *Library) roleSpans(q *question, toks []tok) []candidate {
 	return out
 }
 
-func (l *Library) hasRole(ts []tok) bool {
+func (l *Librarian) hasRole(ts []tok) bool {
 	for _, t := range ts {
 		if t.class&wRole != 0 || endsWithRole(l.lex, t.Folded) {
 			return true
@@ -956,7 +958,7 @@ func (l *Library) hasRole(ts []tok) bool {
 
 // mannerSpans answers "how": a prepositional phrase of means ("via
 // software …") or the unmatched words inside the matched clause ("digitaal").
-func (l *Library) mannerSpans(q *question, toks []tok) []candidate {
+func (l *Librarian) mannerSpans(q *question, toks []tok) []candidate {
 	var out []candidate
 	first, last := -1, -1
 	for i, t := range toks {
@@ -1015,7 +1017,7 @@ func (l *Library) mannerSpans(q *question, toks []tok) []candidate {
 
 // phraseSpans answers "what" questions: the unmatched content words next to
 // the matched predicate, up to a clause boundary.
-func (l *Library) phraseSpans(q *question, toks []tok) []candidate {
+func (l *Librarian) phraseSpans(q *question, toks []tok) []candidate {
 	var out []candidate
 	for i, t := range toks {
 		if t.group < 0 || !q.Groups[t.group].Verb {
@@ -1043,7 +1045,7 @@ func (l *Library) phraseSpans(q *question, toks []tok) []candidate {
 
 // focusSpans answers "which court …?" with the phrase the focus noun heads
 // in the sentence: "rechtbank in Amsterdam", "de krant The Guardian".
-func (l *Library) focusSpans(q *question, toks []tok) []candidate {
+func (l *Librarian) focusSpans(q *question, toks []tok) []candidate {
 	if q.focus < 0 {
 		return nil
 	}
@@ -1186,7 +1188,7 @@ func kindFit(q *question, k entityKind) float64 {
 
 // scoreCandidate sets c.score from its kind's fit, its distance to the
 // matched question words and positional cues.
-func (l *Library) scoreCandidate(q *question, toks []tok, c *candidate) {
+func (l *Librarian) scoreCandidate(q *question, toks []tok, c *candidate) {
 	fit := kindFit(q, c.kind)
 	// a candidate made of the question's own words answers nothing
 	own, ownName := 0, false

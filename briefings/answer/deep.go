@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"strings"
@@ -208,7 +208,7 @@ func nerFit(q *question, ent string) float64 {
 // addAnalysisCandidates adds the spans the analysis finds that no span
 // finder proposed: named entities (typed by their class) and noun-phrase
 // chunks without their leading article. They are scored like the others.
-func (l *Library) addAnalysisCandidates(q *question, toks []tok, cands []candidate, an analysis.Sentence, align []int) []candidate {
+func (l *Librarian) addAnalysisCandidates(q *question, toks []tok, cands []candidate, an analysis.Sentence, align []int) []candidate {
 	if q.Type == qYesNo {
 		return cands
 	}

@@ -1,14 +1,17 @@
-package briefings
+package answer
 
 import (
 	"bufio"
 	"embed"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"io/fs"
+	"iter"
+	"maps"
 	"strconv"
 	"strings"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 )
 
 // lexiconFiles holds the project's hand-written bilingual lexicon and
@@ -444,4 +447,15 @@ func appendUnique(dst []string, add ...string) []string {
 		}
 	}
 	return dst
+}
+
+// DutchForms lists the lexicon's folded Dutch forms, in no order.
+func (lx *Lexicon) DutchForms() iter.Seq[string] { return maps.Keys(lx.nl) }
+
+// Translations returns the folded Dutch forms the hand-written lexicon
+// gives for a folded English word or phrase (FreeDict's are not included,
+// so the result is the same on every machine).
+func (lx *Lexicon) Translations(english string) ([]string, bool) {
+	forms, ok := lx.en[english]
+	return forms, ok
 }

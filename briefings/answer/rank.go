@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"cmp"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/briefings/article"
 
 	"github.com/briefbot/briefbot/briefings/analysis"
 )
@@ -136,10 +138,10 @@ type examined struct {
 // examination is everything the pipeline found for one question: the
 // input to the ranker and the trace behind --explain.
 type examination struct {
-	s         *snapshot // the article set examined
+	s         Corpus // the article set examined
 	q         question
 	analyzed  bool // the examined sentences have a linguistic analysis
-	docs      []docScore
+	docs      []DocScore
 	sentences []examined
 	cands     []rankCand
 	// fullNames caches fullNameOf by article and name.
@@ -149,7 +151,7 @@ type examination struct {
 // nameIn is a name in an article; fullName is its full form, if any.
 type (
 	nameIn struct {
-		art  *Article
+		art  *article.Article
 		name string
 	}
 	fullName struct {
@@ -159,7 +161,7 @@ type (
 )
 
 // examine runs retrieval and candidate extraction for q on s.
-func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restrict []docScore) (*examination, error) {
+func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict []DocScore) (*examination, error) {
 	// annotate each text (examined sentence, previous sentence, title)
 	// once for this question, and reuse buffers from sentence to sentence
 	qa := *q
@@ -168,14 +170,14 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	ex := &examination{s: s, q: *q}
 	docs := restrict
 	if docs == nil {
-		docs = s.ix.topArticles(q.Groups, retrieveArticles, nil)
+		docs = s.TopArticles(q.Groups, retrieveArticles)
 	}
 	ex.docs = docs
 	if len(docs) == 0 {
 		return ex, nil
 	}
 	weights, total := l.groupWeights(s, q)
-	topDoc := docs[0].score
+	topDoc := docs[0].Score
 	if topDoc <= 0 {
 		topDoc = 1
 	}
@@ -183,20 +185,20 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	// last place in docs, should it have more than one
 	artOf := func(doc int) (rank int, score float64) {
 		for r := len(docs) - 1; r >= 0; r-- {
-			if int(docs[r].doc) == doc {
-				return r, docs[r].score / topDoc
+			if int(docs[r].Doc) == doc {
+				return r, docs[r].Score / topDoc
 			}
 		}
 		return 0, 0
 	}
 	var hits []sentHit
 	for _, d := range docs {
-		lo, hi := s.ix.sentRange(int(d.doc))
+		lo, hi := s.SentRange(int(d.Doc))
 		for g := lo; g < hi; g++ {
-			terms := s.ix.sentenceTerms(g)
+			terms := s.SentenceTerms(g)
 			cov := 0.0
 			for gi, grp := range q.Groups {
-				for _, id := range grp.terms {
+				for _, id := range grp.Terms {
 					if slices.Contains(terms, id) {
 						cov += weights[gi]
 						break
@@ -206,11 +208,11 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 			if cov == 0 {
 				continue
 			}
-			pre := cov/total + 0.15*d.score/topDoc
+			pre := cov/total + 0.15*d.Score/topDoc
 			if g == lo {
 				pre += 0.03
 			}
-			hits = append(hits, sentHit{doc: int(d.doc), sent: g - lo, pre: pre})
+			hits = append(hits, sentHit{doc: int(d.Doc), sent: g - lo, pre: pre})
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b sentHit) int { return cmp.Compare(b.pre, a.pre) })
@@ -222,7 +224,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	// every sentence's candidates first, then the ranker's view of them:
 	// the (large) rankCands are then allocated once, as many as needed
 	type sentWork struct {
-		art           *Article
+		art           *article.Article
 		toks          []tok
 		cov, nameMiss float64
 		focusIn       bool
@@ -235,7 +237,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		art := s.art(h.doc)
+		art := s.Article(h.doc)
 		text := art.Sentences[h.sent].Text
 		toks := l.annotate(q, text)
 		cov := l.coverage(q, toks, weights, total, art, h.sent)
@@ -257,7 +259,7 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 	for _, g := range q.Groups {
 		if g.Name {
 			names++
-			if len(g.terms) == 0 {
+			if len(g.Terms) == 0 {
 				unindexed++
 			}
 		}
@@ -326,13 +328,13 @@ func (l *Library) examine(ctx context.Context, s *snapshot, q *question, restric
 // analyzeHits returns the linguistic analysis of the examined sentences,
 // one per hit, or nil when no analyser is configured or it cannot serve
 // (answers then go on without it).
-func (l *Library) analyzeHits(ctx context.Context, s *snapshot, hits []sentHit) []analysis.Sentence {
+func (l *Librarian) analyzeHits(ctx context.Context, s Corpus, hits []sentHit) []analysis.Sentence {
 	if l.analyzer == nil || len(hits) == 0 {
 		return nil
 	}
 	texts := make([]string, len(hits))
 	for i, h := range hits {
-		texts[i] = s.art(h.doc).Sentences[h.sent].Text
+		texts[i] = s.Article(h.doc).Sentences[h.sent].Text
 	}
 	actx, cancel := context.WithTimeout(ctx, l.analysisTimeout)
 	defer cancel()
@@ -348,7 +350,7 @@ func (l *Library) analyzeHits(ctx context.Context, s *snapshot, hits []sentHit) 
 // neither in the sentence nor in its context (the previous sentence and the
 // title): "Who won the 2020 election?" is not answered by a sentence about
 // another election.
-func (l *Library) namesMissing(q *question, toks []tok, art *Article, sent int) float64 {
+func (l *Librarian) namesMissing(q *question, toks []tok, art *article.Article, sent int) float64 {
 	var need []int
 	for gi, g := range q.Groups {
 		if g.Name || g.Number {
@@ -402,21 +404,21 @@ func (l *Library) namesMissing(q *question, toks []tok, art *Article, sent int) 
 // groupWeights weighs the question's groups: idf times importance; words
 // the index lacks count fully only when they are names, which must be
 // matched.
-func (l *Library) groupWeights(s *snapshot, q *question) ([]float64, float64) {
+func (l *Librarian) groupWeights(s Corpus, q *question) ([]float64, float64) {
 	weights := make([]float64, len(q.Groups))
 	var resolved, nres float64
 	for i, g := range q.Groups {
-		if len(g.terms) > 0 {
-			weights[i] = g.snIDF * g.Weight
+		if len(g.Terms) > 0 {
+			weights[i] = g.SentIDF * g.Weight
 			resolved += weights[i]
 			nres++
 		}
 	}
 	for i, g := range q.Groups {
-		if len(g.terms) == 0 {
+		if len(g.Terms) == 0 {
 			switch {
 			case g.Name || g.Number:
-				weights[i] = idf(0, s.ix.sentences()) * g.Weight
+				weights[i] = s.SentenceIDF(0) * g.Weight
 			case nres == 0:
 				weights[i] = g.Weight
 			case g.Untranslated:
@@ -440,7 +442,7 @@ func (l *Library) groupWeights(s *snapshot, q *question) ([]float64, float64) {
 // allCandidates returns the spans of a sentence that could answer q: those
 // the question type's own finder proposes (typed) and those of every other
 // finder, all scored by the hand-written span score. The ranker weighs them.
-func (l *Library) allCandidates(q *question, toks []tok, art *Article) []candidate {
+func (l *Librarian) allCandidates(q *question, toks []tok, art *article.Article) []candidate {
 	if q.Type == qYesNo {
 		return []candidate{{start: -1, end: -1, kind: entPhrase, score: 0.8, text: yesNo(*q, toks), typed: true}}
 	}
@@ -537,7 +539,7 @@ func nounComplementEnd(toks []tok, j int) int {
 // finishCandidate turns a candidate into the answer text a user would see:
 // coordinated entities joined, a surname completed, a country adjective
 // named as the country, at most maxCandidateWords words.
-func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all []candidate, art *Article) string {
+func (l *Librarian) finishCandidate(ex *examination, toks []tok, c candidate, all []candidate, art *article.Article) string {
 	q := &ex.q
 	if c.start >= 0 && (q.Plural || q.Type == qWhich || q.Type == qWho) && c.kind != entPhrase {
 		c = coordinate(toks, c, all)
@@ -577,7 +579,7 @@ func (l *Library) finishCandidate(ex *examination, toks []tok, c candidate, all 
 // name of the article: the first "First Name" in a's first nameSentences
 // sentences, a capitalised first name and then name, one space apart.
 // Only sentences that contain name are split into words.
-func (l *Library) fullNameOf(a *Article, name string) (string, bool) {
+func (l *Librarian) fullNameOf(a *article.Article, name string) (string, bool) {
 	var buf []analysis.Word
 	for _, s := range a.Sentences[:min(len(a.Sentences), nameSentences)] {
 		if !strings.Contains(s.Text, name) {
@@ -875,7 +877,7 @@ func startsUpper(s string) bool {
 // Answer gave back (the candidates are the bulk of what an answer
 // allocates, and with the index outside the heap the collector runs every
 // few answers).
-func (l *Library) rankCands(n int) []rankCand {
+func (l *Librarian) rankCands(n int) []rankCand {
 	if p, ok := l.candPool.Get().(*[]rankCand); ok && cap(*p) >= n {
 		return (*p)[:0]
 	}
@@ -884,7 +886,7 @@ func (l *Library) rankCands(n int) []rankCand {
 
 // recycle gives an examination's candidates back once nothing refers to
 // them.
-func (l *Library) recycle(ex *examination) {
+func (l *Librarian) recycle(ex *examination) {
 	if ex == nil || cap(ex.cands) == 0 || cap(ex.cands) > 4096 {
 		return
 	}

@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"cmp"
@@ -6,8 +6,8 @@ import (
 	"fmt"
 )
 
-// Answerer answers questions: a *Library, or a reader that wraps one (a
-// language model's, package llmreader).
+// Answerer answers questions: a briefings.Library, or a reader that wraps
+// one (a language model's, package llmreader).
 type Answerer interface {
 	Answer(ctx context.Context, question string, opts AskOptions) (Answer, error)
 }
@@ -26,13 +26,13 @@ type ReaderEvalReport struct {
 }
 
 // EvaluateReader asks every item's question through reader and scores its
-// replies like Evaluate; lib is the library reader reads from, whose pipeline
+// replies like Evaluate; lib and c are what reader reads from, whose pipeline
 // the stage table traces.
-func EvaluateReader(ctx context.Context, lib *Library, reader Answerer, items []EvalItem) (ReaderEvalReport, error) {
+func EvaluateReader(ctx context.Context, lib *Librarian, c Corpus, reader Answerer, items []EvalItem) (ReaderEvalReport, error) {
 	rep := ReaderEvalReport{ByReader: map[string]int{}}
 	var preds []Prediction
 	for _, it := range items {
-		_, dec, err := lib.answer(ctx, it.Question, AskOptions{})
+		_, dec, err := lib.answer(ctx, c, it.Question, AskOptions{})
 		if err != nil && err != ErrEmptyQuery {
 			return rep, fmt.Errorf("question %q: %w", it.ID, err)
 		}

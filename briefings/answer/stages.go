@@ -1,10 +1,9 @@
-package briefings
+package answer
 
 import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
 	"slices"
 	"strings"
 )
@@ -228,8 +227,8 @@ var kindNames = map[entityKind]string{entNone: "none", entPerson: "person", entN
 // Explain answers a question and returns the trace behind the answer: its
 // analysis, the retrieved articles, the examined sentences and the best
 // candidates (at most topN) with their features and scores.
-func (l *Library) Explain(ctx context.Context, question string, topN int) (Explanation, error) {
-	ans, dec, err := l.answer(ctx, question, AskOptions{})
+func (l *Librarian) Explain(ctx context.Context, c Corpus, question string, topN int) (Explanation, error) {
+	ans, dec, err := l.answer(ctx, c, question, AskOptions{})
 	if err != nil {
 		return Explanation{}, err
 	}
@@ -243,13 +242,12 @@ func (l *Library) Explain(ctx context.Context, question string, topN int) (Expla
 	case ex.analyzed:
 		e.Ranker = "learned, with sentence analysis"
 	}
-	if m != nil && l.opts.MinConfidence <= 0 {
+	if m != nil && !l.minFixed {
 		e.Threshold = m.Threshold
 	}
 	s := ex.s
-	defer runtime.KeepAlive(s)
 	for i, g := range ex.q.Groups {
-		eg := ExplainGroup{Label: g.Label, Stems: g.Stems, Weight: g.Weight, Found: len(g.terms) > 0}
+		eg := ExplainGroup{Label: g.Label, Stems: g.Stems, Weight: g.Weight, Found: len(g.Terms) > 0}
 		var roles []string
 		if g.Name {
 			roles = append(roles, "name")
@@ -267,11 +265,11 @@ func (l *Library) Explain(ctx context.Context, question string, topN int) (Expla
 		e.Groups = append(e.Groups, eg)
 	}
 	for r, d := range ex.docs {
-		e.Articles = append(e.Articles, ExplainArticle{Rank: r + 1, Source: s.art(int(d.doc)).Source, Score: d.score})
+		e.Articles = append(e.Articles, ExplainArticle{Rank: r + 1, Source: s.Article(int(d.Doc)).Source, Score: d.Score})
 	}
 	for _, x := range ex.sentences {
-		e.Sentences = append(e.Sentences, ExplainSentence{Source: s.art(x.doc).Source, Index: x.sent, Coverage: x.cov,
-			Text: s.art(x.doc).Sentences[x.sent].Text})
+		e.Sentences = append(e.Sentences, ExplainSentence{Source: s.Article(x.doc).Source, Index: x.sent, Coverage: x.cov,
+			Text: s.Article(x.doc).Sentences[x.sent].Text})
 	}
 	idx := make([]int, len(ex.cands))
 	for i := range idx {
@@ -299,7 +297,7 @@ func (l *Library) Explain(ctx context.Context, question string, topN int) (Expla
 			break
 		}
 		c := ex.cands[i]
-		ec := ExplainCandidate{Text: c.text, Kind: kindNames[c.cand.kind], Source: s.art(c.doc).Source, Sentence: c.sent,
+		ec := ExplainCandidate{Text: c.text, Kind: kindNames[c.cand.kind], Source: s.Article(c.doc).Source, Sentence: c.sent,
 			Score: c.score, Prob: c.prob, Features: map[string]float64{}}
 		for f, v := range c.feats {
 			if v != 0 {

@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"context"
@@ -84,11 +84,11 @@ type EvalReport struct {
 // correct when it contains a gold answer (case-insensitively, punctuation
 // and white space normalised), or when an unanswerable item is abstained on.
 // The report also scores every stage of the pipeline (see StageReport).
-func Evaluate(ctx context.Context, lib *Library, items []EvalItem) (EvalReport, error) {
+func Evaluate(ctx context.Context, lib *Librarian, c Corpus, items []EvalItem) (EvalReport, error) {
 	var r EvalReport
 	var preds []Prediction
 	for _, it := range items {
-		ans, dec, err := lib.answer(ctx, it.Question, AskOptions{})
+		ans, dec, err := lib.answer(ctx, c, it.Question, AskOptions{})
 		if err != nil && err != ErrEmptyQuery {
 			return r, fmt.Errorf("question %q: %w", it.ID, err)
 		}

@@ -1,16 +1,17 @@
-package briefings
+package answer
 
 import (
 	"bytes"
 	"compress/gzip"
 	"errors"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -141,4 +142,16 @@ func parseDictdEntry(b []byte) (string, []string) {
 		}
 	}
 	return head, senses
+}
+
+// AddFreeDict adds the translations of Debian's FreeDict English-Dutch
+// dictionaries in dir, when installed there, and returns how many English
+// words they cover (0 when they are not installed).
+func (lx *Lexicon) AddFreeDict(dir string) (int, error) {
+	d, err := loadFreeDict(dir)
+	if err != nil {
+		return 0, err
+	}
+	lx.dict = d
+	return len(d), nil
 }

@@ -1,26 +1,27 @@
-package briefings
+package answer
 
 import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/article"
 )
 
-// maxPassageSentences bounds a passage that grew by merging neighbours.
-const maxPassageSentences = 5
+// MaxPassageSentences bounds a passage that grew by merging neighbours.
+const MaxPassageSentences = 5
 
 // Passage is an excerpt of an article that retrieval found for a question:
 // one or a few consecutive sentences, verbatim.
 type Passage struct {
-	Article ArticleID
+	Article article.ID
 	Title   string
-	Date    Date
+	Date    article.Date
 	// First and Last are the indexes of the passage's first and last
 	// sentences in the article's Sentences.
 	First, Last int
@@ -40,34 +41,32 @@ type Retrieval struct {
 	Passages []Passage
 }
 
-// Passages runs the library's retrieval for a question and returns the
+// Passages runs the retrieval for a question and returns the
 // passages that best support it: the sentences the built-in reader examines,
 // ranked by how much of the question each supports, each with the sentence
 // before it (for the names a pronoun refers to) and the one after. Windows
 // that touch in one article are merged; at most limit passages are returned
 // (limit <= 0: 8). opts.Article restricts the search as in Answer. The error
 // is ErrEmptyQuery for a question without words, or ctx's.
-func (l *Library) Passages(ctx context.Context, questionText string, opts AskOptions, limit int) (Retrieval, error) {
+func (l *Librarian) Passages(ctx context.Context, s Corpus, questionText string, opts AskOptions, limit int) (Retrieval, error) {
 	if err := ctx.Err(); err != nil {
 		return Retrieval{}, err
 	}
 	if limit <= 0 {
 		limit = 8
 	}
-	s := l.state.Load()
-	defer runtime.KeepAlive(s)
-	q := l.analyzeQuestion(strings.TrimSpace(questionText), s.ix)
+	q := l.analyzeQuestion(strings.TrimSpace(questionText), s)
 	r := Retrieval{Lang: q.Lang, Type: q.Type.String()}
 	if len(q.Groups) == 0 {
 		return r, ErrEmptyQuery
 	}
-	var restrict []docScore
+	var restrict []DocScore
 	if opts.Article != "" {
-		d, ok := s.find(opts.Article)
+		d, ok := s.Find(opts.Article)
 		if !ok {
 			return r, fmt.Errorf("no article has the ID %q", opts.Article)
 		}
-		restrict = []docScore{{doc: uint32(d), score: 1}}
+		restrict = []DocScore{{Doc: uint32(d), Score: 1}}
 	}
 	ex, err := l.examine(ctx, s, &q, restrict)
 	if err != nil {
@@ -82,7 +81,7 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 		return cmp.Compare(b.pre, a.pre)
 	})
 	for _, h := range hits {
-		art := s.art(h.doc)
+		art := s.Article(h.doc)
 		first, last := max(h.sent-1, 0), min(h.sent+1, len(art.Sentences)-1)
 		covered := false
 		for _, p := range r.Passages {
@@ -105,12 +104,12 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 			continue
 		}
 		// a window next to a passage of the article widens it, up to
-		// maxPassageSentences
+		// MaxPassageSentences
 		merged := false
 		for i := range r.Passages {
 			p := &r.Passages[i]
 			if p.Article == art.ID && (first == p.Last+1 || last == p.First-1) &&
-				max(p.Last, last)-min(p.First, first)+1 <= maxPassageSentences {
+				max(p.Last, last)-min(p.First, first)+1 <= MaxPassageSentences {
 				p.First, p.Last = min(p.First, first), max(p.Last, last)
 				merged = true
 				break
@@ -124,8 +123,8 @@ func (l *Library) Passages(ctx context.Context, questionText string, opts AskOpt
 	}
 	for i := range r.Passages {
 		p := &r.Passages[i]
-		d, _ := s.find(p.Article)
-		art := s.art(d)
+		d, _ := s.Find(p.Article)
+		art := s.Article(d)
 		texts := make([]string, 0, p.Last-p.First+1)
 		for _, st := range art.Sentences[p.First : p.Last+1] {
 			texts = append(texts, st.Text)
@@ -157,9 +156,7 @@ type TermSupport struct {
 // reader matches questions with. A word is read both as English and as
 // Dutch; the better match counts. Stop words and question words are not
 // listed. Safe for concurrent use.
-func (l *Library) Support(text, sentence string) []TermSupport {
-	s := l.state.Load()
-	defer runtime.KeepAlive(s)
+func (l *Librarian) Support(s Corpus, text, sentence string) []TermSupport {
 	// the parts of hyphenated words count on both sides: "mid-October",
 	// "EU-wet"
 	text = strings.ReplaceAll(text, "-", " ")
@@ -174,7 +171,7 @@ func (l *Library) Support(text, sentence string) []TermSupport {
 	var spans [][2]int // out[i] covers words [spans[i][0], spans[i][1])
 	for _, lang := range []string{"en", "nl"} {
 		q := question{Text: text, Lang: lang, counted: -1, focus: -1}
-		q.Groups = l.buildGroups(words, make([]bool, len(words)), lang, s.ix)
+		q.Groups = l.buildGroups(words, make([]bool, len(words)), lang, s)
 		if len(q.Groups) == 0 {
 			continue
 		}

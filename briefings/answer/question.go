@@ -1,10 +1,11 @@
-package briefings
+package answer
 
 import (
-	"github.com/briefbot/briefbot/briefings/analysis"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/briefings/analysis"
 )
 
 // qType is the kind of answer a question expects.
@@ -59,7 +60,7 @@ type question struct {
 	Focus   entityKind // for which/what questions: the kind the focus noun names
 	Plural  bool       // the focus noun is plural: coordinated answers allowed
 	Subject string     // for who-is: the name asked about, folded
-	Groups  []termGroup
+	Groups  []TermGroup
 	// counted is the group index of the noun counted by a how-many question, or -1.
 	counted int
 	// focusWord is the folded noun after which/what ("court"), or "".
@@ -167,7 +168,7 @@ func isQuestionWord(f string) bool {
 }
 
 // analyzeQuestion parses a question and builds its term groups against ix.
-func (l *Library) analyzeQuestion(text string, ix *index) question {
+func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	words := analysis.Words(text)
 	q := question{Text: text, Lang: detectLang(words), counted: -1, focus: -1}
 	skip := make([]bool, len(words)) // words consumed by the question frame
@@ -406,7 +407,7 @@ func (l *Library) analyzeQuestion(text string, ix *index) question {
 // answer (a person's role, an organisation, a place, a country: "which
 // hacker group", "welke Russische hackersgroep", "which party leader"), or
 // -1.
-func (l *Library) focusHead(text string, words []analysis.Word, from int) int {
+func (l *Librarian) focusHead(text string, words []analysis.Word, from int) int {
 	head := -1
 	for i := from; i < len(words) && i < from+4; i++ {
 		f := words[i].Folded
@@ -440,8 +441,8 @@ func isCapitalized(s string) bool {
 // buildGroups turns the question's content words into term groups: English
 // words through the lexicon (longest expression first), Dutch words with
 // their other inflections, names with their Dutch spellings.
-func (l *Library) buildGroups(words []analysis.Word, skip []bool, lang string, ix *index) []termGroup {
-	var groups []termGroup
+func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string, ix Corpus) []TermGroup {
+	var groups []TermGroup
 	seenVerb := false
 	coveredUntil := 0 // words before this index belong to an expression
 	for i := 0; i < len(words); i++ {
@@ -464,9 +465,9 @@ func (l *Library) buildGroups(words []analysis.Word, skip []bool, lang string, i
 					parts[k] = words[i+k].Folded
 				}
 				if nl, ok := l.lex.en[strings.Join(parts, " ")]; ok {
-					g := termGroup{Label: joinText(words[i : i+n]), Weight: 1, Pos: i}
+					g := TermGroup{Label: joinText(words[i : i+n]), Weight: 1, Pos: i}
 					g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
-					if ix != nil && !ix.hasAny(g.Stems) {
+					if ix != nil && !hasAny(ix, g.Stems) {
 						continue // the articles lack the compound: try the single words
 					}
 					if l.lex.countries[parts[0]] != "" && !l.lex.countryAdj[parts[0]] {
@@ -486,7 +487,7 @@ func (l *Library) buildGroups(words []analysis.Word, skip []bool, lang string, i
 			continue
 		}
 		capital := isCapitalized(w.Text) && (i > 0 || !auxWords[f])
-		g := termGroup{Label: w.Text, Weight: 1, Pos: i}
+		g := TermGroup{Label: w.Text, Weight: 1, Pos: i}
 		isNum := unicode.IsDigit([]rune(f)[0])
 		switch {
 		case isNum:
@@ -539,7 +540,7 @@ func (l *Library) buildGroups(words []analysis.Word, skip []bool, lang string, i
 	}
 	for i := range groups {
 		if ix != nil {
-			ix.resolve(&groups[i])
+			ix.Resolve(&groups[i])
 		}
 	}
 	return groups
@@ -554,7 +555,7 @@ func joinText(ws []analysis.Word) string {
 }
 
 // dutchStems stems the single-word Dutch forms of a concept.
-func (l *Library) dutchStems(forms []string) []string {
+func (l *Librarian) dutchStems(forms []string) []string {
 	var out []string
 	for _, f := range forms {
 		if !strings.Contains(f, " ") {
@@ -578,7 +579,7 @@ var nameRewrites = [][2]string{{"u", "oe"}, {"zh", "zj"}, {"sh", "sj"}, {"ch", "
 
 // nameVariants returns Dutch spellings of an English-spelled name that occur
 // in the index (all, when ix is nil).
-func (l *Library) nameVariants(f string, ix *index) []string {
+func (l *Librarian) nameVariants(f string, ix Corpus) []string {
 	seen := map[string]bool{f: true}
 	frontier := []string{f}
 	for range 3 {
@@ -606,7 +607,7 @@ func (l *Library) nameVariants(f string, ix *index) []string {
 			out = append(out, st)
 			continue
 		}
-		if _, ok := ix.lookup(st); ok {
+		if _, ok := ix.Lookup(st); ok {
 			out = append(out, st)
 		}
 	}
@@ -709,7 +710,7 @@ func (q *question) hasVerb() bool {
 }
 
 // groupAt returns the index of the group that covers word w, or -1.
-func groupAt(groups []termGroup, words []analysis.Word, w int) int {
+func groupAt(groups []TermGroup, words []analysis.Word, w int) int {
 	for i, g := range groups {
 		if g.Pos <= w && w < g.Pos+len(strings.Fields(g.Label)) {
 			return i

@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 // The expected answer type of a which-question comes from the noun that
 // heads the phrase after "which", past its modifiers.
 func TestWhichFocusHead(t *testing.T) {
-	lib := newTestLibrary(t, "")
-	ix := lib.state.Load().ix
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
 	for _, tt := range []struct {
 		q     string
 		focus entityKind
@@ -33,8 +33,8 @@ func TestWhichFocusHead(t *testing.T) {
 // name after a non-name run starts a person of its own, and organisation
 // cues beat the default of a person.
 func TestEntitySpanKinds(t *testing.T) {
-	lib := newTestLibrary(t, "")
-	ix := lib.state.Load().ix
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
 	q := lib.analyzeQuestion("Who said it?", ix)
 	spans := func(text string) map[string]entityKind {
 		toks := lib.annotate(&q, text)
@@ -65,8 +65,8 @@ func TestEntitySpanKinds(t *testing.T) {
 // The spelled-out name of an acronym in the question is the question's own
 // words, no answer.
 func TestExpandsAcronym(t *testing.T) {
-	lib := newTestLibrary(t, "")
-	ix := lib.state.Load().ix
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
 	q := lib.analyzeQuestion("Who leads the NDVB?", ix)
 	toks := lib.annotate(&q, "De Nationale Dienst Voor Brandweer (NDVB) wordt geleid door Anna de Groot.")
 	for _, c := range lib.entitySpans(toks) {

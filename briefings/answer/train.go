@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"context"
@@ -32,10 +32,10 @@ type stageFacts struct {
 }
 
 // PrepareRanker runs the pipeline up to the candidates for every item.
-func (l *Library) PrepareRanker(ctx context.Context, set string, items []EvalItem) ([]*RankerItem, error) {
+func (l *Librarian) PrepareRanker(ctx context.Context, c Corpus, set string, items []EvalItem) ([]*RankerItem, error) {
 	var out []*RankerItem
 	for _, it := range items {
-		_, dec, err := l.answer(ctx, it.Question, AskOptions{})
+		_, dec, err := l.answer(ctx, c, it.Question, AskOptions{})
 		if err != nil && err != ErrEmptyQuery {
 			return nil, fmt.Errorf("question %q: %w", it.ID, err)
 		}
@@ -53,7 +53,7 @@ func (l *Library) PrepareRanker(ctx context.Context, set string, items []EvalIte
 }
 
 // stageOf reports where the gold answer was found along the pipeline.
-func (l *Library) stageOf(ex *examination, it EvalItem) stageFacts {
+func (l *Librarian) stageOf(ex *examination, it EvalItem) stageFacts {
 	f := stageFacts{artRank: -1, answerable: len(it.Answers) > 0}
 	if it.Article != nil {
 		f.articleGold = *it.Article
@@ -61,13 +61,13 @@ func (l *Library) stageOf(ex *examination, it EvalItem) stageFacts {
 	s := ex.s
 	defer runtime.KeepAlive(s)
 	for r, d := range ex.docs {
-		if int(d.doc) < s.len() && s.art(int(d.doc)).Source == f.articleGold {
+		if int(d.Doc) < s.Len() && s.Article(int(d.Doc)).Source == f.articleGold {
 			f.artRank = r
 			break
 		}
 	}
 	for _, e := range ex.sentences {
-		if answerMatches(s.art(e.doc).Sentences[e.sent].Text, it.Answers) {
+		if answerMatches(s.Article(e.doc).Sentences[e.sent].Text, it.Answers) {
 			f.sentRecall = true
 			break
 		}

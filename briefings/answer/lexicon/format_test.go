@@ -11,7 +11,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// fold mirrors briefings.Fold: lower case, accents and apostrophes dropped.
+// fold mirrors analysis.Fold: lower case, accents and apostrophes dropped.
 // Uniqueness is checked on folded forms because that is how the engine
 // compares them.
 func fold(s string) string {

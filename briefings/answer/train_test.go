@@ -1,4 +1,4 @@
-package briefings
+package answer
 
 import (
 	"context"
