@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"iter"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,7 +44,10 @@ type Lexicon struct {
 	months     map[string]int    // folded month names and abbreviations -> 1..12
 	weekdays   map[string]bool   // folded weekday names
 	numbers    map[string]int64  // folded number words -> value
-	numMods    map[string]bool   // folded quantity modifiers ("ruim", "bijna")
+	// numberWords lists, per value, the number words that write it
+	// ("twee", "two"), for questions that spell a number out.
+	numberWords map[int64][]string
+	numMods     map[string]bool // folded quantity modifiers ("ruim", "bijna")
 
 	// dict is a second English -> Dutch source (FreeDict, when installed),
 	// asked only for words the hand-written lexicon lacks.
@@ -190,10 +194,15 @@ func (lx *Lexicon) translate(f string) ([]string, bool) {
 	if nl, ok := lx.en[f]; ok {
 		return nl, true
 	}
-	if len(lx.dict) == 0 {
-		return nil, false
+	// an inflection the lexicon does not list ("reaching", "vows"): its
+	// base form, in the lexicon first, then in FreeDict
+	bases := englishBases(f)
+	for _, base := range bases[1:] {
+		if nl, ok := lx.en[base]; ok {
+			return nl, true
+		}
 	}
-	for _, base := range englishBases(f) {
+	for _, base := range bases {
 		if nl, ok := lx.dict[base]; ok {
 			return nl, true
 		}
@@ -246,6 +255,13 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		}
 	}
 	lx.numPrefixes = map[string]bool{}
+	lx.numberWords = map[int64][]string{}
+	for w, v := range lx.numbers {
+		lx.numberWords[v] = append(lx.numberWords[v], w)
+	}
+	for _, ws := range lx.numberWords {
+		slices.Sort(ws) // map order must not reach the groups
+	}
 	for w := range lx.numbers {
 		if len(w) >= 3 {
 			lx.numPrefixes[w[:3]] = true
@@ -270,6 +286,7 @@ type lexFile struct {
 
 var lexFiles = []lexFile{
 	{"en-nl.tsv", (*Lexicon).addTranslation},
+	{"en-nl-general.tsv", (*Lexicon).addTranslation},
 	{"countries.tsv", (*Lexicon).addCountry},
 	{"places.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.places, cols[0]); return nil }},
 	{"firstnames.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.firstNames, cols[0]); return nil }},

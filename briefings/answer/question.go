@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -493,6 +494,14 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		case isNum:
 			g.Number = true
 			g.Stems = []string{f}
+		case l.lex.numbers[f] >= 2 && !capital:
+			// a number spelled out ("two", "zeventien") meets the article's
+			// words and digits alike ("twee", "2"); one is left alone, for
+			// "een" is also the Dutch article
+			v := l.lex.numbers[f]
+			g.Number = true
+			words := append([]string{strconv.FormatInt(v, 10)}, l.lex.numberWords[v]...)
+			g.Stems, g.Forms = appendUnique(nil, l.dutchStems(words)...), formSet(words)
 		case lang == "en":
 			if nl, ok := l.lex.translate(f); ok {
 				g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)

@@ -2,6 +2,7 @@ package answer
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -73,5 +74,45 @@ func TestNameVariantsMatchDutchSpelling(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("variants of prigozhin %v lack prigozjin", all)
+	}
+}
+
+// A number spelled out in a question meets the article's digits and number
+// words alike, in either language; "one"/"een" stays an ordinary word.
+func TestSpelledNumbersMeetDigits(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		q, word string
+		want    []string // stems the group must hold
+	}{
+		{"Which two parties urged the minister to act?", "two", []string{"2", "twee"}},
+		{"Wie tekende het verdrag met drie landen?", "drie", []string{"3", "drie", "three"}},
+		{"How many of the seventeen diplomats left?", "seventeen", []string{"17", "zeventien"}},
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		found := false
+		for _, g := range q.Groups {
+			if g.Label != tt.word {
+				continue
+			}
+			found = true
+			if !g.Number {
+				t.Errorf("%q: group %q is not a number", tt.q, g.Label)
+			}
+			for _, st := range tt.want {
+				if !slices.Contains(g.Stems, st) {
+					t.Errorf("%q: group %q stems %v lack %q", tt.q, g.Label, g.Stems, st)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no group for %q", tt.q, tt.word)
+		}
+	}
+	q := lib.analyzeQuestion("Which one of the ministers resigned?", nil)
+	for _, g := range q.Groups {
+		if g.Number {
+			t.Errorf("%q: %q made a number group", q.Text, g.Label)
+		}
 	}
 }

@@ -125,7 +125,20 @@ func forms(t *testing.T, where, col string, lower, upper, dots bool) []string {
 }
 
 func TestEnNl(t *testing.T) {
-	const name = "en-nl.tsv"
+	news := checkTranslations(t, "en-nl.tsv", 1500)
+	// The general vocabulary adds words, never a second reading of a
+	// news-domain word: the news lexicon's senses stay the only ones.
+	general := checkTranslations(t, "en-nl-general.tsv", 1000)
+	for e, line := range general {
+		if n, ok := news[e]; ok {
+			t.Errorf("en-nl-general.tsv:%d: english %q is already on en-nl.tsv:%d", line, e, n)
+		}
+	}
+}
+
+// checkTranslations checks an 'english forms<TAB>dutch forms' file of at
+// least minLines concepts and returns the line of each folded English form.
+func checkTranslations(t *testing.T, name string, minLines int) map[string]int {
 	lines := readLines(t, name)
 	// byEnglish holds, per folded English form, the Dutch sides of the lines
 	// that carry it.
@@ -154,7 +167,9 @@ func TestEnNl(t *testing.T) {
 	// ("fire": dismiss / blaze), whose Dutch sides then share nothing. Two
 	// lines that share a Dutch form are one concept split in two, and
 	// must be merged so that every form of the concept maps alike.
+	first := map[string]int{}
 	for e, uses := range byEnglish {
+		first[e] = uses[0].n
 		for i := range uses {
 			for j := i + 1; j < len(uses); j++ {
 				for d := range uses[i].dutch {
@@ -166,9 +181,10 @@ func TestEnNl(t *testing.T) {
 			}
 		}
 	}
-	if len(lines) < 1500 {
-		t.Errorf("%s: %d concept lines, want at least 1500", name, len(lines))
+	if len(lines) < minLines {
+		t.Errorf("%s: %d concept lines, want at least %d", name, len(lines), minLines)
 	}
+	return first
 }
 
 func TestCountries(t *testing.T) {
