@@ -22,8 +22,14 @@ import (
 // Limits of the pipeline: how many articles are retrieved and how many of
 // their sentences are examined for candidates.
 const (
-	retrieveArticles  = 12
-	examineSentences  = 20
+	retrieveArticles = 12
+	examineSentences = 20
+	// analyzeSentences bounds the examined sentences that go to the
+	// linguistic analysis, the best by the cheap score first: Frog reads
+	// some 200 words a second, and an answer waits for it when nothing is
+	// cached. The others are read with the built-in analysis alone (their
+	// candidates' "analyzed" feature is 0).
+	analyzeSentences  = 12
 	maxCandidateWords = 8
 )
 
@@ -326,14 +332,15 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 }
 
 // analyzeHits returns the linguistic analysis of the examined sentences,
-// one per hit, or nil when no analyser is configured or it cannot serve
+// one per hit (the first analyzeSentences analysed, the others without
+// tokens), or nil when no analyser is configured or it cannot serve
 // (answers then go on without it).
 func (l *Librarian) analyzeHits(ctx context.Context, s Corpus, hits []sentHit) []analysis.Sentence {
 	if l.analyzer == nil || len(hits) == 0 {
 		return nil
 	}
-	texts := make([]string, len(hits))
-	for i, h := range hits {
+	texts := make([]string, min(len(hits), analyzeSentences))
+	for i, h := range hits[:len(texts)] {
 		texts[i] = s.Article(h.doc).Sentences[h.sent].Text
 	}
 	actx, cancel := context.WithTimeout(ctx, l.analysisTimeout)
@@ -343,7 +350,8 @@ func (l *Librarian) analyzeHits(ctx context.Context, s Corpus, hits []sentHit) [
 		l.log.Debug("sentence analysis unavailable; answering without it", "error", err)
 		return nil
 	}
-	return out
+	// one per hit; the ones not analysed have no tokens
+	return append(out, make([]analysis.Sentence, len(hits)-len(out))...)
 }
 
 // namesMissing is the share of the question's names and numbers found
