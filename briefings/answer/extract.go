@@ -308,8 +308,8 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0)) {
-			continue // "Volgens Trump …": a capitalised sentence opener is no name
+		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0 || pronominalAdverb(t.Folded))) {
+			continue // "Volgens Trump …", "Daarvoor is …": a capitalised sentence opener is no name
 		}
 		j := i + 1
 		for j < len(toks) && (!toks[j].gap || initialBefore(toks, j)) {
@@ -398,10 +398,10 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		return entPlace // "Paleis Huis ten Bosch", "Koninklijke Militaire School"
 	case placeFocus[prev]:
 		return entPlace // "de gemeenten Haacht en Keerbergen", "de regio Fujian"
+	case isAcronym(first.Text) && j-i == 1 && first.class&wFirstName == 0:
+		return entOrg // "volgens CEDMO": an acronym names an organisation, not a speaker
 	case first.class&wFirstName != 0 || prevC&wSpeech != 0:
 		return entPerson
-	case isAcronym(first.Text) && j-i == 1:
-		return entOrg
 	case strings.ContainsRune(first.Text, '-') && j-i == 1:
 		return entPhrase
 	case prevC&wPlacePrep != 0:
@@ -415,6 +415,22 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 	}
 	return entName
 }
+
+// pronominalAdverb reports whether w (folded) is a Dutch pronominal adverb,
+// daar/hier/waar/er with a preposition ("daarvoor", "hierdoor", "ermee"): a
+// word, however capitalised at the start of a sentence.
+func pronominalAdverb(w string) bool {
+	for _, pre := range [...]string{"daar", "hier", "waar", "er"} {
+		if rest, ok := strings.CutPrefix(w, pre); ok && pronominalPreps[rest] {
+			return true
+		}
+	}
+	return false
+}
+
+var pronominalPreps = map[string]bool{"aan": true, "achter": true, "bij": true, "binnen": true, "boven": true, "buiten": true,
+	"door": true, "in": true, "langs": true, "mee": true, "na": true, "naar": true, "naast": true, "om": true, "onder": true,
+	"op": true, "over": true, "tegen": true, "toe": true, "tussen": true, "uit": true, "van": true, "voor": true, "zonder": true}
 
 // endsInCommonNoun reports whether a hyphenated word ends in a lower-case
 // noun: "Webb-ruimtetelescoop" (not "Jean-Claude", "Hilversum-Noord").
