@@ -29,9 +29,10 @@ type RankerModel struct {
 	Mean    []float64 `json:"mean"`
 	Scale   []float64 `json:"scale"`
 	Weights []float64 `json:"weights"`
-	// Calibration maps the winner's calibration features (CalibrationNames)
-	// to the probability that it is right.
-	Calibration []float64 `json:"calibration"`
+	// Calibration maps the winner's calibration features (CalibrationNames,
+	// recorded in CalibrationFeatures) to the probability that it is right.
+	Calibration         []float64 `json:"calibration"`
+	CalibrationFeatures []string  `json:"calibration_features"`
 	// Threshold is the calibrated confidence below which the engine
 	// abstains, chosen on held-out folds for answered-precision ≥ 0.90.
 	Threshold float64 `json:"threshold"`
@@ -54,7 +55,7 @@ const rankerVersion = 1
 
 // CalibrationNames lists the calibration features of a question's winner.
 func CalibrationNames() []string {
-	return []string{"bias", "score", "prob", "margin", "cov", "old_conf", "typed", "fit", "agree", "heur_conf", "name_miss", "names_absent", "unindexed",
+	return []string{"bias", "score", "prob", "margin", "cov", "old_conf", "typed", "fit", "agree", "heur_conf", "name_miss", "prob_unindexed", "unindexed",
 		"kind_phrase", "kind_number", "kind_date", "kind_place", "kind_name", "counted", "focus_next", "redund_arts"}
 }
 
@@ -70,6 +71,9 @@ func ParseRankerModel(data []byte) (*RankerModel, error) {
 	}
 	if !slices.Equal(m.Features, FeatureNames()) {
 		return nil, errors.New("ranker model's features differ from this build's: retrain it with `briefbot train`")
+	}
+	if !slices.Equal(m.CalibrationFeatures, CalibrationNames()) {
+		return nil, errors.New("ranker model's calibration features differ from this build's: retrain it with `briefbot train`")
 	}
 	n := int(numFeatures)
 	if len(m.Mean) != n || len(m.Scale) != n || len(m.Weights) != n || len(m.Calibration) != len(CalibrationNames()) {
@@ -153,10 +157,13 @@ func calibrationFeatures(cands []rankCand, best int) []float64 {
 			agree = 1
 		}
 	}
-	// names_absent: none of the question's names is near the answer, which
-	// is right far less often than a partial miss suggests
+	// prob_unindexed: when no article has the question's names, the
+	// ranker's certainty is about another question ("the mayor of
+	// Amsterdam" over an article on Utrecht's): it counts for less. (It
+	// took the place of names_absent, name_miss ≥ 0.99, which added
+	// nothing to name_miss: weight -0.03.)
 	return []float64{1, w.score / 10, prob, prob - other, w.feats[fCov], w.feats[fOldConf], w.feats[fTyped], w.feats[fFit], agree, heurConf,
-		w.feats[fNameMiss], b2f(w.feats[fNameMiss] >= 0.99), w.feats[fUnindexed],
+		w.feats[fNameMiss], prob * w.feats[fUnindexed], w.feats[fUnindexed],
 		// the answer's kind: how often an answer of that kind is right
 		// differs (a date or a count more often than a phrase)
 		w.feats[fKindPhrase], w.feats[fKindNumber], w.feats[fKindDate], w.feats[fKindPlace] + w.feats[fKindCountry], w.feats[fKindName],

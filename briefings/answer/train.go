@@ -191,7 +191,7 @@ func TrainRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ran
 // fitRanker fits the conditional logit weights on standardised features.
 func fitRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*RankerModel, error) {
 	n := int(numFeatures)
-	m := &RankerModel{Version: rankerVersion, Features: FeatureNames(), Mean: make([]float64, n), Scale: make([]float64, n),
+	m := &RankerModel{Version: rankerVersion, Features: FeatureNames(), CalibrationFeatures: CalibrationNames(), Mean: make([]float64, n), Scale: make([]float64, n),
 		Weights: make([]float64, n), Calibration: make([]float64, len(CalibrationNames()))}
 	cnt := 0.0
 	for _, it := range items {

@@ -2,6 +2,8 @@ package answer
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -78,8 +80,16 @@ func TestParseRankerModelRejectsMismatch(t *testing.T) {
 			t.Errorf("%s: parsed; want an error", tt.name)
 		}
 	}
-	if _, err := DefaultRanker(); err != nil {
-		t.Errorf("the shipped ranker: %v", err)
+	m, err := DefaultRanker()
+	if err != nil {
+		t.Fatalf("the shipped ranker: %v", err)
+	}
+	// the same weights read with other calibration features are refused
+	m.CalibrationFeatures = append(slices.Clone(m.CalibrationFeatures[1:]), "renamed")
+	if b, err := json.Marshal(m); err != nil {
+		t.Fatal(err)
+	} else if _, err := ParseRankerModel(b); err == nil {
+		t.Error("other calibration features: parsed; want an error")
 	}
 	if _, err := DefaultDeepRanker(); err != nil {
 		t.Errorf("the shipped ranker for Frog: %v", err)
