@@ -308,8 +308,8 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0 || pronominalAdverb(t.Folded))) {
-			continue // "Volgens Trump …", "Daarvoor is …": a capitalised sentence opener is no name
+		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0 || pronominalAdverb(t.Folded) || sentenceAdverbs[t.Folded])) {
+			continue // "Volgens Trump …", "Daarvoor is …", "Verder …": a capitalised sentence opener is no name
 		}
 		j := i + 1
 		for j < len(toks) && (!toks[j].gap || initialBefore(toks, j)) {
@@ -427,6 +427,17 @@ func pronominalAdverb(w string) bool {
 	}
 	return false
 }
+
+// sentenceAdverbs are Dutch adverbs that open a sentence and link it to the
+// one before ("Verder …", "Inmiddels …"); the stop-word list lacks them.
+var sentenceAdverbs = map[string]bool{"verder": true, "daarnaast": true, "bovendien": true, "inmiddels": true,
+	"intussen": true, "ondertussen": true, "vervolgens": true, "tegelijk": true, "tegelijkertijd": true, "eerder": true,
+	"later": true, "nadien": true, "daarna": true, "sindsdien": true, "destijds": true, "momenteel": true, "wel": true,
+	"alleen": true, "zelfs": true, "vooral": true, "eveneens": true, "overigens": true, "uiteindelijk": true,
+	"aanvankelijk": true, "tevens": true, "echter": true, "daarom": true, "immers": true, "namelijk": true,
+	"wellicht": true, "misschien": true, "mogelijk": true, "bijvoorbeeld": true, "kortom": true, "opvallend": true,
+	"helaas": true, "gelukkig": true, "eerst": true, "hierna": true, "daarentegen": true, "bovenal": true,
+	"zodoende": true, "ditmaal": true, "voorlopig": true, "binnenkort": true, "straks": true}
 
 var pronominalPreps = map[string]bool{"aan": true, "achter": true, "bij": true, "binnen": true, "boven": true, "buiten": true,
 	"door": true, "in": true, "langs": true, "mee": true, "na": true, "naar": true, "naast": true, "om": true, "onder": true,
