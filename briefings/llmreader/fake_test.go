@@ -132,8 +132,8 @@ func replyJSON(answer, quote, article string) string {
 	return string(b)
 }
 
-// answer writes a completion whose content is content.
-func answer(content string) func(w http.ResponseWriter, r *http.Request, n int) {
+// reply writes a completion whose content is content.
+func reply(content string) func(w http.ResponseWriter, r *http.Request, n int) {
 	return func(w http.ResponseWriter, r *http.Request, n int) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprint(w, completionBody(content, "stop"))

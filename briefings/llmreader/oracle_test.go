@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	banswer "github.com/briefbot/briefbot/briefings/answer"
+	"github.com/briefbot/briefbot/briefings/answer"
 
 	"github.com/briefbot/briefbot/briefings"
 )
@@ -30,7 +30,7 @@ func TestVerifyOracle(t *testing.T) {
 	if err != nil {
 		t.Skipf("no development set: %v", err)
 	}
-	items, err := banswer.ParseEvalItems(data)
+	items, err := answer.ParseEvalItems(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestVerifyOracle(t *testing.T) {
 		bySource[a.Source] = a
 	}
 	type honest struct {
-		item   banswer.EvalItem
+		item   answer.EvalItem
 		answer string
 		quote  string
 		art    briefings.ArticleID
