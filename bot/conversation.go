@@ -6,9 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/briefbot/briefbot/briefings/analysis"
-
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/analysis"
 )
 
 // threadKey identifies one thread of one conversation on one platform.

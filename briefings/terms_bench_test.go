@@ -7,9 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/briefbot/briefbot/briefings/analysis"
-
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/analysis"
 	"github.com/briefbot/briefbot/internal/corpus"
 )
 

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/briefbot/briefbot/briefings"
 )
 
 // topicLoadDir parses every article file of fsys's root with the project's

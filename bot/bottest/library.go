@@ -7,9 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/briefbot/briefbot/briefings/analysis"
-
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/analysis"
 )
 
 // Library is a fake of the article library at the bot's consumer interface

@@ -9,9 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/briefbot/briefbot/briefings/article"
-
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/article"
 )
 
 // The answer pipeline, stage by stage: retrieve articles (BM25), pick the

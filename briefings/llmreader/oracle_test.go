@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/briefbot/briefbot/briefings/answer"
-
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/answer"
 )
 
 // TestVerifyOracle measures verification on the shared development set

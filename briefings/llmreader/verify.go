@@ -5,11 +5,10 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/briefbot/briefbot/briefings"
 )
 
 // Why a model's reply was not shown (the reason label of

@@ -6,12 +6,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/answer"
+	"github.com/briefbot/briefbot/briefings/llmreader"
 
 	"github.com/spf13/cobra"
-
-	"github.com/briefbot/briefbot/briefings"
-	"github.com/briefbot/briefbot/briefings/llmreader"
 )
 
 func evalCmd(g *globals) *cobra.Command {

@@ -10,13 +10,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/briefbot/briefbot/briefings/answer"
-
-	"github.com/spf13/cobra"
-
 	"github.com/briefbot/briefbot/briefings"
+	"github.com/briefbot/briefbot/briefings/answer"
 	"github.com/briefbot/briefbot/briefings/llmreader"
 	"github.com/briefbot/briefbot/config"
+
+	"github.com/spf13/cobra"
 )
 
 // newLLMReader builds the language-model reader of the llm section over

@@ -12,13 +12,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/briefbot/briefbot/briefings/answer"
-
-	"github.com/spf13/cobra"
-
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/answer"
 	"github.com/briefbot/briefbot/internal/store"
+
+	"github.com/spf13/cobra"
 )
 
 // frogFlags select Frog for the commands that measure answering (train,

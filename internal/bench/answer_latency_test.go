@@ -11,10 +11,9 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/briefbot/briefbot/briefings/answer"
-
 	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/briefings/answer"
 	"github.com/briefbot/briefbot/internal/corpus"
 )
 

@@ -22,15 +22,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/internal/corpus"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/nl"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bleveindex "github.com/blevesearch/bleve_index_api"
-
-	"github.com/briefbot/briefbot/briefings"
-	"github.com/briefbot/briefbot/internal/corpus"
 )
 
 // Config says what to measure.

@@ -3,12 +3,11 @@ package corpus_test
 import (
 	"testing"
 
+	"github.com/briefbot/briefbot/briefings"
 	"github.com/briefbot/briefbot/briefings/analysis"
+	"github.com/briefbot/briefbot/internal/corpus"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/briefbot/briefbot/briefings"
-	"github.com/briefbot/briefbot/internal/corpus"
 )
 
 func TestGenerate(t *testing.T) {
