@@ -29,6 +29,9 @@ type RankerModel struct {
 	Mean    []float64 `json:"mean"`
 	Scale   []float64 `json:"scale"`
 	Weights []float64 `json:"weights"`
+	// Excluded names features the fit left out (weight 0): computed and
+	// shown by --explain, but cross-validation found they do not help.
+	Excluded []string `json:"excluded,omitempty"`
 	// Calibration maps the winner's calibration features (CalibrationNames,
 	// recorded in CalibrationFeatures) to the probability that it is right.
 	Calibration         []float64 `json:"calibration"`
@@ -78,6 +81,15 @@ func ParseRankerModel(data []byte) (*RankerModel, error) {
 	n := int(numFeatures)
 	if len(m.Mean) != n || len(m.Scale) != n || len(m.Weights) != n || len(m.Calibration) != len(CalibrationNames()) {
 		return nil, errors.New("ranker model has the wrong number of weights: retrain it with `briefbot train`")
+	}
+	for _, name := range m.Excluded {
+		i := slices.Index(m.Features, name)
+		if i < 0 {
+			return nil, fmt.Errorf("ranker model excludes %q, which this build does not compute: retrain it with `briefbot train`", name)
+		}
+		if m.Weights[i] != 0 {
+			return nil, fmt.Errorf("ranker model excludes %q but gives it weight %g", name, m.Weights[i])
+		}
 	}
 	if m.Threshold < 0 || m.Threshold > 1 {
 		return nil, fmt.Errorf("ranker model threshold %.3f is outside 0..1", m.Threshold)

@@ -110,6 +110,8 @@ type TrainOptions struct {
 	// TargetPrecision is the answered-precision the threshold aims at on
 	// held-out predictions (0: DefaultTargetPrecision).
 	TargetPrecision float64
+	// Exclude names features the ranker leaves out: their weight stays 0.
+	Exclude []string
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -193,6 +195,20 @@ func fitRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ranke
 	n := int(numFeatures)
 	m := &RankerModel{Version: rankerVersion, Features: FeatureNames(), CalibrationFeatures: CalibrationNames(), Mean: make([]float64, n), Scale: make([]float64, n),
 		Weights: make([]float64, n), Calibration: make([]float64, len(CalibrationNames()))}
+	keep := make([]bool, n)
+	for i := range keep {
+		keep[i] = true
+	}
+	for _, name := range o.Exclude {
+		i := slices.Index(m.Features, name)
+		if i < 0 {
+			return nil, fmt.Errorf("cannot exclude feature %q: the ranker has no such feature (it has %s)", name, strings.Join(m.Features, ", "))
+		}
+		if keep[i] {
+			keep[i] = false
+			m.Excluded = append(m.Excluded, name)
+		}
+	}
 	cnt := 0.0
 	for _, it := range items {
 		for _, c := range it.cands {
@@ -281,6 +297,11 @@ func fitRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ranke
 				for i, v := range x {
 					grad[i] += d * v / float64(len(groups))
 				}
+			}
+		}
+		for i, k := range keep {
+			if !k {
+				grad[i] = 0 // Adam leaves a weight with no gradient at 0
 			}
 		}
 		opt.step(w, grad, step)

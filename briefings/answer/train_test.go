@@ -95,3 +95,35 @@ func TestParseRankerModelRejectsMismatch(t *testing.T) {
 		t.Errorf("the shipped ranker for Frog: %v", err)
 	}
 }
+
+// An excluded feature keeps weight 0 even when it would decide, the model
+// file says it was left out, and a model that gives it weight is refused.
+func TestTrainRankerExcludes(t *testing.T) {
+	ctx := context.Background()
+	m, err := TrainRanker(ctx, syntheticItems(40), TrainOptions{Exclude: []string{"prox"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Weights[fProx] != 0 || m.Weights[fLen] >= 0 {
+		t.Errorf("weights prox %v len %.3f; want prox exactly 0 and length still learned", m.Weights[fProx], m.Weights[fLen])
+	}
+	if !slices.Equal(m.Excluded, []string{"prox"}) {
+		t.Errorf("model records excluded %q; want [prox]", m.Excluded)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseRankerModel(b); err != nil {
+		t.Errorf("a model with an excluded feature: %v", err)
+	}
+	m.Weights[fProx] = 0.5
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	} else if _, err := ParseRankerModel(b); err == nil {
+		t.Error("a model weighting a feature it excludes parsed; want an error")
+	}
+	if _, err := TrainRanker(ctx, syntheticItems(5), TrainOptions{Exclude: []string{"nope"}}); err == nil {
+		t.Error("excluding a feature that does not exist succeeded; want an error")
+	}
+}

@@ -135,6 +135,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"train", "--set", "a=" + missing, "--folds", "-1"}, 2, "--folds -1"},
 		{[]string{"train", "--set", "a=" + missing, "--target-precision", "1.5"}, 2, "--target-precision 1.5"},
 		{[]string{"train", "--set", "a=" + missing, "--l2", "-1"}, 2, "--l2 -1"},
+		{[]string{"train", "--set", "a=" + missing, "--exclude-features", "fit,nope"}, 2, `no feature "nope"`},
 		{[]string{"train", "--set", "a=" + missing, "--frog", "--frog-processes", "0"}, 2, "--frog-processes 0"},
 		{[]string{"serve", "--watch-debounce", "-1s"}, 2, "--watch-debounce -1s"},
 		{[]string{"train", "--set", "a=" + missing, "--folds", "1"}, 2, "--folds 1"},

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +123,11 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 			if err := checkFraction("--target-precision", opts.TargetPrecision, false); err != nil {
 				return usageError{cmd: "train", err: err}
 			}
+			for _, name := range opts.Exclude {
+				if !slices.Contains(answer.FeatureNames(), name) {
+					return usageError{cmd: "train", err: fmt.Errorf("--exclude-features: no feature %q (the features: %s)", name, strings.Join(answer.FeatureNames(), ", "))}
+				}
+			}
 			var items []*answer.RankerItem
 			var inputs []answer.ModelInput
 			an, closeAn, err := frog.open(ctx, g)
@@ -225,6 +231,7 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 	c.Flags().IntVar(&folds, "folds", 5, "k for the k-fold cross-validation by article (0: none)")
 	c.Flags().StringVar(&out, "out", "", "write the model fitted on all sets to this file")
 	frog.register(c)
+	c.Flags().StringSliceVar(&opts.Exclude, "exclude-features", nil, "features the ranker leaves out, comma-separated (names as --explain prints them)")
 	c.Flags().Float64Var(&opts.L2, "l2", 0.1, "weight decay of the ranker")
 	c.Flags().Float64Var(&opts.TargetPrecision, "target-precision", answer.DefaultTargetPrecision,
 		"answered-precision the abstention threshold is chosen for, on held-out inner folds")
