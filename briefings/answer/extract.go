@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -23,6 +24,13 @@ type tok struct {
 	// also lists the other question groups the word supports at the same
 	// time: the compound "griepvaccinatie" is both "flu" and "vaccination".
 	also []groupMatch
+}
+
+// inGroup reports whether the word supports question group g, as its
+// own group or as one of the others ("onderzoeksorganisatie" is
+// "research" and "organisation").
+func (t *tok) inGroup(g int) bool {
+	return t.group == g || slices.ContainsFunc(t.also, func(m groupMatch) bool { return m.group == g })
 }
 
 // groupMatch is a word's support for one question group.

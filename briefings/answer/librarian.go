@@ -388,10 +388,10 @@ func titleCase(s string) string {
 	return strings.Join(f, " ")
 }
 
-// groupIn reports whether a token of the sentence matches group g.
+// groupIn reports whether a word of the sentence supports group g.
 func groupIn(toks []tok, g int) bool {
-	for _, t := range toks {
-		if t.group == g {
+	for i := range toks {
+		if toks[i].inGroup(g) {
 			return true
 		}
 	}

@@ -170,7 +170,7 @@ func (l *Librarian) Support(s Corpus, text, sentence string) []TermSupport {
 	var out []TermSupport
 	var spans [][2]int // out[i] covers words [spans[i][0], spans[i][1])
 	for _, lang := range []string{"en", "nl"} {
-		q := question{Text: text, Lang: lang, counted: -1, focus: -1}
+		q := question{Text: text, Lang: lang, counted: -1, focus: -1, slotLeft: -1, slotRight: -1}
 		q.Groups = l.buildGroups(words, make([]bool, len(words)), lang, s)
 		if len(q.Groups) == 0 {
 			continue

@@ -68,6 +68,9 @@ type question struct {
 	focusWord string
 	// focus is the group index of focusWord, or -1.
 	focus int
+	// slotLeft and slotRight are the groups of the question's content
+	// words right before and right after the question phrase, or -1.
+	slotLeft, slotRight int
 	// Money is true for "how much did X receive?": an amount of money.
 	Money bool
 	// Source is true for "where … come from?": a source phrase ("uit de
@@ -171,7 +174,7 @@ func isQuestionWord(f string) bool {
 // analyzeQuestion parses a question and builds its term groups against ix.
 func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	words := analysis.Words(text)
-	q := question{Text: text, Lang: detectLang(words), counted: -1, focus: -1}
+	q := question{Text: text, Lang: detectLang(words), counted: -1, focus: -1, slotLeft: -1, slotRight: -1}
 	skip := make([]bool, len(words)) // words consumed by the question frame
 	q.Type, q.Focus = qOther, entNone
 
@@ -399,6 +402,29 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 		}
 	}
+	// the question's words on either side of the question phrase: the
+	// answer stands where the question word stands ("the first test of
+	// what" ~ "de eerste test van een nieuwe EU-wet"; "who fired Krebs" ~
+	// "Trump ontsloeg Krebs")
+	q.slotLeft, q.slotRight = -1, -1
+	if qi >= 0 {
+		// the question phrase runs from the question word to its focus
+		// or counted noun ("which Kremlin spokesman", "hoeveel zetels")
+		end := qi
+		for _, g := range []int{q.focus, q.counted} {
+			if g >= 0 {
+				end = max(end, q.Groups[g].Pos)
+			}
+		}
+		for i, g := range q.Groups {
+			switch {
+			case g.Pos < qi:
+				q.slotLeft = i
+			case g.Pos > end && q.slotRight < 0:
+				q.slotRight = i
+			}
+		}
+	}
 	return q
 }
 
@@ -446,49 +472,15 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	var groups []TermGroup
 	seenVerb := false
 	coveredUntil := 0 // words before this index belong to an expression
-	for i := 0; i < len(words); i++ {
-		if skip[i] {
-			continue
-		}
-		w := words[i]
-		f := strings.TrimSuffix(strings.TrimSuffix(w.Folded, "s'"), "'s")
-		if strings.HasSuffix(w.Text, "'s") || strings.HasSuffix(w.Text, "’s") {
-			f = strings.TrimSuffix(w.Folded, "s")
-		}
-		// longest English expression in the lexicon (may span stop words);
-		// expressions may overlap ("American intelligence" and
-		// "intelligence services"), a word inside one is not a group of its own
-		if lang == "en" {
-			matched := false
-			for n := min(l.lex.maxPhrase, len(words)-i); n >= 2 && i+n > coveredUntil; n-- {
-				parts := make([]string, n)
-				for k := range n {
-					parts[k] = words[i+k].Folded
-				}
-				if nl, ok := l.lex.en[strings.Join(parts, " ")]; ok {
-					g := TermGroup{Label: joinText(words[i : i+n]), Weight: 1, Pos: i}
-					g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
-					if ix != nil && !hasAny(ix, g.Stems) {
-						continue // the articles lack the compound: try the single words
-					}
-					if l.lex.countries[parts[0]] != "" && !l.lex.countryAdj[parts[0]] {
-						g.Name = true
-					}
-					groups = append(groups, g)
-					coveredUntil = i + n
-					matched = true
-					break
-				}
-			}
-			if matched || i < coveredUntil {
-				continue
-			}
-		}
+	// wordGroup is the group of one content word at words[i] (text, folded
+	// f; a part of a hyphenated word has its own text), or false for a
+	// word that carries none
+	wordGroup := func(i int, text, f string) (TermGroup, bool) {
 		if analysis.IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
-			continue
+			return TermGroup{}, false
 		}
-		capital := isCapitalized(w.Text) && (i > 0 || !auxWords[f])
-		g := TermGroup{Label: w.Text, Weight: 1, Pos: i}
+		capital := isCapitalized(text) && (i > 0 || !auxWords[f])
+		g := TermGroup{Label: text, Weight: 1, Pos: i}
 		isNum := unicode.IsDigit([]rune(f)[0])
 		switch {
 		case isNum:
@@ -545,6 +537,73 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			seenVerb = true
 			g.Speech = speechWords[f] || speechVerbs[f]
 		}
+		return g, true
+	}
+	for i := 0; i < len(words); i++ {
+		if skip[i] {
+			continue
+		}
+		w := words[i]
+		f := strings.TrimSuffix(strings.TrimSuffix(w.Folded, "s'"), "'s")
+		if strings.HasSuffix(w.Text, "'s") || strings.HasSuffix(w.Text, "’s") {
+			f = strings.TrimSuffix(w.Folded, "s")
+		}
+		// longest English expression in the lexicon (may span stop words);
+		// expressions may overlap ("American intelligence" and
+		// "intelligence services"), a word inside one is not a group of its own
+		if lang == "en" {
+			matched := false
+			for n := min(l.lex.maxPhrase, len(words)-i); n >= 2 && i+n > coveredUntil; n-- {
+				parts := make([]string, n)
+				for k := range n {
+					parts[k] = words[i+k].Folded
+				}
+				if nl, ok := l.lex.en[strings.Join(parts, " ")]; ok {
+					g := TermGroup{Label: joinText(words[i : i+n]), Weight: 1, Pos: i}
+					g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
+					if ix != nil && !hasAny(ix, g.Stems) {
+						continue // the articles lack the compound: try the single words
+					}
+					if l.lex.countries[parts[0]] != "" && !l.lex.countryAdj[parts[0]] {
+						g.Name = true
+					}
+					groups = append(groups, g)
+					coveredUntil = i + n
+					matched = true
+					break
+				}
+			}
+			if matched || i < coveredUntil {
+				continue
+			}
+		}
+		if analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) {
+			continue
+		}
+		verbBefore := seenVerb
+		g, ok := wordGroup(i, w.Text, f)
+		if !ok {
+			continue
+		}
+		// a hyphenated word the articles lack ("Oekraïne-referendum",
+		// "Commission-backed", "USB-sticks") is asked for by its parts
+		if ix != nil && strings.Contains(f, "-") && !hasAny(ix, g.Stems) {
+			var parts []TermGroup
+			seenVerb = verbBefore
+			for _, part := range strings.Split(w.Text, "-") {
+				pf := analysis.Fold(part)
+				if len(pf) < 2 || analysis.IsStopword(pf) {
+					continue
+				}
+				if pg, ok := wordGroup(i, part, pf); ok {
+					parts = append(parts, pg)
+				}
+			}
+			if len(parts) > 0 {
+				groups = append(groups, parts...)
+				continue
+			}
+		}
 		groups = append(groups, g)
 	}
 	for i := range groups {
@@ -554,6 +613,11 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	}
 	return groups
 }
+
+// dutchContractions are Dutch prepositions fused with an old article
+// ("ten onrechte", "ter plaatse"), missing from the stop word list; "ten"
+// is no number in a Dutch question.
+var dutchContractions = map[string]bool{"ten": true, "ter": true}
 
 func joinText(ws []analysis.Word) string {
 	parts := make([]string, len(ws))

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/briefbot/briefbot/briefings/article"
 )
 
 func TestQuestionAnalysis(t *testing.T) {
@@ -114,5 +116,60 @@ func TestSpelledNumbersMeetDigits(t *testing.T) {
 		if g.Number {
 			t.Errorf("%q: %q made a number group", q.Text, g.Label)
 		}
+	}
+}
+
+// The question's words on either side of the question phrase, where the
+// answer stands in a sentence; "ten" in a Dutch question is a preposition,
+// not a number.
+func TestQuestionSlots(t *testing.T) {
+	lib := newTestLibrarian(t)
+	label := func(q question, g int) string {
+		if g < 0 {
+			return ""
+		}
+		return q.Groups[g].Label
+	}
+	for _, tt := range []struct{ q, left, right string }{
+		{"Who fired Krebs?", "", "fired"},
+		{"The 2023 Slovak elections were described as the first test of what?", "test", ""},
+		{"Wie heeft Krebs ontslagen?", "", "Krebs"},
+		{"Which Kremlin spokesman dismissed the sanctions?", "", "dismissed"},
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		if l, r := label(q, q.slotLeft), label(q, q.slotRight); l != tt.left || r != tt.right {
+			t.Errorf("%q: slots %q, %q; want %q, %q", tt.q, l, r, tt.left, tt.right)
+		}
+	}
+	q := lib.analyzeQuestion("Hoeveel kandidaten werden ten onrechte verkozen?", nil)
+	for _, g := range q.Groups {
+		if g.Number || g.Label == "ten" {
+			t.Errorf("%q: %q made a group (number %v)", q.Text, g.Label, g.Number)
+		}
+	}
+}
+
+// A hyphenated word the articles lack is asked for by its parts; one they
+// have stays whole.
+func TestHyphenatedWordsByParts(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, []*article.Article{
+		{ID: "t1", Title: "Referendum", Sentences: []article.Sentence{
+			{Text: "Voor het referendum over Oekraïne waren 8.379 stembureaus ingericht."},
+			{Text: "De EU-wet geldt sinds vorig jaar."},
+		}},
+	})
+	labels := func(q string) []string {
+		var out []string
+		for _, g := range lib.analyzeQuestion(q, ix).Groups {
+			out = append(out, g.Label)
+		}
+		return out
+	}
+	if got := labels("Hoeveel stembureaus waren er voor het Oekraïne-referendum?"); !slices.Contains(got, "Oekraïne") || !slices.Contains(got, "referendum") {
+		t.Errorf("groups %q; want Oekraïne and referendum as groups of their own", got)
+	}
+	if got := labels("Sinds wanneer geldt de EU-wet?"); !slices.Contains(got, "EU-wet") {
+		t.Errorf("groups %q; want EU-wet whole, as the article has it", got)
 	}
 }

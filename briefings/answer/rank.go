@@ -102,6 +102,12 @@ const (
 	// (the same for every candidate of a question: it tells calibration,
 	// not the ranking)
 	fUnindexed
+	// fSlotLeft, fSlotRight: the question's content word right before
+	// (after) the question phrase stands within three words before (after)
+	// the candidate: the answer takes the question word's place ("the
+	// first test of what" ~ "de eerste test van een nieuwe EU-wet")
+	fSlotLeft
+	fSlotRight
 	numFeatures
 )
 
@@ -111,7 +117,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -661,6 +667,20 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 		}
 		if f[fCounted] == 0 && measureUnits[unit.Folded] && unit.group < 0 {
 			f[fOtherUnit] = 1
+		}
+	}
+	if q.slotLeft >= 0 {
+		for i := max(0, c.start-3); i < c.start && i < len(toks); i++ {
+			if toks[i].inGroup(q.slotLeft) {
+				f[fSlotLeft] = 1
+			}
+		}
+	}
+	if q.slotRight >= 0 {
+		for i := max(0, c.end); i < len(toks) && i < c.end+3; i++ {
+			if toks[i].inGroup(q.slotRight) {
+				f[fSlotRight] = 1
+			}
 		}
 	}
 	near, verb := -1, -1

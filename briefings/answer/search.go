@@ -25,7 +25,7 @@ func (l *Librarian) Search(s Corpus, query string, limit int) ([]SearchHit, erro
 	if len(words) == 0 {
 		return nil, ErrEmptyQuery
 	}
-	q := question{Text: query, Lang: detectLang(words), counted: -1}
+	q := question{Text: query, Lang: detectLang(words), counted: -1, slotLeft: -1, slotRight: -1}
 	q.Groups = l.buildGroups(words, make([]bool, len(words)), q.Lang, s)
 	if q.Lang == "nl" && len(q.Groups) > 0 {
 		// a query may mix languages: add English translations of unmatched words
