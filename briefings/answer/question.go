@@ -650,11 +650,19 @@ func (l *Librarian) dutchStems(forms []string) []string {
 // (Putin/Poetin, Prigozhin/Prigozjin, Zelensky/Zelenski, Khodorkovsky/Chodorkovski).
 var nameRewrites = [][2]string{{"u", "oe"}, {"zh", "zj"}, {"sh", "sj"}, {"ch", "tsj"}, {"kh", "ch"}, {"y", "i"}, {"y", "j"}, {"j", "dzj"}, {"w", "v"}, {"v", "w"}, {"ts", "tz"}}
 
+// maxVariantName bounds the names (in bytes, folded) that nameVariants
+// respells: rewriting costs the name's length for every variant, and a
+// hostile "name" of 30,000 letters took 14 s.
+const maxVariantName = 64
+
 // nameVariants returns Dutch spellings of an English-spelled name that occur
 // in the index (all, when ix is nil).
 func (l *Librarian) nameVariants(f string, ix Corpus) []string {
 	seen := map[string]bool{f: true}
 	frontier := []string{f}
+	if len(f) > maxVariantName {
+		frontier = nil // no name is that long: spell it only as written
+	}
 	for range 3 {
 		var nextF []string
 		for _, s := range frontier {

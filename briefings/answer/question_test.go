@@ -3,6 +3,7 @@ package answer
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -171,5 +172,18 @@ func TestHyphenatedWordsByParts(t *testing.T) {
 	}
 	if got := labels("Sinds wanneer geldt de EU-wet?"); !slices.Contains(got, "EU-wet") {
 		t.Errorf("groups %q; want EU-wet whole, as the article has it", got)
+	}
+}
+
+// A "name" longer than any real one is spelled only as written: respelling
+// costs its length for every variant (a 30,000-letter word took 14 s).
+func TestNameVariantsSkipOverlongWords(t *testing.T) {
+	lib := newTestLibrarian(t)
+	long := strings.Repeat("prigozhinyu", 20)
+	if got := lib.nameVariants(long, nil); len(got) != 1 || got[0] != lib.an.Stem(long) {
+		t.Errorf("variants of a %d-letter word: %d; want only the word itself", len(long), len(got))
+	}
+	if got := lib.nameVariants("prigozhin", nil); len(got) < 2 {
+		t.Errorf("variants of prigozhin: %v; want its Dutch spellings as well", got)
 	}
 }
