@@ -406,7 +406,6 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	// answer stands where the question word stands ("the first test of
 	// what" ~ "de eerste test van een nieuwe EU-wet"; "who fired Krebs" ~
 	// "Trump ontsloeg Krebs")
-	q.slotLeft, q.slotRight = -1, -1
 	if qi >= 0 {
 		// the question phrase runs from the question word to its focus
 		// or counted noun ("which Kremlin spokesman", "hoeveel zetels")
@@ -476,7 +475,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	// f; a part of a hyphenated word has its own text), or false for a
 	// word that carries none
 	wordGroup := func(i int, text, f string) (TermGroup, bool) {
-		if analysis.IsStopword(f) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
+		if analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
 			return TermGroup{}, false
 		}
 		capital := isCapitalized(text) && (i > 0 || !auxWords[f])
@@ -577,9 +576,6 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				continue
 			}
 		}
-		if analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) {
-			continue
-		}
 		verbBefore := seenVerb
 		g, ok := wordGroup(i, w.Text, f)
 		if !ok {
@@ -592,7 +588,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			seenVerb = verbBefore
 			for _, part := range strings.Split(w.Text, "-") {
 				pf := analysis.Fold(part)
-				if len(pf) < 2 || analysis.IsStopword(pf) {
+				if len(pf) < 2 {
 					continue
 				}
 				if pg, ok := wordGroup(i, part, pf); ok {

@@ -648,7 +648,7 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	}
 	if q.focus >= 0 {
 		for i := max(0, c.start-2); i < min(len(toks), c.end+2); i++ {
-			if (i < c.start || i >= c.end) && (toks[i].group == q.focus || slices.ContainsFunc(toks[i].also, func(g groupMatch) bool { return g.group == q.focus })) {
+			if (i < c.start || i >= c.end) && toks[i].inGroup(q.focus) {
 				f[fFocusNext] = 1
 				break
 			}
@@ -669,19 +669,11 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 			f[fOtherUnit] = 1
 		}
 	}
-	if q.slotLeft >= 0 {
-		for i := max(0, c.start-3); i < c.start && i < len(toks); i++ {
-			if toks[i].inGroup(q.slotLeft) {
-				f[fSlotLeft] = 1
-			}
-		}
+	if q.slotLeft >= 0 && c.start > 0 && c.start <= len(toks) {
+		f[fSlotLeft] = b2f(groupIn(toks[max(0, c.start-3):min(c.start, len(toks))], q.slotLeft))
 	}
-	if q.slotRight >= 0 {
-		for i := max(0, c.end); i < len(toks) && i < c.end+3; i++ {
-			if toks[i].inGroup(q.slotRight) {
-				f[fSlotRight] = 1
-			}
-		}
+	if q.slotRight >= 0 && c.end < len(toks) {
+		f[fSlotRight] = b2f(groupIn(toks[max(0, c.end):min(c.end+3, len(toks))], q.slotRight))
 	}
 	near, verb := -1, -1
 	for i, t := range toks {
