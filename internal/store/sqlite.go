@@ -110,7 +110,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error
 	write.SetConnMaxLifetime(0)
 
 	s := &SQLite{path: abs, logger: logger, write: write}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateWhenFree(ctx); err != nil {
 		write.Close()
 		return nil, openError(abs, err)
 	}
@@ -135,6 +135,31 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*SQLite, error
 	}
 	s.read = read
 	return s, nil
+}
+
+// migrateWhenFree migrates, trying again for up to BusyTimeout while the
+// file is locked. Several processes opening one new file at once (replicas
+// starting together) meet while it is still in rollback-journal mode, where
+// SQLite refuses a lock upgrade that could deadlock with SQLITE_BUSY at once,
+// without waiting in the busy handler. Every step checks the schema version
+// inside its transaction, so trying again applies nothing twice.
+func (s *SQLite) migrateWhenFree(ctx context.Context) error {
+	deadline := time.Now().Add(BusyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := s.migrate(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		s.logger.Debug("store locked while migrating; trying again", "path", s.path, "wait", wait)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (gave up: %w)", err, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
 }
 
 // dsn builds a SQLite URI for path. Going through url.URL escapes '?', '#'
