@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -73,6 +74,108 @@ func TestExpandsAcronym(t *testing.T) {
 		text := spanText(toks, c.start, c.end)
 		if want := text != "Anna de Groot" && text != "NDVB"; expandsAcronym(&q, toks, c) != want {
 			t.Errorf("%q: expandsAcronym = %v, want %v", text, !want, want)
+		}
+	}
+}
+
+// A time of day is a date candidate only where it reads as one: beside
+// "uur", a clock preposition or a colon, not as a price or a duration.
+func TestClockTimes(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Hoe laat begon de wedstrijd?", ix)
+	if q.Type != qWhen || !q.Clock {
+		t.Fatalf("hoe laat: got %s clock %v, want when asking a time of day", q.Type, q.Clock)
+	}
+	for _, tt := range []struct {
+		q     string
+		clock bool
+	}{{"What time did the polls open?", true}, {"At what time was the site attacked?", true}, {"When did the polls open?", false}, {"Hoe lang duurde de storing?", false}} {
+		if got := lib.analyzeQuestion(tt.q, ix); got.Clock != tt.clock {
+			t.Errorf("%q: clock %v, want %v", tt.q, got.Clock, tt.clock)
+		}
+	}
+	for _, tt := range []struct {
+		text string
+		want []string // the clock times, as spans
+	}{
+		{"De start werd vervroegd van 10.00 uur naar 9.30 uur.", []string{"10.00 uur", "9.30 uur"}},
+		{"De stembureaus gaan om 7.30 open en sluiten om 21:00 uur.", []string{"7.30", "21:00 uur"}},
+		{"Om 8 uur stond er al een rij; om 21.15u was het stil.", []string{"8 uur", "21.15u"}},
+		{"Het kaartje kost 9.50 euro en binnen 24 uur was alles weg.", nil},
+		{"De inflatie kwam uit op 2.30 procent.", nil},
+	} {
+		toks := lib.annotate(&q, tt.text)
+		var got []string
+		for _, c := range lib.dateSpans(toks) {
+			if isClock(toks, c.start, c.end) {
+				got = append(got, spanText(toks, c.start, c.end))
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: clock times %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// "how long" counts time: any time unit is the one asked for, and an
+// auxiliary after it ("how long did …") is no sign of a sum of money.
+func TestHowLongAsksForDuration(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for _, tt := range []struct {
+		q               string
+		duration, money bool
+	}{
+		{"How long did the man work at ASML?", true, false},
+		{"Hoe lang moet het minstens 25 graden zijn?", true, false},
+		{"How much did the company pay?", false, true},
+		{"Hoeveel zetels haalde de partij?", false, false},
+	} {
+		q := lib.analyzeQuestion(tt.q, ix)
+		if q.Type != qHowMany || q.Duration != tt.duration || q.Money != tt.money {
+			t.Errorf("%q: %s duration %v money %v, want how-many duration %v money %v", tt.q, q.Type, q.Duration, q.Money, tt.duration, tt.money)
+		}
+	}
+	q := lib.analyzeQuestion("Hoe lang duurde de hittegolf?", ix)
+	toks := lib.annotate(&q, "Het was dertig graden, vijf dagen op rij.")
+	var f [numFeatures]float64
+	for _, tt := range []struct {
+		start, end     int
+		counted, other float64
+	}{{2, 3, 0, 1}, {4, 5, 1, 0}} { // "dertig" (graden), "vijf" (dagen)
+		f = [numFeatures]float64{}
+		spanFeatures(&q, toks, candidate{start: tt.start, end: tt.end, kind: entNumber}, &f)
+		if f[fCounted] != tt.counted || f[fOtherUnit] != tt.other {
+			t.Errorf("%q: counted %v other_unit %v, want %v %v", spanText(toks, tt.start, tt.end), f[fCounted], f[fOtherUnit], tt.counted, tt.other)
+		}
+	}
+}
+
+// A span cut in the wrong place (ending in a function word), a span of
+// function words only, and a bare weekday are marked for the ranker.
+func TestSpanShapeFeatures(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Wanneer verscheen de video?", ix)
+	toks := lib.annotate(&q, "Maandag verscheen de video waarin ongeveer 3 miljoen mensen op 4 maart keken.")
+	for _, tt := range []struct {
+		start, end int
+		kind       entityKind
+		want       map[int]float64
+	}{
+		{2, 5, entPhrase, map[int]float64{fEndStop: 1, fNoContent: 0, fBareDay: 0}},  // "de video waarin"
+		{5, 6, entPhrase, map[int]float64{fEndStop: 1, fNoContent: 1}},               // "ongeveer"
+		{5, 8, entNumber, map[int]float64{fEndStop: 0, fNoContent: 0}},               // "ongeveer 3 miljoen"
+		{0, 1, entDate, map[int]float64{fBareDay: 1}},                                // "Maandag"
+		{10, 12, entDate, map[int]float64{fBareDay: 0, fEndStop: 0, fClockOther: 0}}, // "4 maart"
+	} {
+		var f [numFeatures]float64
+		spanFeatures(&q, toks, candidate{start: tt.start, end: tt.end, kind: tt.kind}, &f)
+		for k, v := range tt.want {
+			if f[k] != v {
+				t.Errorf("%q: %s = %v, want %v", spanText(toks, tt.start, tt.end), FeatureNames()[k], f[k], v)
+			}
 		}
 	}
 }

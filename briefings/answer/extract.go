@@ -302,7 +302,10 @@ func spanText(toks []tok, start, end int) string {
 	}
 	var b strings.Builder
 	for i := start; i < end; i++ {
-		if i > start {
+		switch {
+		case i > start && toks[i].pre == ":" && isDigits(toks[i-1].Text) && isDigits(toks[i].Text):
+			b.WriteByte(':') // "18:00"
+		case i > start:
 			b.WriteByte(' ')
 		}
 		b.WriteString(toks[i].Text)
@@ -692,6 +695,12 @@ var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden
 
 // measureUnits are the units of durations, shares and measures: an amount
 // in one of them counts no people or things.
+// timeUnits measure a duration: the answer to "hoe lang" / "how long".
+var timeUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
+	"dag": true, "dagen": true, "uur": true, "uren": true, "minuut": true, "minuten": true, "seconde": true, "seconden": true,
+	"eeuw": true, "eeuwen": true, "etmaal": true, "etmalen": true, "nacht": true, "nachten": true, "years": true, "months": true,
+	"weeks": true, "days": true, "hours": true, "minutes": true, "seconds": true}
+
 var measureUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
 	"dag": true, "dagen": true, "uur": true, "minuten": true, "seconden": true, "procent": true, "%": true, "kilometer": true,
 	"km": true, "meter": true, "kilo": true, "ton": true, "years": true, "months": true, "weeks": true, "days": true, "hours": true,
@@ -766,6 +775,11 @@ func (l *Librarian) dateSpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		f, c := toks[i].Folded, toks[i].class
+		if end := clockEnd(toks, i); end > i {
+			out = append(out, candidate{start: i, end: end, kind: entDate})
+			i = end - 1
+			continue
+		}
 		switch {
 		case c&wMonth != 0:
 			start, end := i, i+1
@@ -798,6 +812,48 @@ func (l *Librarian) dateSpans(toks []tok) []candidate {
 		}
 	}
 	return out
+}
+
+// clockPreps introduce a time of day: "om 9.30 uur", "vanaf 18 uur".
+var clockPreps = map[string]bool{"om": true, "rond": true, "omstreeks": true, "tegen": true, "vanaf": true,
+	"tot": true, "na": true, "at": true, "around": true, "until": true}
+
+// clockEnd returns the end of the time of day that starts at toks[i]
+// ("9.30 uur", "21.15u", "18:00", "om 8 uur"), or i when none does.
+func clockEnd(toks []tok, i int) int {
+	f := toks[i].Folded
+	hour := func(s string) bool {
+		n, err := strconv.Atoi(s)
+		return err == nil && len(s) <= 2 && n >= 0 && n <= 24
+	}
+	minutes := func(s string) bool {
+		n, err := strconv.Atoi(s)
+		return err == nil && len(s) == 2 && n >= 0 && n <= 59
+	}
+	uur := func(j int) bool {
+		return j < len(toks) && !toks[j].gap && (toks[j].Folded == "uur" || toks[j].Folded == "u")
+	}
+	after := i > 0 && clockPreps[toks[i-1].Folded]
+	end := i
+	if h, m, ok := strings.Cut(strings.TrimSuffix(f, "u"), "."); ok && hour(h) && minutes(m) {
+		// "9.30": a time only beside "uur", "u" or a clock preposition
+		if strings.HasSuffix(f, "u") || uur(i+1) || after {
+			end = i + 1
+		}
+	} else if hour(f) && i+1 < len(toks) && toks[i+1].pre == ":" && minutes(toks[i+1].Folded) {
+		end = i + 2 // "18:00"
+	} else if hour(f) && after && uur(i+1) {
+		end = i + 1 // "om 8 uur"
+	}
+	if end > i && uur(end) {
+		end++
+	}
+	return end
+}
+
+// isClock reports whether toks[start:end] is a time of day.
+func isClock(toks []tok, start, end int) bool {
+	return start < end && clockEnd(toks, start) == end
 }
 
 // monthParts are the words that narrow a month to part of it.
@@ -1387,4 +1443,9 @@ func trimWords(s string, n int) string {
 		return s
 	}
 	return strings.Join(f[:n], " ")
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
 }

@@ -61,7 +61,11 @@ type question struct {
 	Focus   entityKind // for which/what questions: the kind the focus noun names
 	Plural  bool       // the focus noun is plural: coordinated answers allowed
 	Subject string     // for who-is: the name asked about, folded
-	Groups  []TermGroup
+	Clock   bool       // a when-question asks for a time of day ("hoe laat", "what time")
+	// Duration: a how-many question asks how long ("hoe lang", "how
+	// long"): its answer is counted in time units ("vijf dagen")
+	Duration bool
+	Groups   []TermGroup
 	// counted is the group index of the noun counted by a how-many question, or -1.
 	counted int
 	// focusWord is the folded noun after which/what ("court"), or "".
@@ -142,7 +146,7 @@ var (
 		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
 		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
 	timeFocus = map[string]bool{"year": true, "years": true, "date": true, "day": true, "month": true, "jaar": true, "jaren": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true,
-		"period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
+		"tijdstip": true, "period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
 	// amountFocus nouns ask for a quantity: "welk bedrag", "what share"
 	amountFocus = map[string]bool{"bedrag": true, "amount": true, "sum": true, "som": true, "share": true, "aandeel": true,
 		"percentage": true, "number": true, "aantal": true}
@@ -257,9 +261,13 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		case howWords[f]:
 			q.Type = qHow
 			switch n := next(qi + 1); n {
+			case "laat": // "hoe laat": a time of day
+				q.Type, q.Clock = qWhen, true
+				skip[qi+1] = true
 			case "many", "much", "veel", "long", "lang", "old", "oud", "far", "ver", "vaak", "often", "groot", "large", "big",
 				"high", "hoog", "hoge", "low", "laag", "expensive", "duur", "heavy", "zwaar":
 				q.Type = qHowMany
+				q.Duration = n == "long" || n == "lang"
 				skip[qi+1] = true
 				countedAt = qi + 2
 			}
@@ -282,7 +290,8 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			case proWhatWords[f]:
 			case timeFocus[n]:
 				q.Type = qWhen
-				q.Plural = n == "jaren" || n == "years" // "uit welke jaren": "1941 en 1975"
+				q.Clock = n == "time" || n == "tijdstip" // "at what time
+				q.Plural = n == "jaren" || n == "years"  // "uit welke jaren": "1941 en 1975"
 				skip[qi+1] = true
 			case amountFocus[n]:
 				q.Type = qHowMany
@@ -388,7 +397,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				break
 			}
 		}
-		if q.counted < 0 && (words[qi+1].Folded == "much" || auxWords[words[countedAt].Folded]) {
+		if q.counted < 0 && !q.Duration && (words[qi+1].Folded == "much" || auxWords[words[countedAt].Folded]) {
 			q.Money = true
 		}
 		// the counted noun is not the predicate: pass that role on
@@ -498,6 +507,15 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
 				if c := l.lex.countries[f]; c != "" && !l.lex.countryAdj[f] {
 					g.Name = true
+				}
+			}
+			if !capital && len(g.Stems) == 0 {
+				// a word the lexicon lacks may be one Dutch shares:
+				// "energy" ~ "energie" (only spellings the articles have)
+				for _, st := range l.dutchStems(englishCognates(f)) {
+					if _, ok := ix.Lookup(st); ok {
+						g.Stems = appendUnique(g.Stems, st)
+					}
 				}
 			}
 			if capital || len(g.Stems) == 0 {

@@ -108,6 +108,18 @@ const (
 	// first test of what" ~ "de eerste test van een nieuwe EU-wet")
 	fSlotLeft
 	fSlotRight
+	// fEndStop: the span ends in a stop word, a quantity modifier or a
+	// pronominal adverb ("waarin"), a boundary in the wrong place ("video waarin", "door de spelfouten
+	// met"); fNoContent: it holds nothing but such words ("ongeveer")
+	fEndStop
+	fNoContent
+	// fBareDay: a date that is only a weekday or a relative day
+	// ("maandagochtend", "gisteren"), no day number, month or year
+	fBareDay
+	// fClockAsked: a time of day ("9.30 uur") for a question that asks
+	// one ("hoe laat"); fClockOther: one for a question that does not
+	fClockAsked
+	fClockOther
 	numFeatures
 )
 
@@ -117,7 +129,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -623,6 +635,15 @@ func (l *Librarian) fullNameOf(a *article.Article, name string) (string, bool) {
 	return "", false
 }
 
+// unitOf is the word that says what number candidate c counts: its last
+// word, or the word right after a one-word number ("vier dagen").
+func unitOf(toks []tok, c candidate) tok {
+	if c.end < len(toks) && !toks[c.end].gap && c.end-c.start == 1 {
+		return toks[c.end]
+	}
+	return toks[c.end-1]
+}
+
 // spanFeatures sets the features that look at the words around a span.
 func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64) {
 	own, n := 0, 0
@@ -661,12 +682,28 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 				break
 			}
 		}
-		unit := toks[c.end-1]
-		if c.end < len(toks) && !toks[c.end].gap && c.end-c.start == 1 {
-			unit = toks[c.end] // "vier dagen" with the unit outside the span
-		}
-		if f[fCounted] == 0 && measureUnits[unit.Folded] && unit.group < 0 {
+		if unit := unitOf(toks, c); f[fCounted] == 0 && measureUnits[unit.Folded] && unit.group < 0 {
 			f[fOtherUnit] = 1
+		}
+	}
+	if q.Duration && c.kind == entNumber {
+		// "hoe lang": any time unit is the one asked for
+		unit := unitOf(toks, c)
+		f[fCounted], f[fOtherUnit] = b2f(timeUnits[unit.Folded]), b2f(!timeUnits[unit.Folded] && measureUnits[unit.Folded])
+	}
+	if c.end > c.start && c.end <= len(toks) {
+		function := func(t tok) bool { return t.class&(wStop|wNumMod) != 0 || pronominalAdverb(t.Folded) }
+		f[fEndStop] = b2f(function(toks[c.end-1]))
+		f[fNoContent] = b2f(!slices.ContainsFunc(toks[c.start:c.end], func(t tok) bool {
+			return !function(t) || strings.ContainsFunc(t.Text, unicode.IsDigit)
+		}))
+		if c.kind == entDate {
+			f[fBareDay] = b2f(!slices.ContainsFunc(toks[c.start:c.end], func(t tok) bool {
+				return t.class&wMonth != 0 || strings.ContainsFunc(t.Text, unicode.IsDigit)
+			}))
+		}
+		if isClock(toks, c.start, c.end) {
+			f[fClockAsked], f[fClockOther] = b2f(q.Clock), b2f(!q.Clock)
 		}
 	}
 	if q.slotLeft >= 0 && c.start > 0 && c.start <= len(toks) {
