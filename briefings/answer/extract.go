@@ -822,6 +822,9 @@ var clockPreps = map[string]bool{"om": true, "rond": true, "omstreeks": true, "t
 // ("9.30 uur", "21.15u", "18:00", "om 8 uur"), or i when none does.
 func clockEnd(toks []tok, i int) int {
 	f := toks[i].Folded
+	if f == "" || f[0] < '0' || f[0] > '9' {
+		return i // every time of day starts with a digit
+	}
 	hour := func(s string) bool {
 		n, err := strconv.Atoi(s)
 		return err == nil && len(s) <= 2 && n >= 0 && n <= 24
