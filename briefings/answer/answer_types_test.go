@@ -179,3 +179,26 @@ func TestSpanShapeFeatures(t *testing.T) {
 		}
 	}
 }
+
+// A what-question that names a measure asks for a number; any other
+// what-question asks for a thing, and a number fits it poorly.
+func TestWhatMeasureAsksForNumber(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for _, tt := range []struct {
+		q    string
+		want qType
+	}{
+		{"What was the inflation rate in February?", qHowMany},
+		{"Wat was de omzet van het bedrijf?", qHowMany},
+		{"What did the archaeologists find near the canoe?", qWhat},
+	} {
+		if q := lib.analyzeQuestion(tt.q, ix); q.Type != tt.want {
+			t.Errorf("%q: type %s, want %s", tt.q, q.Type, tt.want)
+		}
+	}
+	q := lib.analyzeQuestion("What did the archaeologists find near the canoe?", ix)
+	if num, phrase := kindFit(&q, entNumber), kindFit(&q, entPhrase); num >= phrase/2 {
+		t.Errorf("what-question: number fit %.2f, want well under a phrase's %.2f", num, phrase)
+	}
+}

@@ -1273,7 +1273,9 @@ func kindFit(q *question, k entityKind) float64 {
 		case entPerson, entCountry, entPlace, entDate, entName:
 			return 0.5
 		case entNumber:
-			return 0.65
+			// a what-question naming a measure became how-many: this
+			// one asks for a thing ("what did they find"), rarely a count
+			return 0.3
 		}
 		return 0
 	}

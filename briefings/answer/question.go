@@ -750,7 +750,10 @@ var measureNouns = map[string]bool{"temperature": true, "temperatuur": true, "tu
 	"percentage": true, "price": true, "prijs": true, "amount": true, "bedrag": true, "number": true, "aantal": true,
 	"age": true, "leeftijd": true, "score": true, "uitslag": true, "distance": true, "afstand": true, "height": true,
 	"hoogte": true, "population": true, "bevolking": true, "budget": true, "begroting": true, "cost": true,
-	"kosten": true, "fine": true, "boete": true, "salary": true, "salaris": true, "death toll": true, "dodental": true}
+	"kosten": true, "fine": true, "boete": true, "salary": true, "salaris": true, "death toll": true, "dodental": true,
+	"rate": true, "inflation": true, "inflatie": true, "speed": true, "snelheid": true, "weight": true, "gewicht": true,
+	"length": true, "lengte": true, "size": true, "omvang": true, "total": true, "totaal": true, "value": true,
+	"waarde": true, "profit": true, "winst": true, "revenue": true, "omzet": true, "eindtijd": true}
 
 // lightVerbs are common Dutch verbs that carry no concept on their own in a
 // multi-word lexicon form.
