@@ -693,14 +693,14 @@ var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden
 	"graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true, "mensen": true,
 	"doden": true, "gewonden": true, "inwoners": true}
 
-// measureUnits are the units of durations, shares and measures: an amount
-// in one of them counts no people or things.
 // timeUnits measure a duration: the answer to "hoe lang" / "how long".
 var timeUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
 	"dag": true, "dagen": true, "uur": true, "uren": true, "minuut": true, "minuten": true, "seconde": true, "seconden": true,
 	"eeuw": true, "eeuwen": true, "etmaal": true, "etmalen": true, "nacht": true, "nachten": true, "years": true, "months": true,
 	"weeks": true, "days": true, "hours": true, "minutes": true, "seconds": true}
 
+// measureUnits are the units of durations, shares and measures: an amount
+// in one of them counts no people or things.
 var measureUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
 	"dag": true, "dagen": true, "uur": true, "minuten": true, "seconden": true, "procent": true, "%": true, "kilometer": true,
 	"km": true, "meter": true, "kilo": true, "ton": true, "years": true, "months": true, "weeks": true, "days": true, "hours": true,

@@ -290,7 +290,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			case proWhatWords[f]:
 			case timeFocus[n]:
 				q.Type = qWhen
-				q.Clock = n == "time" || n == "tijdstip" // "at what time
+				q.Clock = n == "time" || n == "tijdstip" // "at what time"
 				q.Plural = n == "jaren" || n == "years"  // "uit welke jaren": "1941 en 1975"
 				skip[qi+1] = true
 			case amountFocus[n]:
