@@ -305,6 +305,8 @@ func spanText(toks []tok, start, end int) string {
 		switch {
 		case i > start && toks[i].pre == ":" && isDigits(toks[i-1].Text) && isDigits(toks[i].Text):
 			b.WriteByte(':') // "18:00"
+		case i > start && strings.HasPrefix(toks[i].pre, "-") && strings.TrimSpace(toks[i].pre) == "-":
+			b.WriteString("- ") // "Inlichtingen- en Opsporingsdienst"
 		case i > start:
 			b.WriteByte(' ')
 		}
@@ -319,13 +321,27 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0 || pronominalAdverb(t.Folded) || sentenceAdverbs[t.Folded])) {
+		if !t.cap || (i == 0 && (t.stop || t.class&(wSpeech|wWeakPrep|wPlacePrep|wReason) != 0 || pronominalAdverb(t.Folded) ||
+			sentenceAdverbs[t.Folded] || indefinitePronouns[t.Folded])) {
 			continue // "Volgens Trump …", "Daarvoor is …", "Verder …": a capitalised sentence opener is no name
 		}
 		j := i + 1
-		for j < len(toks) && (!toks[j].gap || initialBefore(toks, j)) {
+		for j < len(toks) && (!toks[j].gap || initialBefore(toks, j) || suspendedJoin(toks, j)) {
 			if toks[j].cap {
 				j++
+				continue
+			}
+			// "Fiscale Inlichtingen- en Opsporingsdienst": the first part's
+			// head left out, the name goes on after "en"
+			if suspendedJoin(toks, j) {
+				j += 2
+				continue
+			}
+			// "Rijksdienst voor Ondernemend Nederland", "commissie voor
+			// Inlichtingen en Veiligheid": "voor" after an organisation noun
+			if toks[j].Folded == "voor" && j+1 < len(toks) && toks[j+1].cap && !toks[j+1].gap &&
+				(toks[j-1].class&wOrgHead != 0 || endsWithOrgHead(l.lex, toks[j-1].Folded)) {
+				j += 2
 				continue
 			}
 			// joiners inside a name: "Van der Laan", "Meet the Press"
@@ -372,6 +388,17 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 	return out
 }
 
+// suspendedJoin reports whether toks[j] is the "en" (or "of") of a
+// suspended compound inside a name, "Inlichtingen- en Opsporingsdienst":
+// the word before it ends in a hyphen and a capitalised word follows.
+func suspendedJoin(toks []tok, j int) bool {
+	if j == 0 || j+1 >= len(toks) || strings.TrimSpace(toks[j].pre) != "-" || !strings.HasPrefix(toks[j].pre, "-") {
+		return false
+	}
+	f := toks[j].Folded
+	return (f == "en" || f == "of") && toks[j+1].cap && !toks[j+1].gap
+}
+
 // classify tells what kind of entity toks[i:j] names.
 func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 	full := toks[i].Folded
@@ -400,6 +427,8 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		return entOrg
 	case j-i > 1 && endsInCommonNoun(toks[j-1].Text):
 		return entName // "James Webb-ruimtetelescoop", "Frans Hals-museum": a thing named after someone
+	case j-i > 1 && (toks[j-1].class&wOrgHead != 0 || endsWithOrgHead(l.lex, toks[j-1].Folded)):
+		return entOrg // "Frans Hals Museum", "Jeroen Bosch Ziekenhuis": named after someone, an institution
 	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev),
 		first.class&wRole != 0 && hasFirstName(toks[i+1:j]): // "Burgemeester Sharon Dijksma"
 		return entPerson
@@ -417,6 +446,8 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		return entPhrase
 	case prevC&wPlacePrep != 0:
 		return entPlace
+	case i == 0 && j-i == 1 && first.class&wFirstName == 0 && len(l.lex.nl[first.Folded]) > 0:
+		return entPhrase // "Hackers hebben …": a common word, capitalised as the sentence opens
 	case i == 0 && j-i == 1 && j < len(toks) && toks[j].class&(wAux|wSpeech) != 0:
 		return entOrg // "Meta heeft …": a subject, person or organisation
 	case i == 0 && j-i == 1:
@@ -449,6 +480,12 @@ var sentenceAdverbs = map[string]bool{"verder": true, "daarnaast": true, "bovend
 	"wellicht": true, "misschien": true, "mogelijk": true, "bijvoorbeeld": true, "kortom": true, "opvallend": true,
 	"helaas": true, "gelukkig": true, "eerst": true, "hierna": true, "daarentegen": true, "bovenal": true,
 	"zodoende": true, "ditmaal": true, "voorlopig": true, "binnenkort": true, "straks": true}
+
+// indefinitePronouns open a sentence capitalised and name no one:
+// "Iedereen kan stemmen".
+var indefinitePronouns = map[string]bool{"iedereen": true, "niemand": true, "iemand": true, "alles": true, "niets": true,
+	"allen": true, "velen": true, "sommigen": true, "beiden": true, "anderen": true, "everyone": true, "everybody": true,
+	"nobody": true, "someone": true, "somebody": true, "everything": true, "nothing": true}
 
 var pronominalPreps = map[string]bool{"aan": true, "achter": true, "bij": true, "binnen": true, "boven": true, "buiten": true,
 	"door": true, "in": true, "langs": true, "mee": true, "na": true, "naar": true, "naast": true, "om": true, "onder": true,
@@ -628,8 +665,9 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 		if (toks[start].Folded == "een" || toks[start].Folded == "one") && end-start > 1 && toks[start+1].class&wUnit == 0 {
 			start++
 		}
-		// a year is a date, not a count
-		if end-start == 1 && isYear(toks[start].Folded) {
+		// a year, or a day before its month ("14 maart"), is a date, not a count
+		if end-start == 1 && (isYear(toks[start].Folded) ||
+			(isDayNumber(toks[start].Folded) && end < len(toks) && !toks[end].gap && toks[end].class&wMonth != 0)) {
 			i = end - 1
 			continue
 		}
@@ -691,7 +729,9 @@ var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden
 	"years": true, "months": true, "weeks": true, "days": true, "hours": true, "percent": true, "miljoen": true,
 	"miljard": true, "duizend": true, "honderd": true, "keer": true, "zetels": true, "stemmen": true,
 	"graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true, "mensen": true,
-	"doden": true, "gewonden": true, "inwoners": true}
+	"doden": true, "gewonden": true, "inwoners": true,
+	// a penalty: "drie jaar cel", "240 uur taakstraf"
+	"cel": true, "gevangenisstraf": true, "celstraf": true, "taakstraf": true, "werkstraf": true}
 
 // timeUnits measure a duration: the answer to "hoe lang" / "how long".
 var timeUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
@@ -1148,6 +1188,9 @@ func (l *Librarian) focusSpans(q *question, toks []tok) []candidate {
 		if t.group != q.focus {
 			continue
 		}
+		if t.cap && i > 0 && toks[i-1].cap && !t.gap {
+			continue // the head of a name: "Frans Hals Museum in Haarlem" is no "museum in Haarlem"
+		}
 		end := i + 1
 		switch {
 		case end+1 < len(toks) && !toks[end].gap && (toks[end].Folded == "in" || toks[end].Folded == "van" || toks[end].Folded == "uit") && toks[end+1].cap:
@@ -1288,13 +1331,19 @@ func (l *Librarian) scoreCandidate(q *question, toks []tok, c *candidate) {
 	fit := kindFit(q, c.kind)
 	// a candidate made of the question's own words answers nothing
 	own, ownName := 0, false
-	for i := c.start; i < c.end; i++ {
+	// a person's affiliation may repeat the question: "Tom de Wit van de
+	// Rijksuniversiteit Groningen" for "Welke Groningse onderzoeker"
+	for i := c.start; i < l.affiliationStart(toks, *c); i++ {
 		if toks[i].group >= 0 && toks[i].match >= 1 {
 			own++
 			ownName = ownName || q.Groups[toks[i].group].Name
 		}
 	}
-	if own > 0 && q.Type != qWhoIs && !(q.focus >= 0 && toks[c.start].group == q.focus && own == 1) {
+	// the focus noun at either end of a longer name is its head, not the
+	// question's words again: "Welk museum" ~ "Frans Hals Museum"
+	focusHead := q.focus >= 0 && own == 1 && (toks[c.start].group == q.focus ||
+		(c.end-c.start > 1 && c.kind != entPhrase && toks[c.end-1].group == q.focus))
+	if own > 0 && q.Type != qWhoIs && !focusHead {
 		if own == c.end-c.start || ownName || c.kind != entPhrase {
 			c.score = 0
 			return
@@ -1403,6 +1452,31 @@ func (l *Librarian) scoreCandidate(q *question, toks []tok, c *candidate) {
 	}
 	c.fit, c.prox = fit, prox
 	c.score = clamp01(fit*(0.45+0.55*prox) + bonus)
+}
+
+// affiliationStart is where a person candidate's affiliation begins, the
+// "van" of "Tom de Wit van de Rijksuniversiteit Groningen" (an organisation
+// noun or an acronym follows it), or c.end when it has none.
+func (l *Librarian) affiliationStart(toks []tok, c candidate) int {
+	if c.kind != entPerson || c.start < 0 {
+		return c.end
+	}
+	for k := c.start + 1; k < c.end-1; k++ {
+		if toks[k].Folded != "van" {
+			continue
+		}
+		// a surname after the name's first word before it: "Sanne de
+		// Wit van Open Bron" (not "Jan van Dijk", "Burgemeester Jan van Dijk")
+		if slices.ContainsFunc(toks[c.start+1:k], func(t tok) bool { return t.cap && t.class&(wFirstName|wRole) == 0 }) {
+			return k
+		}
+		for _, t := range toks[k+1 : c.end] {
+			if t.class&wOrgHead != 0 || (t.cap && endsWithOrgHead(l.lex, t.Folded)) || isAcronym(t.Text) {
+				return k
+			}
+		}
+	}
+	return c.end
 }
 
 func clamp01(x float64) float64 { return max(0, min(1, x)) }

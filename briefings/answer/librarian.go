@@ -288,6 +288,35 @@ func citation(a *article.Article, quote string) Citation {
 // coverage is the weighted share of the question's groups that the sentence
 // supports. Names may also be found in the previous sentence or the title
 // (the sentence then often says "hij" or uses the surname), at a discount.
+// anaphoricNext is the sentence after sent in art when it speaks of sent
+// ("… 38 nepnieuwssites. Dat blijkt uit onderzoek van Viginum"): a
+// demonstrative, then a verb. It is "" otherwise.
+func anaphoricNext(art *article.Article, sent int) string {
+	if sent+1 >= len(art.Sentences) {
+		return ""
+	}
+	next := art.Sentences[sent+1].Text
+	first, rest, ok := strings.Cut(next, " ")
+	if !ok || (first != "Dat" && first != "Dit") {
+		return ""
+	}
+	verb, _, _ := strings.Cut(rest, " ")
+	if !anaphoricVerbs[strings.ToLower(verb)] {
+		return ""
+	}
+	return next
+}
+
+// anaphoricVerbs follow a sentence-initial "Dat"/"Dit" that refers to the
+// sentence before: "Dat blijkt uit …", "Dat meldt de NOS", "Dit zegt …".
+var anaphoricVerbs = map[string]bool{"blijkt": true, "bleek": true, "meldt": true, "meldde": true, "melden": true,
+	"meldden": true, "schrijft": true, "schreef": true, "schrijven": true, "zegt": true, "zei": true, "zeggen": true,
+	"zeiden": true, "stelt": true, "stelde": true, "maakt": true, "maakte": true, "maakten": true, "laat": true,
+	"liet": true, "lieten": true, "bevestigt": true, "bevestigde": true, "staat": true, "stond": true,
+	"concludeert": true, "concludeerde": true, "concluderen": true, "concludeerden": true, "gebeurde": true,
+	"gebeurt": true, "verklaarde": true, "verklaart": true, "bericht": true, "berichtte": true, "berichten": true,
+	"onthulde": true, "onthult": true, "ontdekte": true, "ontdekten": true, "zag": true, "zagen": true}
+
 func (l *Librarian) coverage(q *question, toks []tok, weights []float64, total float64, art *article.Article, sent int) float64 {
 	got := make([]float64, len(q.Groups))
 	for _, t := range toks {
@@ -305,6 +334,9 @@ func (l *Librarian) coverage(q *question, toks []tok, weights []float64, total f
 		context = append(context, art.Sentences[sent-1].Text)
 	}
 	if art != nil {
+		if next := anaphoricNext(art, sent); next != "" {
+			context = append(context, next)
+		}
 		context = append(context, art.Title)
 	}
 	own := 0.0

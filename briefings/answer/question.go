@@ -163,7 +163,9 @@ var (
 	orgFocus = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
 		"organization": true, "organisatie": true, "group": true, "groep": true, "company": true, "bedrijf": true,
 		"agency": true, "dienst": true, "diensten": true, "newspaper": true, "krant": true, "broadcaster": true, "omroep": true,
-		"hospital": true, "hospitals": true, "body": true, "bodies": true, "orgaan": true, "instantie": true, "instanties": true}
+		"hospital": true, "hospitals": true, "body": true, "bodies": true, "orgaan": true, "instantie": true, "instanties": true,
+		"museum": true, "musea": true, "museums": true, "university": true, "universiteit": true, "ziekenhuis": true,
+		"regulator": true, "toezichthouder": true, "watchdog": true, "committee": true, "commissie": true}
 	personFocus = map[string]bool{"person": true, "persoon": true, "man": true, "woman": true, "vrouw": true, "people": true,
 		"mensen": true, "politician": true, "politicus": true, "senator": true, "senators": true, "senatoren": true,
 		"minister": true, "ministers": true, "president": true, "official": true, "functionaris": true}
@@ -494,6 +496,11 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		case isNum:
 			g.Number = true
 			g.Stems = []string{f}
+			if lang == "en" {
+				// the articles write numbers the Dutch way: "1,500" is
+				// "1.500", "2.5" is "2,5"
+				g.Stems = appendUnique(g.Stems, dutchNumber(f))
+			}
 		case l.lex.numbers[f] >= 2 && !capital:
 			// a number spelled out ("two", "zeventien") meets the article's
 			// words and digits alike ("twee", "2"); one is left alone, for
@@ -537,6 +544,11 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 					g.Forms[form] = true
 				}
 			}
+			// a separable verb's participle meets its stem and the agent
+			// noun: "opgericht" ~ "opricht", "oprichter"
+			if p, rest, ok := separableParticiple(f); ok {
+				g.Stems = appendUnique(g.Stems, l.an.Stem(p+rest), l.an.Stem(p+rest+"er"))
+			}
 		}
 		if capital && !l.lex.countryAdj[f] && !isNum {
 			g.Own = l.an.Stem(f)
@@ -546,7 +558,8 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		}
 		afterDet := i > 0 && (determiners[words[i-1].Folded] || possessives[words[i-1].Folded] ||
 			strings.HasSuffix(words[i-1].Text, "'s") || strings.HasSuffix(words[i-1].Text, "’s"))
-		if !capital && !isNum && !seenVerb && i > 0 && !(lang == "en" && afterDet) {
+		// ("volgens X", "according to X" attribute the question: no predicate)
+		if !capital && !isNum && !seenVerb && i > 0 && !(lang == "en" && afterDet) && f != "volgens" && f != "according" {
 			// the first plain content word after the question frame is
 			// usually the predicate
 			g.Verb = true
@@ -594,6 +607,13 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				continue
 			}
 		}
+		// an age: "the 29-year-old" is "de 29-jarige"
+		if n, ok := strings.CutSuffix(f, "-year-old"); ok && lang == "en" && n != "" && isDigits(n) {
+			age := n + "-jarige"
+			groups = append(groups, TermGroup{Label: w.Text, Weight: 1, Pos: i, Number: true,
+				Stems: appendUnique(nil, l.an.Stem(age), age), Forms: map[string]bool{age: true}})
+			continue
+		}
 		verbBefore := seenVerb
 		g, ok := wordGroup(i, w.Text, f)
 		if !ok {
@@ -618,6 +638,24 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				continue
 			}
 		}
+		// so is a Dutch compound the articles lack, when they have both
+		// its parts: "peilingexpert" (an article says "peilingdeskundige"
+		// or "expert van de peiling")
+		if ix != nil && lang == "nl" && !g.Name && !g.Number && !strings.Contains(f, "-") && !hasAny(ix, g.Stems) {
+			if left, right, ok := l.splitCompound(f, ix); ok {
+				seenVerb = verbBefore
+				var parts []TermGroup
+				for _, part := range [2]string{left, right} {
+					if pg, ok := wordGroup(i, part, part); ok {
+						parts = append(parts, pg)
+					}
+				}
+				if len(parts) > 0 {
+					groups = append(groups, parts...)
+					continue
+				}
+			}
+		}
 		groups = append(groups, g)
 	}
 	for i := range groups {
@@ -626,6 +664,51 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		}
 	}
 	return groups
+}
+
+// splitCompound splits the Dutch compound f into two words of at least
+// four letters that the index has, the first split from the left that
+// works, a linking "s" or "e" dropped from the first part:
+// "zetelaantal" -> "zetel", "aantal"; "verkiezingsuitslag" ->
+// "verkiezing", "uitslag".
+func (l *Librarian) splitCompound(f string, ix Corpus) (left, right string, ok bool) {
+	has := func(w string) bool {
+		_, ok := ix.Lookup(l.an.Stem(w))
+		return ok
+	}
+	for k := 4; k <= len(f)-4; k++ {
+		if !utf8.RuneStart(f[k]) {
+			continue
+		}
+		l, r := f[:k], f[k:]
+		if !has(r) {
+			continue
+		}
+		if t, cut := strings.CutSuffix(l, "s"); cut && len(t) >= 4 && has(t) {
+			return t, r, true
+		}
+		if has(l) {
+			return l, r, true
+		}
+		if t, cut := strings.CutSuffix(l, "e"); cut && len(t) >= 4 && has(t) {
+			return t, r, true
+		}
+	}
+	return "", "", false
+}
+
+// dutchNumber writes an English-formatted number the Dutch way, swapping
+// the thousands and decimal separators: "1,500" -> "1.500", "2.5" -> "2,5".
+func dutchNumber(f string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ',':
+			return '.'
+		case '.':
+			return ','
+		}
+		return r
+	}, f)
 }
 
 // dutchContractions are Dutch prepositions fused with an old article
@@ -723,6 +806,17 @@ func sameWordFamily(a, b string) bool {
 	return len(a) >= 3 && len(b) >= 3 && a[:3] == b[:3]
 }
 
+// separableParticiple splits the participle of a Dutch separable verb into
+// its particle and the rest after "ge": "opgericht" -> "op", "richt".
+func separableParticiple(f string) (particle, rest string, ok bool) {
+	for p := range particles {
+		if r, found := strings.CutPrefix(f, p+"ge"); found && len(r) >= 4 {
+			return p, r, true
+		}
+	}
+	return "", "", false
+}
+
 // speechWords are English verbs of saying; a question predicate among them
 // is supported by any attribution in a sentence ("zei X", "aldus X").
 var speechWords = map[string]bool{"say": true, "says": true, "said": true, "tell": true, "told": true,
@@ -753,7 +847,10 @@ var measureNouns = map[string]bool{"temperature": true, "temperatuur": true, "tu
 	"kosten": true, "fine": true, "boete": true, "salary": true, "salaris": true, "death toll": true, "dodental": true,
 	"rate": true, "inflation": true, "inflatie": true, "speed": true, "snelheid": true, "weight": true, "gewicht": true,
 	"length": true, "lengte": true, "size": true, "omvang": true, "total": true, "totaal": true, "value": true,
-	"waarde": true, "profit": true, "winst": true, "revenue": true, "omzet": true, "eindtijd": true}
+	"waarde": true, "profit": true, "winst": true, "revenue": true, "omzet": true, "eindtijd": true,
+	// a penalty or a race time is a number with its unit: "drie jaar cel", "1.51,36"
+	"sentence": true, "prison term": true, "term": true, "straf": true, "celstraf": true, "gevangenisstraf": true,
+	"taakstraf": true, "time": true, "tijd": true, "winning time": true}
 
 // lightVerbs are common Dutch verbs that carry no concept on their own in a
 // multi-word lexicon form.

@@ -1,0 +1,229 @@
+package answer
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/briefbot/briefbot/briefings/article"
+)
+
+// Names hold a suspended compound ("Inlichtingen- en Opsporingsdienst") and
+// "voor" after an organisation noun; a name that ends in an organisation
+// noun names an institution, first name or not.
+func TestNameSpansAcrossJoiners(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Who said it?", ix)
+	for _, tt := range []struct {
+		text, want string
+		kind       entityKind
+	}{
+		{"Hij meldde het bij de Fiscale Inlichtingen- en Opsporingsdienst in Utrecht.", "Fiscale Inlichtingen- en Opsporingsdienst", entOrg},
+		{"De subsidie kwam van de Rijksdienst voor Ondernemend Nederland in Den Haag.", "Rijksdienst voor Ondernemend Nederland", entOrg},
+		{"Het Frans Hals Museum heeft het werk aangekocht.", "Frans Hals Museum", entOrg},
+		{"Volgens Noord- en Zuid-Holland is het plan duur.", "Noord- en Zuid-Holland", entNone}, // kind aside: one span
+	} {
+		toks := lib.annotate(&q, tt.text)
+		var got []string
+		found := false
+		for _, c := range lib.entitySpans(toks) {
+			s := spanText(toks, c.start, c.end)
+			got = append(got, s)
+			if s == tt.want && (tt.kind == entNone || c.kind == tt.kind) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: want %q (kind %d) among %q", tt.text, tt.want, tt.kind, got)
+		}
+	}
+	// "voor" joins only after an organisation noun
+	toks := lib.annotate(&q, "Minister Jansen stemde voor Oekraïne.")
+	for _, c := range lib.entitySpans(toks) {
+		if s := spanText(toks, c.start, c.end); s == "Jansen stemde voor Oekraïne" || s == "Jansen voor Oekraïne" {
+			t.Errorf("joined across a plain voor: %q", s)
+		}
+	}
+}
+
+// A day number before its month is part of a date, not a count; other
+// numbers still are.
+func TestDayNumberIsNoCount(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Hoeveel munten zaten er in de schat?", ix)
+	toks := lib.annotate(&q, "Vanaf 14 maart zijn de 39 munten te zien, en 14 andere later.")
+	var got []string
+	for _, c := range numberSpans(lib.lex, toks) {
+		got = append(got, spanText(toks, c.start, c.end))
+	}
+	if slices.Contains(got, "14") && slices.Index(got, "14") == 0 {
+		t.Errorf("the day of 14 maart counted as a number: %q", got)
+	}
+	if !slices.Contains(got, "39") || len(got) != 2 {
+		t.Errorf("want 39 and the second 14 as counts, got %q", got)
+	}
+}
+
+// The participle of a separable verb meets its stem and its agent noun:
+// "opgericht" finds "oprichter".
+func TestSeparableParticiple(t *testing.T) {
+	for _, tt := range []struct {
+		in, particle, rest string
+		ok                 bool
+	}{
+		{"opgericht", "op", "richt", true},
+		{"aangekondigd", "aan", "kondigd", true},
+		{"uitgegeven", "uit", "geven", true},
+		{"gestart", "", "", false},
+		{"opgeld", "", "", false}, // too short a rest
+	} {
+		p, r, ok := separableParticiple(tt.in)
+		if p != tt.particle || r != tt.rest || ok != tt.ok {
+			t.Errorf("%q: got %q %q %v, want %q %q %v", tt.in, p, r, ok, tt.particle, tt.rest, tt.ok)
+		}
+	}
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Wie heeft het bedrijf opgericht?", ix)
+	toks := lib.annotate(&q, "Volgens directeur Erik Veltman, kleinzoon van oprichter Hendrik Veltman, is de stap onvermijdelijk.")
+	matched := false
+	for _, tk := range toks {
+		if tk.Folded == "oprichter" && tk.group >= 0 {
+			matched = true
+		}
+	}
+	if !matched {
+		t.Errorf("oprichter does not meet opgericht; groups %+v", q.Groups)
+	}
+}
+
+// A candidate made of the question's own words is no answer; the
+// affiliation of a person may repeat the question and the person still
+// answers it.
+func TestOwnWordsAndAffiliation(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Welke Groningse onderzoeker twijfelt aan de studie?", ix)
+	toks := lib.annotate(&q, "Planeetonderzoeker Tom de Wit van de Rijksuniversiteit Groningen twijfelt aan de studie.")
+	var person candidate
+	for _, c := range lib.entitySpans(toks) {
+		if c.kind == entPerson {
+			person = c
+		}
+	}
+	if spanText(toks, person.start, person.end) != "Tom de Wit van de Rijksuniversiteit Groningen" {
+		t.Fatalf("person span %q", spanText(toks, person.start, person.end))
+	}
+	if got := lib.affiliationStart(toks, person); toks[got].Folded != "van" || got == person.start+2 {
+		t.Errorf("affiliation starts at %d (%q)", got, toks[got].Text)
+	}
+	lib.scoreCandidate(&q, toks, &person)
+	if person.score == 0 {
+		t.Errorf("a person whose affiliation names the question's place scored 0")
+	}
+	if onlyQuestionWords(toks, person) {
+		t.Errorf("the person is not the question's own words")
+	}
+	q = lib.analyzeQuestion("Wie heeft Veltman Components opgericht?", ix)
+	toks = lib.annotate(&q, "Veltman Components werd in 1952 opgericht.")
+	for _, c := range lib.entitySpans(toks) {
+		if spanText(toks, c.start, c.end) == "Veltman Components" && !onlyQuestionWords(toks, c) {
+			t.Errorf("Veltman Components answers its own question")
+		}
+	}
+	// "Jan van Dijk" keeps its "van"
+	toks = lib.annotate(&q, "Burgemeester Jan van Dijk opende de fabriek.")
+	for _, c := range lib.entitySpans(toks) {
+		if c.kind == entPerson && lib.affiliationStart(toks, c) != c.end {
+			t.Errorf("%q: an affiliation inside a surname", spanText(toks, c.start, c.end))
+		}
+	}
+}
+
+// A sentence after the candidate's that opens with "Dat"/"Dit" and a verb
+// speaks of it: its names count as context.
+func TestAnaphoricNext(t *testing.T) {
+	art := &article.Article{Sentences: []article.Sentence{
+		{Text: "In totaal gaat het om 38 nepnieuwssites."},
+		{Text: "Dat blijkt uit onderzoek van Viginum."},
+		{Text: "Dat bedrijf zweeg."},
+		{Text: "Dit meldt de NOS."},
+	}}
+	for sent, want := range []string{"Dat blijkt uit onderzoek van Viginum.", "", "Dit meldt de NOS.", ""} {
+		if got := anaphoricNext(art, sent); got != want {
+			t.Errorf("after sentence %d: got %q, want %q", sent, got, want)
+		}
+	}
+}
+
+// English numbers meet the articles' Dutch ones, and an age the Dutch
+// compound: "1,500 metres" is "1.500 meter", "the 29-year-old" "de
+// 29-jarige".
+func TestEnglishNumbersAndAges(t *testing.T) {
+	for in, want := range map[string]string{"1,500": "1.500", "2.5": "2,5", "12,862,658": "12.862.658", "38": "38"} {
+		if got := dutchNumber(in); got != want {
+			t.Errorf("dutchNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("What prison term did the judges give the 29-year-old after the 1,500 metres?", ix)
+	var age, dist *TermGroup
+	for i, g := range q.Groups {
+		switch g.Label {
+		case "29-year-old":
+			age = &q.Groups[i]
+		case "1,500":
+			dist = &q.Groups[i]
+		}
+	}
+	if age == nil || !slices.Contains(age.Stems, "29-jarige") || !age.Number {
+		t.Errorf("the age: got %+v in %+v", age, q.Groups)
+	}
+	if dist == nil || !slices.Contains(dist.Stems, "1.500") {
+		t.Errorf("the distance: got %+v", dist)
+	}
+	if q.Type != qHowMany {
+		t.Errorf("a prison term is a number with its unit: type %s", q.Type)
+	}
+	toks := lib.annotate(&q, "De man is veroordeeld tot drie jaar cel.")
+	var got []string
+	for _, c := range numberSpans(lib.lex, toks) {
+		got = append(got, spanText(toks, c.start, c.end))
+	}
+	if !slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "drie jaar cel") }) {
+		t.Errorf("the penalty with its unit: got %q", got)
+	}
+}
+
+// A Dutch compound the articles lack is asked for by its parts, when they
+// have both; one they have, and a name, stay whole.
+func TestQuestionCompoundParts(t *testing.T) {
+	lib := newTestLibrarian(t)
+	arts := []*article.Article{{ID: "a", Title: "Uitslag",
+		Sentences: []article.Sentence{{Text: "De verkiezing had een verrassende uitslag, zegt een expert van de peiling."}}}}
+	ix := newTestCorpus(lib.an, arts)
+	for _, tt := range []struct{ word, left, right string }{
+		{"peilingexpert", "peiling", "expert"},
+		{"verkiezingsuitslag", "verkiezing", "uitslag"},
+		{"uitslagpeiling", "uitslag", "peiling"},
+	} {
+		l, r, ok := lib.splitCompound(tt.word, ix)
+		if !ok || l != tt.left || r != tt.right {
+			t.Errorf("%q: got %q %q %v, want %q %q", tt.word, l, r, ok, tt.left, tt.right)
+		}
+	}
+	if l, r, ok := lib.splitCompound("zetelaantal", ix); ok {
+		t.Errorf("zetelaantal split into %q %q, parts the articles lack", l, r)
+	}
+	q := lib.analyzeQuestion("Wat zei de peilingexpert over de uitslag?", ix)
+	var labels []string
+	for _, g := range q.Groups {
+		labels = append(labels, g.Label)
+	}
+	if !slices.Contains(labels, "peiling") || !slices.Contains(labels, "expert") || slices.Contains(labels, "peilingexpert") {
+		t.Errorf("groups %q, want peilingexpert by its parts", labels)
+	}
+}
