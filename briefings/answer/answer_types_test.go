@@ -138,18 +138,8 @@ func TestHowLongAsksForDuration(t *testing.T) {
 		}
 	}
 	q := lib.analyzeQuestion("Hoe lang duurde de hittegolf?", ix)
-	toks := lib.annotate(&q, "Het was dertig graden, vijf dagen op rij.")
-	var f [numFeatures]float64
-	for _, tt := range []struct {
-		start, end     int
-		counted, other float64
-	}{{2, 3, 0, 1}, {4, 5, 1, 0}} { // "dertig" (graden), "vijf" (dagen)
-		f = [numFeatures]float64{}
-		spanFeatures(&q, toks, candidate{start: tt.start, end: tt.end, kind: entNumber}, &f)
-		if f[fCounted] != tt.counted || f[fOtherUnit] != tt.other {
-			t.Errorf("%q: counted %v other_unit %v, want %v %v", spanText(toks, tt.start, tt.end), f[fCounted], f[fOtherUnit], tt.counted, tt.other)
-		}
-	}
+	checkUnitFeatures(t, lib.annotate(&q, "Het was dertig graden, vijf dagen op rij."), &q,
+		[]unitCase{{2, 3, 0, 1}, {4, 5, 1, 0}}) // "dertig" (graden), "vijf" (dagen)
 }
 
 // A span cut in the wrong place (ending in a function word), a span of

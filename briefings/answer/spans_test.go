@@ -54,10 +54,7 @@ func TestDayNumberIsNoCount(t *testing.T) {
 	ix := newTestCorpus(lib.an, testArticles(t))
 	q := lib.analyzeQuestion("Hoeveel munten zaten er in de schat?", ix)
 	toks := lib.annotate(&q, "Vanaf 14 maart zijn de 39 munten te zien, en 14 andere later.")
-	var got []string
-	for _, c := range numberSpans(lib.lex, toks) {
-		got = append(got, spanText(toks, c.start, c.end))
-	}
+	got := spanTexts(toks, numberSpans(lib.lex, toks))
 	if slices.Contains(got, "14") && slices.Index(got, "14") == 0 {
 		t.Errorf("the day of 14 maart counted as a number: %q", got)
 	}
@@ -189,10 +186,7 @@ func TestEnglishNumbersAndAges(t *testing.T) {
 		t.Errorf("a prison term is a number with its unit: type %s", q.Type)
 	}
 	toks := lib.annotate(&q, "De man is veroordeeld tot drie jaar cel.")
-	var got []string
-	for _, c := range numberSpans(lib.lex, toks) {
-		got = append(got, spanText(toks, c.start, c.end))
-	}
+	got := spanTexts(toks, numberSpans(lib.lex, toks))
 	if !slices.ContainsFunc(got, func(s string) bool { return strings.HasSuffix(s, "drie jaar cel") }) {
 		t.Errorf("the penalty with its unit: got %q", got)
 	}
@@ -226,4 +220,31 @@ func TestQuestionCompoundParts(t *testing.T) {
 	if !slices.Contains(labels, "peiling") || !slices.Contains(labels, "expert") || slices.Contains(labels, "peilingexpert") {
 		t.Errorf("groups %q, want peilingexpert by its parts", labels)
 	}
+}
+
+// unitCase is a number candidate toks[start:end] and its expected counted
+// and other_unit features.
+type unitCase struct {
+	start, end     int
+	counted, other float64
+}
+
+func checkUnitFeatures(t *testing.T, toks []tok, q *question, cases []unitCase) {
+	t.Helper()
+	for _, tt := range cases {
+		var f [numFeatures]float64
+		spanFeatures(q, toks, candidate{start: tt.start, end: tt.end, kind: entNumber}, &f)
+		if f[fCounted] != tt.counted || f[fOtherUnit] != tt.other {
+			t.Errorf("%q: counted %v other_unit %v, want %v %v", spanText(toks, tt.start, tt.end), f[fCounted], f[fOtherUnit], tt.counted, tt.other)
+		}
+	}
+}
+
+// spanTexts are the candidates' texts in toks.
+func spanTexts(toks []tok, cs []candidate) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = spanText(toks, c.start, c.end)
+	}
+	return out
 }
