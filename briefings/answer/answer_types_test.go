@@ -22,6 +22,10 @@ func TestWhichFocusHead(t *testing.T) {
 		{"In which town did the fire start?", entPlace, ""},
 		{"Which two municipalities merged?", entPlace, "municipalities"},
 		{"Welk voorbeeld noemde de minister?", entPhrase, "voorbeeld"},
+		{"Welke partijbestuurder maakte het bekend?", entPerson, ""},
+		{"Welke nieuwszender zond het uit?", entOrg, ""},
+		{"In welke straat staan de flats?", entPlace, ""},
+		{"Which court convicted the man?", entPhrase, "court"}, // courts go by their seat
 	} {
 		q := lib.analyzeQuestion(tt.q, ix)
 		if q.Type != qWhich || q.Focus != tt.focus || q.focusWord != tt.word {

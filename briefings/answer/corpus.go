@@ -48,8 +48,12 @@ type TermGroup struct {
 	Stems []string // member stems (present in the index or not)
 	// Forms are the exact folded words the lexicon gave; a short stem
 	// ("zeg" from "zege") matches a sentence word only through them.
-	Forms  map[string]bool
-	Own    string   // the stem of the question's own word
+	Forms map[string]bool
+	Own   string // the stem of the question's own word
+	// Split maps the finite verb of a separable verb written apart to its
+	// particle ("gaf" -> "uit"): the verb matches only with the particle
+	// after it in the sentence.
+	Split  map[string]string
 	Pos    int      // index of the group's first word in the question
 	Terms  []uint32 // member term ids present in the index (Corpus.Resolve)
 	Weight float64  // importance multiplier (names and predicates weigh more)

@@ -137,6 +137,9 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 		ms := msBuf[:0]
 		for gi, g := range q.Groups {
 			best := 0.0
+			if p, ok := g.Split[w.Folded]; ok && particleFollows(words[i+1:], p) {
+				best = 1 // "Verschuren gaf het geld uit aan …" for "spend"
+			}
 			for _, s := range g.Stems {
 				m := 0.0
 				switch {
@@ -166,6 +169,20 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 		toks[i] = t
 	}
 	return toks
+}
+
+// particleFollows reports whether particle p stands among the next words
+// of the clause: "gaf het geld volgens de rechtbank uit".
+func particleFollows(words []analysis.Word, p string) bool {
+	for i, w := range words {
+		if i >= 12 {
+			break
+		}
+		if w.Folded == p {
+			return true
+		}
+	}
+	return false
 }
 
 // spanFinds finds a sentence's entity, number and date spans once,

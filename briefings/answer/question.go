@@ -159,7 +159,9 @@ var (
 	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true}
 	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true,
 		"town": true, "towns": true, "village": true, "villages": true, "dorp": true, "dorpen": true, "municipality": true, "municipalities": true,
-		"gemeente": true, "gemeenten": true, "province": true, "provinces": true, "provincie": true, "provincies": true}
+		"gemeente": true, "gemeenten": true, "province": true, "provinces": true, "provincie": true, "provincies": true,
+		"street": true, "straat": true, "neighbourhood": true, "neighborhood": true, "wijk": true, "buurt": true,
+		"district": true, "stadsdeel": true, "island": true, "eiland": true}
 	orgFocus = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
 		"organization": true, "organisatie": true, "group": true, "groep": true, "company": true, "bedrijf": true,
 		"agency": true, "dienst": true, "diensten": true, "newspaper": true, "krant": true, "broadcaster": true, "omroep": true,
@@ -170,6 +172,12 @@ var (
 		"mensen": true, "politician": true, "politicus": true, "senator": true, "senators": true, "senatoren": true,
 		"minister": true, "ministers": true, "president": true, "official": true, "functionaris": true}
 )
+
+// courtWords name courts, which news names by their seat ("de rechtbank
+// Noord-Holland", "the court in Amsterdam"): a which-question about one
+// asks for a place as often as for an organisation.
+var courtWords = map[string]bool{"court": true, "courts": true, "rechtbank": true, "rechtbanken": true, "hof": true,
+	"gerechtshof": true, "tribunal": true, "tribunaal": true}
 
 // isQuestionWord reports whether folded opens a question.
 func isQuestionWord(f string) bool {
@@ -310,9 +318,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				skip[qi+1] = true
 			case orgFocus[n]:
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
-			case personFocus[n] || l.lex.roles[n] || (headAt > 0 && endsWithRole(l.lex, n)):
+			// a compound's head tells the kind too: "welke partijbestuurder",
+			// "welke eredivisieclub"
+			case personFocus[n] || l.lex.roles[n] || ((headAt > 0 || whichWords[f]) && endsWithRole(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
-			case headAt > 0 && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
+			case (headAt > 0 || (whichWords[f] && !courtWords[n])) && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case copulas[n] && whatWords[f] && qi+2 < len(words) && (!determiners[next(qi+2)] ||
 				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))):
@@ -512,6 +522,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		case lang == "en":
 			if nl, ok := l.lex.translate(f); ok {
 				g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
+				l.addSplitVerbs(&g, nl, "")
 				if c := l.lex.countries[f]; c != "" && !l.lex.countryAdj[f] {
 					g.Name = true
 				}
@@ -535,6 +546,10 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			// other inflections of the same word: "stuurde" ~ "gestuurd";
 			// lexicon lines also hold synonyms, which a Dutch question
 			// does not ask for
+			// and the separable verb written apart: "uitgegeven" ~ "gaf … uit"
+			if p := particleOf(f); p != "" {
+				l.addSplitVerbs(&g, l.lex.nl[f], p)
+			}
 			for _, form := range l.lex.nl[f] {
 				if sameWordFamily(f, form) {
 					g.Stems = appendUnique(g.Stems, l.dutchStems([]string{form})...)
@@ -591,6 +606,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				if nl, ok := l.lex.en[strings.Join(parts, " ")]; ok {
 					g := TermGroup{Label: joinText(words[i : i+n]), Weight: 1, Pos: i}
 					g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
+					l.addSplitVerbs(&g, nl, "")
 					if ix != nil && !hasAny(ix, g.Stems) {
 						continue // the articles lack the compound: try the single words
 					}
@@ -804,6 +820,38 @@ func sameWordFamily(a, b string) bool {
 	}
 	a, b = trim(a), trim(b)
 	return len(a) >= 3 && len(b) >= 3 && a[:3] == b[:3]
+}
+
+// addSplitVerbs records the separable verbs among forms that are written
+// apart ("gaf uit", "hield aan"), with particle p only when p is set: a
+// sentence's "gaf" then matches g when "uit" follows it in the sentence.
+// Their verbs join g's stems so that retrieval finds those sentences.
+func (l *Librarian) addSplitVerbs(g *TermGroup, forms []string, p string) {
+	for _, f := range forms {
+		w := strings.Fields(f)
+		if len(w) != 2 || !particles[w[1]] || (p != "" && w[1] != p) || analysis.IsStopword(w[0]) {
+			continue
+		}
+		if g.Split == nil {
+			g.Split = map[string]string{}
+		}
+		g.Split[w[0]] = w[1]
+		g.Stems = appendUnique(g.Stems, l.an.Stem(w[0]))
+	}
+}
+
+// particleOf is the separable particle a Dutch verb form starts with
+// ("uitgeven", "uitgegeven": "uit"), or "".
+func particleOf(f string) string {
+	if p, _, ok := separableParticiple(f); ok {
+		return p
+	}
+	for p := range particles {
+		if rest, ok := strings.CutPrefix(f, p); ok && len(rest) >= 4 && strings.HasSuffix(rest, "en") {
+			return p
+		}
+	}
+	return ""
 }
 
 // separableParticiple splits the participle of a Dutch separable verb into

@@ -372,8 +372,9 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 			if k := kindFeature(c.kind); k >= 0 {
 				f[k] = 1
 			}
-			switch q.Type {
-			case qWhat, qHow, qWhy, qOther:
+			// which-questions about a thing ("welke voorziening", "via
+			// welke app") ask the same
+			if (q.Type == qWhich && q.Focus == entPhrase) || q.Type == qWhat || q.Type == qHow || q.Type == qWhy || q.Type == qOther {
 				switch c.kind {
 				case entPhrase:
 					f[fPhraseAsked] = 1

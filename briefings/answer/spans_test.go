@@ -248,3 +248,24 @@ func spanTexts(toks []tok, cs []candidate) []string {
 	}
 	return out
 }
+
+// A separable verb written apart meets the question's verb only with its
+// particle after it: "gaf het geld uit" spends, "gaf het boek" does not.
+func TestSplitSeparableVerbs(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for _, question := range []string{"What did he spend the money on?", "Waaraan heeft hij het geld uitgegeven?"} {
+		q := lib.analyzeQuestion(question, ix)
+		verb := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Split["gaf"] == "uit" })
+		if verb < 0 {
+			t.Errorf("%q: no group takes \"gaf … uit\": %+v", question, q.Groups)
+			continue
+		}
+		for text, want := range map[string]bool{"Hij gaf het geld volgens de rechter uit aan paarden.": true, "Hij gaf het boek aan zijn zus.": false} {
+			got := slices.ContainsFunc(lib.annotate(&q, text), func(tk tok) bool { return tk.Folded == "gaf" && tk.inGroup(verb) })
+			if got != want {
+				t.Errorf("%q in %q: matched %v, want %v", question, text, got, want)
+			}
+		}
+	}
+}
