@@ -682,12 +682,19 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	return groups
 }
 
+// maxCompound bounds the words (in bytes, folded) splitCompound tries:
+// "arbeidsongeschiktheidsverzekering" has 33.
+const maxCompound = 48
+
 // splitCompound splits the Dutch compound f into two words of at least
 // four letters that the index has, the first split from the left that
 // works, a linking "s" or "e" dropped from the first part:
 // "zetelaantal" -> "zetel", "aantal"; "verkiezingsuitslag" ->
 // "verkiezing", "uitslag".
 func (l *Librarian) splitCompound(f string, ix Corpus) (left, right string, ok bool) {
+	if len(f) > maxCompound {
+		return "", "", false // every split stems both parts: a hostile word would cost its length squared
+	}
 	has := func(w string) bool {
 		_, ok := ix.Lookup(l.an.Stem(w))
 		return ok

@@ -30,6 +30,10 @@ const (
 	// candidates' "analyzed" feature is 0).
 	analyzeSentences  = 12
 	maxCandidateWords = 8
+	// maxPartChecks bounds the substring searches for compound parts in
+	// the retrieved articles' sentences per question (a usual question
+	// needs a few thousand)
+	maxPartChecks = 20000
 )
 
 // Feature indexes of a candidate. Every feature is explainable; names are
@@ -224,6 +228,10 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		return 0, 0
 	}
 	var hits []sentHit
+	// compound parts are looked for in the sentence text, within a budget
+	// of substring searches per question: a long hostile question over
+	// long articles stays bounded
+	partChecks := maxPartChecks
 	for _, d := range docs {
 		lo, hi := s.SentRange(int(d.Doc))
 		for g := lo; g < hi; g++ {
@@ -250,7 +258,11 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 					text = s.Article(int(d.Doc)).Sentences[g-lo].Text
 				}
 				for _, st := range grp.Stems {
-					if len(st) >= 5 && strings.Contains(text, st) {
+					if len(st) < 5 || partChecks <= 0 {
+						continue
+					}
+					partChecks--
+					if strings.Contains(text, st) {
 						cov += 0.5 * weights[gi]
 						break
 					}

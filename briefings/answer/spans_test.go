@@ -269,3 +269,19 @@ func TestSplitSeparableVerbs(t *testing.T) {
 		}
 	}
 }
+
+// A word longer than any compound is not split: each split stems both
+// parts, and a hostile word would cost its length squared.
+func TestSplitCompoundSkipsOverlongWords(t *testing.T) {
+	lib := newTestLibrarian(t)
+	arts := []*article.Article{{ID: "a", Title: "Uitslag",
+		Sentences: []article.Sentence{{Text: "De verkiezing had een verrassende uitslag."}}}}
+	ix := newTestCorpus(lib.an, arts)
+	long := strings.Repeat("verkiezing", 5) + "uitslag"
+	if l, r, ok := lib.splitCompound(long, ix); ok {
+		t.Errorf("a %d-letter word split into %q %q", len(long), l, r)
+	}
+	if _, _, ok := lib.splitCompound("verkiezingsuitslag", ix); !ok {
+		t.Errorf("verkiezingsuitslag not split")
+	}
+}
