@@ -674,6 +674,9 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		}
 		groups = append(groups, g)
 	}
+	if lang == "nl" {
+		dutchPredicate(words, groups)
+	}
 	for i := range groups {
 		if ix != nil {
 			ix.Resolve(&groups[i])
@@ -681,6 +684,72 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	}
 	return groups
 }
+
+// dutchPredicate moves the predicate of a Dutch question with an auxiliary
+// or a modal to the verb at its end: "Waarom werd … een verzonnen
+// zetelaantal in de video's gezet?", "Welke huisarts wil niet meedoen aan
+// het spreekuur?". Without one the first content word after the question
+// word is already the finite verb ("Wie stuurde de campagne aan?").
+func dutchPredicate(words []analysis.Word, groups []TermGroup) {
+	aux := -1
+	for i, w := range words {
+		if dutchAux[w.Folded] {
+			aux = i
+			break
+		}
+	}
+	if aux < 0 {
+		return
+	}
+	verb := -1
+	for gi := len(groups) - 1; gi >= 0; gi-- {
+		g := groups[gi]
+		if g.Pos <= aux || g.Name || g.Number {
+			continue
+		}
+		if f := words[g.Pos].Folded; dutchParticiple(f) || (strings.HasSuffix(f, "en") && particleOf(f) != "") {
+			verb = gi
+			break
+		}
+	}
+	if verb < 0 {
+		return
+	}
+	for gi := range groups {
+		if groups[gi].Verb && gi != verb {
+			groups[gi].Verb = false
+			if !groups[gi].Name {
+				groups[gi].Weight = 1
+			}
+		}
+	}
+	groups[verb].Verb, groups[verb].Weight = true, 1.5
+}
+
+// dutchParticiple reports whether f looks like a Dutch past participle:
+// "gezet", "gegeven", "opgezet", "aangekondigd".
+func dutchParticiple(f string) bool {
+	if !strings.HasSuffix(f, "d") && !strings.HasSuffix(f, "t") && !strings.HasSuffix(f, "en") {
+		return false
+	}
+	if rest, ok := strings.CutPrefix(f, "ge"); ok && len(rest) >= 3 {
+		return true
+	}
+	for p := range particles {
+		if rest, ok := strings.CutPrefix(f, p+"ge"); ok && len(rest) >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// dutchAux are the Dutch auxiliaries and modals that send the main verb to
+// the end of a question.
+var dutchAux = map[string]bool{"heeft": true, "hebben": true, "had": true, "hadden": true, "is": true, "zijn": true,
+	"was": true, "waren": true, "wordt": true, "worden": true, "werd": true, "werden": true, "kan": true, "kunnen": true,
+	"kon": true, "konden": true, "zal": true, "zullen": true, "zou": true, "zouden": true, "wil": true, "willen": true,
+	"wilde": true, "wilden": true, "moet": true, "moeten": true, "moest": true, "moesten": true, "mag": true,
+	"mogen": true, "mocht": true, "mochten": true}
 
 // maxCompound bounds the words (in bytes, folded) splitCompound tries:
 // "arbeidsongeschiktheidsverzekering" has 33.

@@ -285,3 +285,27 @@ func TestSplitCompoundSkipsOverlongWords(t *testing.T) {
 		t.Errorf("verkiezingsuitslag not split")
 	}
 }
+
+// A Dutch question with an auxiliary or a modal has its predicate at the
+// end; without one the finite verb up front is it.
+func TestDutchPredicate(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for q, want := range map[string]string{
+		"Waarom werd een verzonnen zetelaantal in de video's gezet?":  "gezet",
+		"Welke huisarts wil niet meedoen aan het spreekuur?":          "meedoen",
+		"Wie heeft de campagne van de partij in Gent opgezet?":        "opgezet",
+		"Wie stuurde de campagne aan?":                                "stuurde",
+		"Hoeveel zetels haalde de partij bij de verkiezingen in Oss?": "haalde",
+	} {
+		var verbs []string
+		for _, g := range lib.analyzeQuestion(q, ix).Groups {
+			if g.Verb {
+				verbs = append(verbs, g.Label)
+			}
+		}
+		if len(verbs) != 1 || verbs[0] != want {
+			t.Errorf("%q: predicate %q, want %q", q, verbs, want)
+		}
+	}
+}
