@@ -319,7 +319,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			case orgFocus[n]:
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			// a compound's head tells the kind too: "welke partijbestuurder",
-			// "welke eredivisieclub"
+			// "welke nieuwszender"
 			case personFocus[n] || l.lex.roles[n] || ((headAt > 0 || whichWords[f]) && endsWithRole(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case (headAt > 0 || (whichWords[f] && !courtWords[n])) && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
