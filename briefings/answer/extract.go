@@ -1359,7 +1359,7 @@ func (l *Librarian) scoreCandidate(q *question, toks []tok, c *candidate) {
 	// the focus noun at either end of a longer name is its head, not the
 	// question's words again: "Welk museum" ~ "Frans Hals Museum"
 	focusHead := q.focus >= 0 && own == 1 && (toks[c.start].group == q.focus ||
-		(c.end-c.start > 1 && c.kind != entPhrase && toks[c.end-1].group == q.focus))
+		(c.end-c.start > 1 && (c.kind != entPhrase || q.Kind) && toks[c.end-1].group == q.focus))
 	if own > 0 && q.Type != qWhoIs && !focusHead {
 		if own == c.end-c.start || ownName || c.kind != entPhrase {
 			c.score = 0

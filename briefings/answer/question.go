@@ -65,7 +65,11 @@ type question struct {
 	// Duration: a how-many question asks how long ("hoe lang", "how
 	// long"): its answer is counted in time units ("vijf dagen")
 	Duration bool
-	Groups   []TermGroup
+	// Kind: a which-question asks for a kind of its focus noun ("what kind
+	// of seat"): the answer may end in that noun ("levensbedreigende
+	// klachten") or be a compound of it ("restzetel")
+	Kind   bool
+	Groups []TermGroup
 	// counted is the group index of the noun counted by a how-many question, or -1.
 	counted int
 	// focusWord is the folded noun after which/what ("court"), or "".
@@ -288,7 +292,20 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 			n := next(qi + 1)
 			headAt := -1
-			if whichWords[f] {
+			if from := kindPhrase(words, qi); from > 0 {
+				// "what kind of star", "welke vorm van oplichting", "wat
+				// voor inhoud": the noun after the kind word is the focus,
+				// and the answer names a kind of it ("rode dwerg, een ster")
+				for j := qi + 1; j < from; j++ {
+					skip[j] = true
+				}
+				headAt = from
+				if h := l.focusHead(text, words, from); h > from {
+					headAt = h
+				}
+				n = words[headAt].Folded
+				q.Type, q.Kind = qWhich, true
+			} else if whichWords[f] {
 				// "which Kremlin spokesman", "welke twee stemhulpsites",
 				// "which pro-Russian ruling party": the focus is the head
 				// noun after the modifiers
@@ -446,6 +463,42 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 	}
 	return q
+}
+
+// kindWords name a kind of something: "what kind of", "welke vorm van".
+var kindWords = map[string]bool{"kind": true, "kinds": true, "type": true, "types": true, "sort": true, "sorts": true, "form": true,
+	"soort": true, "soorten": true, "vorm": true, "vormen": true}
+
+// kindPhrase returns the index of the noun a kind phrase after the question
+// word at words[qi] names ("what kind of star", "which type of", "welke
+// vorm van", "wat voor (soort) inhoud", "welk soort"), or -1.
+func kindPhrase(words []analysis.Word, qi int) int {
+	next := func(i int) string {
+		if i < len(words) {
+			return words[i].Folded
+		}
+		return ""
+	}
+	f, at := words[qi].Folded, qi+1
+	voor := whatWords[f] && next(at) == "voor" // "wat voor"
+	if voor {
+		at++
+	}
+	if !voor && !whatWords[f] && !whichWords[f] {
+		return -1
+	}
+	switch {
+	case kindWords[next(at)] && (next(at+1) == "of" || next(at+1) == "van"):
+		at += 2
+	case kindWords[next(at)] && (voor || f == "welk" || f == "welke") && next(at) != "vorm" && next(at) != "form":
+		at++ // "welk soort", "wat voor soort"
+	case !voor:
+		return -1
+	}
+	if at >= len(words) || isQuestionStopword(next(at)) || auxWords[next(at)] || copulas[next(at)] {
+		return -1
+	}
+	return at
 }
 
 // focusHead returns the index of the noun that heads the phrase after

@@ -61,6 +61,42 @@ func TestQuestionAnalysis(t *testing.T) {
 	}
 }
 
+func TestKindQuestionsTakeTheNounAsFocus(t *testing.T) {
+	lib := newTestLibrarian(t)
+	tests := []struct {
+		q     string
+		focus string // "" when the question is no kind question
+	}{
+		{"What kind of seat went to the wrong party?", "seat"},
+		{"Which type of malware was used?", "malware"},
+		{"Voor welke vorm van oplichting waarschuwt de bank?", "oplichting"},
+		{"Wat voor inhoud brengen de sites naar buiten?", "inhoud"},
+		{"Wat voor soort aanval was het?", "aanval"},
+		{"Welk soort fraude werd ontdekt?", "fraude"},
+		// "kind" is no kind phrase here: no "of" after it, or no noun
+		{"What kind words did the mayor use?", ""},
+		{"What type of is it?", ""},
+		{"Wat voor de rechter kwam, was de brief.", ""},
+	}
+	for _, tt := range tests {
+		q := lib.analyzeQuestion(tt.q, nil)
+		if tt.focus == "" {
+			if q.Kind {
+				t.Errorf("%q: taken for a kind question (focus %q)", tt.q, q.focusWord)
+			}
+			continue
+		}
+		if !q.Kind || q.Type != qWhich || q.focusWord != tt.focus {
+			t.Errorf("%q: kind %v, type %s, focus %q; want a which-question with focus %q", tt.q, q.Kind, q.Type, q.focusWord, tt.focus)
+		}
+		for _, g := range q.Groups {
+			if kindWords[strings.ToLower(g.Label)] {
+				t.Errorf("%q: the kind word %q became a term group", tt.q, g.Label)
+			}
+		}
+	}
+}
+
 func TestNameVariantsMatchDutchSpelling(t *testing.T) {
 	lib := newTestLibrarian(t)
 	ix := newTestCorpus(lib.an, testArticles(t))

@@ -745,7 +745,10 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	if q.focus >= 0 {
 		for i := max(0, c.start-2); i < min(len(toks), c.end+2); i++ {
 			// beside it, or the head of a longer name: "Frans Hals Museum"
-			head := i == c.end-1 && c.end-c.start > 1 && c.kind != entPhrase
+			// a kind of it: "levensbedreigende klachten", "restzetel" for
+			// "what kind of complaints/seat"
+			head := i == c.end-1 && ((c.end-c.start > 1 && (c.kind != entPhrase || q.Kind)) ||
+				(q.Kind && toks[i].group == q.focus && toks[i].match < 1))
 			if (i < c.start || i >= c.end || head) && toks[i].inGroup(q.focus) {
 				f[fFocusNext] = 1
 				break
