@@ -134,6 +134,17 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 				}
 			}
 		}
+		// a hyphenated word meets a group through its parts: "NCSC-directeur"
+		// names the NCSC, "CDA-leider" the CDA
+		var partBuf [4]string
+		parts := partBuf[:0]
+		if strings.IndexByte(w.Folded, '-') > 0 {
+			for p := range strings.SplitSeq(w.Folded, "-") {
+				if len(p) >= 2 && len(parts) < len(partBuf) {
+					parts = append(parts, l.an.Stem(p))
+				}
+			}
+		}
 		ms := msBuf[:0]
 		for gi, g := range q.Groups {
 			best := 0.0
@@ -145,6 +156,8 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 				switch {
 				case s == st && (len(s) >= 5 || g.Forms == nil || g.Forms[w.Folded] || s == g.Own):
 					m = 1
+				case len(parts) > 0 && slices.Contains(parts, s):
+					m = 0.9
 				case !t.stop && len(s) >= 5 && len(st) > len(s)+2 && !g.Name && !g.Number &&
 					(strings.HasPrefix(st, s) || strings.HasSuffix(st, s)):
 					m = 0.7 // a part of a Dutch compound: "verkiezingsdag" ~ "verkiez"

@@ -39,11 +39,15 @@ type Lexicon struct {
 	places     map[string]bool   // folded place names
 	orgs       map[string]bool   // folded organisation names
 	orgHeads   map[string]bool   // folded nouns that mark an organisation ("partij")
-	firstNames map[string]bool   // folded given names
-	roles      map[string]bool   // folded role nouns, Dutch and English
-	months     map[string]int    // folded month names and abbreviations -> 1..12
-	weekdays   map[string]bool   // folded weekday names
-	numbers    map[string]int64  // folded number words -> value
+	// acronyms maps an organisation's acronym and the words of its names
+	// (folded) to the acronym and the words of each name: "bzk" and
+	// "binnenlandse" lead to {bzk, [ministerie binnenlandse zaken]}
+	acronyms   map[string][]acronymDef
+	firstNames map[string]bool  // folded given names
+	roles      map[string]bool  // folded role nouns, Dutch and English
+	months     map[string]int   // folded month names and abbreviations -> 1..12
+	weekdays   map[string]bool  // folded weekday names
+	numbers    map[string]int64 // folded number words -> value
 	// numberWords lists, per value, the number words that write it
 	// ("twee", "two"), for questions that spell a number out.
 	numberWords map[int64][]string
@@ -237,7 +241,7 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 	lx := &Lexicon{
 		en: map[string][]string{}, nl: map[string][]string{},
 		countries: map[string]string{}, countryAdj: map[string]bool{}, places: map[string]bool{},
-		orgs: map[string]bool{}, orgHeads: map[string]bool{}, firstNames: map[string]bool{},
+		orgs: map[string]bool{}, orgHeads: map[string]bool{}, acronyms: map[string][]acronymDef{}, firstNames: map[string]bool{},
 		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
 		numbers: map[string]int64{}, numMods: map[string]bool{},
 	}
@@ -295,6 +299,13 @@ var lexFiles = []lexFile{
 			addAll(lx.orgHeads, cols[0])
 		} else {
 			addAll(lx.orgs, cols[0])
+			for _, d := range lexiconAcronyms(cols[0]) {
+				for _, k := range append([]string{d.acronym}, d.words...) {
+					if !slices.ContainsFunc(lx.acronyms[k], func(o acronymDef) bool { return o.acronym == d.acronym && slices.Equal(o.words, d.words) }) {
+						lx.acronyms[k] = append(lx.acronyms[k], d)
+					}
+				}
+			}
 		}
 		return nil
 	}},

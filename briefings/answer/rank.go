@@ -212,6 +212,8 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 	if len(docs) == 0 {
 		return ex, nil
 	}
+	l.linkAcronyms(s, q, docs)
+	ex.q.Groups = q.Groups
 	weights, total := l.groupWeights(s, q)
 	topDoc := docs[0].Score
 	if topDoc <= 0 {
@@ -237,7 +239,8 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		for g := lo; g < hi; g++ {
 			terms := s.SentenceTerms(g)
 			cov := 0.0
-			var text string // the sentence, read only for compound parts
+			var text string   // the sentence, read only for compound parts
+			var folded string // text folded, for names in hyphenated words
 			for gi, grp := range q.Groups {
 				found := false
 				for _, id := range grp.Terms {
@@ -247,7 +250,31 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 						break
 					}
 				}
-				if found || grp.Name || grp.Number {
+				if found || grp.Number {
+					continue
+				}
+				if grp.Name {
+					// a name as the first or a later part of a hyphenated
+					// word the index holds whole: "NCSC-directeur"
+					if text == "" {
+						text = s.Article(int(d.Doc)).Sentences[g-lo].Text
+					}
+					if strings.IndexByte(text, '-') < 0 {
+						continue
+					}
+					if folded == "" {
+						folded = analysis.Fold(text)
+					}
+					for _, st := range grp.Stems {
+						if len(st) < 2 || partChecks <= 0 {
+							continue
+						}
+						partChecks--
+						if i := strings.Index(folded, st); i >= 0 && (strings.HasPrefix(folded[i+len(st):], "-") || (i > 0 && folded[i-1] == '-')) {
+							cov += weights[gi]
+							break
+						}
+					}
 					continue
 				}
 				// a part of a compound the index holds as one word:
