@@ -148,6 +148,11 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 		ms := msBuf[:0]
 		for gi, g := range q.Groups {
 			best := 0.0
+			if g.Verb && t.cap && i > 0 && !strings.ContainsAny(t.pre, "\"“”:") {
+				// a verb is not capitalised inside a Dutch sentence: the
+				// city of Leiden does not lead
+				continue
+			}
 			if p, ok := g.Split[w.Folded]; ok && particleFollows(words[i+1:], p) {
 				best = 1 // "Verschuren gaf het geld uit aan …" for "spend"
 			}

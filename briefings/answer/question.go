@@ -376,6 +376,9 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 	}
 	q.Groups = l.buildGroups(words, skip, q.Lang, ix)
+	if q.Type == qWho {
+		l.addAgentNouns(&q, ix)
+	}
 	for _, w := range words {
 		if isAcronym(w.Text) && utf8.RuneCountInString(w.Text) >= 3 {
 			q.acronyms = append(q.acronyms, w.Text)
@@ -463,6 +466,36 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 	}
 	return q
+}
+
+// addAgentNouns lets a who-question's predicate meet the noun of the one
+// who does it: "Who led the research" is the "onderzoeksleider", "wie
+// onderzocht" the "onderzoeker". Dutch makes the agent noun of most verbs
+// with -er on the verb's stem; stems that are inflections (a participle's
+// "ge", a finite "-t") are left alone.
+func (l *Librarian) addAgentNouns(q *question, ix Corpus) {
+	for gi := range q.Groups {
+		g := &q.Groups[gi]
+		if !g.Verb {
+			continue
+		}
+		var add []string
+		for _, st := range g.Stems {
+			if len(st) < 3 || strings.HasPrefix(st, "ge") || strings.HasSuffix(st, "t") || strings.HasSuffix(st, "er") {
+				continue
+			}
+			add = append(add, l.an.Stem(st+"er"))
+		}
+		for _, a := range add {
+			if ix != nil {
+				if _, ok := ix.Lookup(a); !ok && len(a) < 5 {
+					continue // a short one only as the articles write it
+				}
+			}
+			g.Stems = appendUnique(g.Stems, a)
+		}
+		return
+	}
 }
 
 // kindWords name a kind of something: "what kind of", "welke vorm van".

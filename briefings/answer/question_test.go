@@ -223,3 +223,49 @@ func TestNameVariantsSkipOverlongWords(t *testing.T) {
 		t.Errorf("variants of prigozhin: %v; want its Dutch spellings as well", got)
 	}
 }
+
+// A who-question's predicate meets the agent noun ("led" the
+// "onderzoeksleider"), and never a name that looks like the verb (the city
+// of Leiden).
+func TestWhoPredicateMeetsAgentNounNotNames(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Who led the research into the fake accounts?", nil)
+	pred := -1
+	for i, g := range q.Groups {
+		if g.Verb {
+			pred = i
+		}
+	}
+	if pred < 0 {
+		t.Fatalf("no predicate in %+v", q.Groups)
+	}
+	tests := []struct {
+		sentence string
+		word     string
+		want     bool
+	}{
+		{"\"Het is een netwerk,\" zegt onderzoeksleider Maarten Oosterhuis.", "onderzoeksleider", true},
+		{"Het onderzoek werd geleid door Maarten Oosterhuis.", "geleid", true},
+		{"Hoogleraar Femke Dijkstra van de Universiteit Leiden noemt het zorgelijk.", "Leiden", false},
+		{"Leiden noemt het zorgelijk.", "Leiden", true}, // first word: capitalised anyway
+	}
+	for _, tt := range tests {
+		toks := lib.annotate(&q, tt.sentence)
+		found := false
+		for _, tk := range toks {
+			if tk.Text == tt.word {
+				found = true
+				if got := tk.inGroup(pred); got != tt.want {
+					t.Errorf("%q: %q meets the predicate %v, want %v", tt.sentence, tt.word, got, tt.want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%q: no word %q", tt.sentence, tt.word)
+		}
+	}
+	// other question types keep the verb as it is
+	if q := lib.analyzeQuestion("When did the team lead the research?", nil); slices.ContainsFunc(q.Groups, func(g TermGroup) bool { return slices.Contains(g.Stems, "leider") }) {
+		t.Errorf("a when-question's predicate meets agent nouns: %+v", q.Groups)
+	}
+}
