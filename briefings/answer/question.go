@@ -375,9 +375,26 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			q.Source = true
 		}
 	}
+	var role *askedRole
+	if q.Type == qWho && q.focusWord == "" {
+		role = roleAsked(words, skip)
+	}
 	q.Groups = l.buildGroups(words, skip, q.Lang, ix)
 	if q.Type == qWho {
 		l.addAgentNouns(&q, ix)
+	}
+	if role != nil {
+		// the role stands beside the answer: "zegt woordvoerder Pieter van
+		// Leeuwen", "NCSC-directeur Maaike van der Linden"
+		q.Groups = append(q.Groups, TermGroup{Label: role.nouns[0], Stems: l.dutchStems(role.nouns), Forms: formSet(role.nouns), Weight: 1, Pos: role.pos})
+		q.focusWord = role.nouns[0]
+	}
+	if ix != nil && q.Type == qWho {
+		for i := range q.Groups {
+			if q.Groups[i].Verb || (role != nil && i == len(q.Groups)-1) {
+				ix.Resolve(&q.Groups[i])
+			}
+		}
 	}
 	for _, w := range words {
 		if isAcronym(w.Text) && utf8.RuneCountInString(w.Text) >= 3 {
@@ -466,6 +483,69 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 	}
 	return q
+}
+
+// askedRole is a role a who-question asks for in other words: "wie
+// reageerde namens de gemeente" asks for its spokesperson, "who chairs the
+// party" for its head.
+type askedRole struct {
+	nouns []string // the role's Dutch nouns, the first its label
+	pos   int      // the question word where the phrase starts
+}
+
+// rolePhrases are the phrases that ask for a role, folded; the words marked
+// in skip carry nothing else (the "namens" of "wie reageerde namens X").
+var rolePhrases = []struct {
+	words []string
+	skip  []bool
+	nouns []string
+}{
+	{[]string{"namens"}, []bool{true}, spokesNouns},
+	{[]string{"on", "behalf", "of"}, []bool{true, true, true}, spokesNouns},
+	{[]string{"spoke", "for"}, []bool{false, true}, spokesNouns},
+	{[]string{"speaks", "for"}, []bool{false, true}, spokesNouns},
+	{[]string{"voert", "het", "woord"}, []bool{true, true, true}, spokesNouns},
+	{[]string{"voerde", "het", "woord"}, []bool{true, true, true}, spokesNouns},
+	{[]string{"staat", "aan", "het", "hoofd"}, []bool{true, true, true, true}, headNouns},
+	{[]string{"stond", "aan", "het", "hoofd"}, []bool{true, true, true, true}, headNouns},
+	{[]string{"aan", "het", "hoofd"}, []bool{true, true, true}, headNouns},
+	{[]string{"heads"}, []bool{false}, headNouns},
+	{[]string{"headed"}, []bool{false}, headNouns},
+	{[]string{"chairs"}, []bool{false}, headNouns},
+	{[]string{"chaired"}, []bool{false}, headNouns},
+	{[]string{"in", "charge", "of"}, []bool{true, true, true}, headNouns},
+}
+
+var (
+	spokesNouns = []string{"woordvoerder", "woordvoerster", "zegsman", "zegsvrouw", "voorlichter", "persvoorlichter"}
+	headNouns   = []string{"directeur", "voorzitter", "hoofd", "leider", "topman", "topvrouw", "baas", "chef", "bestuursvoorzitter"}
+)
+
+// roleAsked finds the first role phrase in the question's words, marks its
+// empty words in skip and returns the role, or nil.
+func roleAsked(words []analysis.Word, skip []bool) *askedRole {
+	for i := range words {
+		for _, p := range rolePhrases {
+			if i+len(p.words) > len(words) {
+				continue
+			}
+			ok := true
+			for k, w := range p.words {
+				if words[i+k].Folded != w {
+					ok = false
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			for k, sk := range p.skip {
+				skip[i+k] = skip[i+k] || sk
+			}
+			return &askedRole{nouns: p.nouns, pos: i}
+		}
+	}
+	return nil
 }
 
 // addAgentNouns lets a who-question's predicate meet the noun of the one

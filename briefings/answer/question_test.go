@@ -269,3 +269,40 @@ func TestWhoPredicateMeetsAgentNounNotNames(t *testing.T) {
 		t.Errorf("a when-question's predicate meets agent nouns: %+v", q.Groups)
 	}
 }
+
+// A who-question that asks for a role in other words ("namens", "staat
+// aan het hoofd van", "chairs") asks for a person beside the role's noun.
+func TestRolePhrasesAskForTheRole(t *testing.T) {
+	lib := newTestLibrarian(t)
+	tests := []struct {
+		q     string
+		focus string   // the role group's label, "" for none
+		gone  []string // words that must not be groups of their own
+	}{
+		{"Wie reageerde namens de gemeente op de berichten?", "woordvoerder", []string{"namens"}},
+		{"Who spoke on behalf of the ministry?", "woordvoerder", []string{"behalf"}},
+		{"Wie voert het woord voor het familiebedrijf?", "woordvoerder", []string{"voert", "woord"}},
+		{"Wie staat aan het hoofd van de stichting?", "directeur", []string{"staat", "hoofd"}},
+		{"Who chairs the new party?", "directeur", nil},
+		// a role the question names itself, and no role at all
+		{"Who is the mayor of Utrecht?", "", nil},
+		{"Wie heeft Krebs ontslagen?", "", nil},
+		// not a who-question: no role is asked for
+		{"Wanneer reageerde de gemeente namens het college?", "", nil},
+	}
+	for _, tt := range tests {
+		q := lib.analyzeQuestion(tt.q, nil)
+		got := ""
+		if q.focus >= 0 && (slices.Contains(headNouns, q.focusWord) || slices.Contains(spokesNouns, q.focusWord)) {
+			got = q.Groups[q.focus].Label
+		}
+		if got != tt.focus {
+			t.Errorf("%q: role %q, want %q", tt.q, got, tt.focus)
+		}
+		for _, g := range q.Groups {
+			if slices.Contains(tt.gone, strings.ToLower(g.Label)) {
+				t.Errorf("%q: %q is a group of its own", tt.q, g.Label)
+			}
+		}
+	}
+}
