@@ -250,6 +250,12 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 	case qHowMany:
 		for _, c := range sp.numbers() {
 			add(c)
+			// the answer names what it counts: "ongeveer 340 ambtenaren"
+			// for "how many civil servants" (the noun stays out of the
+			// span its features describe: it is the question's own word)
+			if n := len(out); n > 0 && out[n-1].start == c.start && q.counted >= 0 && c.end < len(toks) && !toks[c.end].gap && toks[c.end].inGroup(q.counted) {
+				out[n-1].text = spanText(toks, c.start, c.end+1)
+			}
 		}
 	case qWhen:
 		for _, c := range sp.dates() {
@@ -700,9 +706,12 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 		if (toks[start].Folded == "een" || toks[start].Folded == "one") && end-start > 1 && toks[start+1].class&wUnit == 0 {
 			start++
 		}
-		// a year, or a day before its month ("14 maart"), is a date, not a count
+		// a year, or a day before its month ("14 maart", "9 en 13
+		// februari"), is a date, not a count
 		if end-start == 1 && (isYear(toks[start].Folded) ||
-			(isDayNumber(toks[start].Folded) && end < len(toks) && !toks[end].gap && toks[end].class&wMonth != 0)) {
+			(isDayNumber(toks[start].Folded) && end < len(toks) && !toks[end].gap && toks[end].class&wMonth != 0) ||
+			(isDayNumber(toks[start].Folded) && end+2 < len(toks) && dayJoiners[toks[end].Folded] &&
+				isDayNumber(toks[end+1].Folded) && toks[end+2].class&wMonth != 0)) {
 			i = end - 1
 			continue
 		}
@@ -723,11 +732,24 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 		for end < len(toks) && !toks[end].gap && toks[end].class&wUnit != 0 && toks[end].group < 0 {
 			end++
 		}
+		// "14 van de 45 zetels": the count is 14, of a whole of 45,
+		// which is no answer of its own (unless the question names it:
+		// "how many of the 45 seats")
+		if end+2 < len(toks) && !toks[end].gap && (toks[end].Folded == "van" || toks[end].Folded == "op") &&
+			(toks[end+1].Folded == "de" || toks[end+1].Folded == "het") && isNum(toks[end+2]) && !toks[end+2].gap && toks[end+2].group < 0 {
+			end += 3
+			for end < len(toks) && !toks[end].gap && (isNum(toks[end]) || (toks[end].class&wUnit != 0 && toks[end].group < 0)) {
+				end++
+			}
+		}
 		out = append(out, candidate{start: start, end: end, kind: entNumber})
 		i = end - 1
 	}
 	return out
 }
+
+// dayJoiners join two days of one month: "9 en 13 februari", "2 tot 9 mei".
+var dayJoiners = map[string]bool{"en": true, "tot": true, "of": true, "t/m": true}
 
 // npInner are the small words inside a noun phrase ("de advocaat van de
 // oud-wethouder").

@@ -666,6 +666,13 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			return TermGroup{}, false
 		}
 		capital := isCapitalized(text) && (i > 0 || !auxWords[f])
+		if capital && i == 0 && lang == "en" && l.lex.countries[f] == "" && !l.lex.places[f] && !l.lex.orgs[f] && !l.lex.firstNames[f] {
+			// a sentence's first word is capitalised anyway: "Roughly how
+			// many …" is no name when the lexicon knows the word
+			if _, ok := l.lex.translate(f); ok {
+				capital = false
+			}
+		}
 		g := TermGroup{Label: text, Weight: 1, Pos: i}
 		isNum := unicode.IsDigit([]rune(f)[0])
 		switch {

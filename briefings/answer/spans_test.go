@@ -63,6 +63,47 @@ func TestDayNumberIsNoCount(t *testing.T) {
 	}
 }
 
+// Counts among days and wholes: "9 en 13 februari" are two days, "14 van
+// de 45 zetels" one count of a whole (unless the question names the whole).
+func TestCountsAmongDaysAndWholes(t *testing.T) {
+	lib := newTestLibrarian(t)
+	tests := []struct {
+		q, sentence string
+		want        []string
+	}{
+		{"Hoeveel mails werden er verstuurd?", "De mails werden tussen 9 en 13 februari verstuurd aan ongeveer 340 ambtenaren.", []string{"ongeveer 340"}},
+		{"Hoeveel zetels zou de partij halen?", "De partij zou 14 van de 45 zetels halen, en 3 andere partijen samen 9.", []string{"14 van de 45", "3", "9"}},
+		{"How many of the 45 seats would the party win?", "De partij zou 14 van de 45 zetels halen.", []string{"14"}},
+	}
+	for _, tt := range tests {
+		q := lib.analyzeQuestion(tt.q, nil)
+		toks := lib.annotate(&q, tt.sentence)
+		if got := spanTexts(toks, numberSpans(lib.lex, toks)); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: counts %q, want %q", tt.sentence, got, tt.want)
+		}
+	}
+}
+
+// A how-many answer names what it counts when the noun follows.
+func TestCountNamesItsNoun(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("How many civil servants received the e-mails?", ix)
+	if q.counted < 0 {
+		t.Fatalf("no counted noun in %+v", q.Groups)
+	}
+	toks := lib.annotate(&q, "De mails werden verstuurd aan ongeveer 340 ambtenaren en 12 burgemeesters.")
+	var got []string
+	for _, c := range lib.candidates(&q, toks, nil, &spanFinds{l: lib, toks: toks}) {
+		if c.kind == entNumber {
+			got = append(got, c.text)
+		}
+	}
+	if want := []string{"ongeveer 340 ambtenaren", "12"}; !slices.Equal(got, want) {
+		t.Errorf("count answers %q, want %q", got, want)
+	}
+}
+
 // The participle of a separable verb meets its stem and its agent noun:
 // "opgericht" finds "oprichter".
 func TestSeparableParticiple(t *testing.T) {
