@@ -401,6 +401,20 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			q.acronyms = append(q.acronyms, w.Text)
 		}
 	}
+	if q.Type == qWhat && qi >= 0 && qi+3 < len(words) && copulas[words[qi+1].Folded] && determiners[words[qi+2].Folded] {
+		// "wat is de uiterste datum waarop …", "what was the exact date":
+		// the subject names a date
+		for j := qi + 3; j < min(len(words), qi+5); j++ {
+			// (not "time": "what was the winning time" asks for a race time)
+			if f := words[j].Folded; timeFocus[f] && f != "time" && f != "tijd" {
+				q.Type, q.Clock = qWhen, f == "tijdstip"
+				break
+			}
+			if analysis.IsStopword(words[j].Folded) {
+				break
+			}
+		}
+	}
 	if q.Type == qWhat {
 		// "what was the highest temperature": a measure asks for a number
 		for _, g := range q.Groups {

@@ -306,3 +306,20 @@ func TestRolePhrasesAskForTheRole(t *testing.T) {
 		}
 	}
 }
+
+func TestWhatIsTheDateAsksWhen(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		q   string
+		typ qType
+	}{
+		{"Wat is de uiterste datum waarop je een stempas kunt aanvragen?", qWhen},
+		{"What was the exact date of the recount?", qWhen},
+		{"What was the winning time in the 1,500 metres?", qHowMany}, // a race time, a measure
+		{"What happened on the day of the election?", qWhat},
+	} {
+		if q := lib.analyzeQuestion(tt.q, nil); q.Type != tt.typ {
+			t.Errorf("%q: type %s, want %s", tt.q, q.Type, tt.typ)
+		}
+	}
+}
