@@ -13,17 +13,17 @@ func TestWhichFocusHead(t *testing.T) {
 	for _, tt := range []struct {
 		q     string
 		focus entityKind
-		word  string // the focus noun, when modifiers precede it
+		word  string // the focus noun ("" for a place or country noun: no word of its own)
 	}{
 		{"Which Kremlin spokesman denied the report?", entPerson, "spokesman"},
 		{"Welke Belgische oud-premier trad af?", entPerson, "oud-premier"},
-		{"Which hospital in Zwolle was attacked?", entOrg, ""},
+		{"Which hospital in Zwolle was attacked?", entOrg, "hospital"},
 		{"Which pro-European ruling party won?", entOrg, "party"},
 		{"In which town did the fire start?", entPlace, ""},
 		{"Which two municipalities merged?", entPlace, "municipalities"},
 		{"Welk voorbeeld noemde de minister?", entPhrase, "voorbeeld"},
-		{"Welke partijbestuurder maakte het bekend?", entPerson, ""},
-		{"Welke nieuwszender zond het uit?", entOrg, ""},
+		{"Welke partijbestuurder maakte het bekend?", entPerson, "partijbestuurder"},
+		{"Welke nieuwszender zond het uit?", entOrg, "nieuwszender"},
 		{"In welke straat staan de flats?", entPlace, ""},
 		{"Which court convicted the man?", entPhrase, "court"}, // courts go by their seat
 	} {

@@ -291,6 +291,9 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				q.Type = qWhich
 			}
 			n := next(qi + 1)
+			if qi+1 < len(words) && (strings.HasSuffix(words[qi+1].Text, "'s") || strings.HasSuffix(words[qi+1].Text, "’s")) {
+				n = strings.TrimSuffix(n, "s") // "which country's elections": a country
+			}
 			headAt := -1
 			if from := kindPhrase(words, qi); from > 0 {
 				// "what kind of star", "welke vorm van oplichting", "wat
@@ -354,7 +357,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				}
 				q.Subject = strings.Join(parts, " ")
 			}
-			if q.Type == qWhich && (q.Focus == entNone || headAt > 0) && n != "" && !isQuestionStopword(n) {
+			if q.Type == qWhich && n != "" && !isQuestionStopword(n) && !skip[qi+1] || headAt > 0 {
 				q.focusWord = n
 			}
 			if (n == "in" || n == "op") && (next(qi+2) == "jaar" || next(qi+2) == "year") {
@@ -445,7 +448,18 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		for i, g := range q.Groups {
 			if analysis.Fold(g.Label) == q.focusWord || strings.HasPrefix(analysis.Fold(g.Label), q.focusWord+" ") {
 				q.focus = i
-				q.Groups[i].Verb = false
+				if g.Verb {
+					// the focus noun is no predicate: the next plain word
+					// is ("which spokesman dismissed")
+					q.Groups[i].Verb, q.Groups[i].Weight, q.Groups[i].Speech = false, 1, false
+					for j := i + 1; j < len(q.Groups); j++ {
+						if h := &q.Groups[j]; !h.Name && !h.Number {
+							h.Verb, h.Weight = true, 1.5
+							h.Speech = speechWords[analysis.Fold(h.Label)] || speechVerbs[analysis.Fold(h.Label)]
+							break
+						}
+					}
+				}
 				break
 			}
 		}

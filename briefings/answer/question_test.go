@@ -323,3 +323,29 @@ func TestWhatIsTheDateAsksWhen(t *testing.T) {
 		}
 	}
 }
+
+// A which-question's noun is its focus, never its predicate: the predicate
+// is the next plain word.
+func TestWhichFocusIsNoPredicate(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		q, focus, pred string
+		kind           entityKind
+	}{
+		{"Which body examined the fake audio?", "body", "examined", entOrg},
+		{"Which Kremlin spokesman dismissed the sanctions?", "spokesman", "dismissed", entPerson},
+		{"Welk museum heeft het schilderij aangekocht?", "museum", "aangekocht", entOrg},
+		{"Which country's elections were targeted before?", "", "targeted", entCountry},
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		pred := ""
+		for _, g := range q.Groups {
+			if g.Verb {
+				pred = g.Label
+			}
+		}
+		if q.focusWord != tt.focus || pred != tt.pred || q.Focus != tt.kind {
+			t.Errorf("%q: focus %q, predicate %q, kind %v; want %q, %q, %v", tt.q, q.focusWord, pred, q.Focus, tt.focus, tt.pred, tt.kind)
+		}
+	}
+}
