@@ -357,6 +357,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				}
 				q.Subject = strings.Join(parts, " ")
 			}
+			if genericOrgNouns[n] && headAt < 0 {
+				// "which body": only the kind, no word to look for
+				// (lichaam, lijk)
+				skip[qi+1] = true
+			}
 			if q.Type == qWhich && n != "" && !isQuestionStopword(n) && !skip[qi+1] || headAt > 0 {
 				q.focusWord = n
 			}
@@ -448,6 +453,9 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		for i, g := range q.Groups {
 			if analysis.Fold(g.Label) == q.focusWord || strings.HasPrefix(analysis.Fold(g.Label), q.focusWord+" ") {
 				q.focus = i
+				// a type noun, capitalised or not ("welke Bundesligaclub"),
+				// is no name the answer's sentence must hold
+				q.Groups[i].Name, q.Groups[i].Weight = false, min(q.Groups[i].Weight, 1)
 				if g.Verb {
 					// the focus noun is no predicate: the next plain word
 					// is ("which spokesman dismissed")
@@ -605,6 +613,11 @@ func (l *Librarian) addAgentNouns(q *question, ix Corpus) {
 		return
 	}
 }
+
+// genericOrgNouns only say that an organisation is asked for.
+var genericOrgNouns = map[string]bool{"body": true, "bodies": true, "organisation": true, "organization": true,
+	"organisations": true, "organizations": true, "organisatie": true, "organisaties": true, "instantie": true,
+	"instanties": true, "orgaan": true, "institution": true, "institutions": true, "instelling": true, "entity": true}
 
 // kindWords name a kind of something: "what kind of", "welke vorm van".
 var kindWords = map[string]bool{"kind": true, "kinds": true, "type": true, "types": true, "sort": true, "sorts": true, "form": true,

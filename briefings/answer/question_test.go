@@ -332,7 +332,8 @@ func TestWhichFocusIsNoPredicate(t *testing.T) {
 		q, focus, pred string
 		kind           entityKind
 	}{
-		{"Which body examined the fake audio?", "body", "examined", entOrg},
+		{"Which body examined the fake audio?", "", "examined", entOrg}, // "body" only says: an organisation
+		{"Which hospital was attacked?", "hospital", "attacked", entOrg},
 		{"Which Kremlin spokesman dismissed the sanctions?", "spokesman", "dismissed", entPerson},
 		{"Welk museum heeft het schilderij aangekocht?", "museum", "aangekocht", entOrg},
 		{"Which country's elections were targeted before?", "", "targeted", entCountry},
@@ -347,5 +348,10 @@ func TestWhichFocusIsNoPredicate(t *testing.T) {
 		if q.focusWord != tt.focus || pred != tt.pred || q.Focus != tt.kind {
 			t.Errorf("%q: focus %q, predicate %q, kind %v; want %q, %q, %v", tt.q, q.focusWord, pred, q.Focus, tt.focus, tt.pred, tt.kind)
 		}
+	}
+	// a capitalised type noun is no name the sentence must hold
+	q := lib.analyzeQuestion("Bij welke Bundesligaclub gaat de spits spelen?", nil)
+	if q.focus < 0 || q.Groups[q.focus].Name {
+		t.Errorf("Bundesligaclub: focus %d, groups %+v; want a focus that is no name", q.focus, q.Groups)
 	}
 }
