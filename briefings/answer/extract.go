@@ -276,6 +276,9 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 		for _, c := range sp.entities() {
 			add(c)
 		}
+		for _, c := range commonPlaces(toks) {
+			add(c)
+		}
 	case qHow:
 		out = append(out, l.mannerSpans(q, toks)...)
 	case qWhat, qOther:
@@ -562,6 +565,58 @@ var placeHeads = map[string]bool{"paleis": true, "kasteel": true, "museum": true
 
 // placeSuffixes end street and square names written as one word.
 var placeSuffixes = []string{"straat", "plein", "laan", "gracht", "kade", "paleis", "stadion"}
+
+// commonPlaceSuffixes end the common nouns of places one can be at:
+// "stadhuisplein", "provinciehuis", "vakantiepark", "sporthal".
+var commonPlaceSuffixes = []string{"plein", "straat", "huis", "park", "station", "haven", "markt", "kerk", "school",
+	"zaal", "hal", "terrein", "kantoor", "kantoren", "gebouw", "fabriek", "kazerne", "gevangenis", "ambassade",
+	"stadion", "museum", "vliegveld", "luchthaven", "camping", "dorp", "wijk", "buurt", "haven", "kade", "strand"}
+
+// commonPlaces finds where-answers written without a name: a place noun
+// after a preposition of place, with its article and adjectives ("op het
+// stadhuisplein", "in het provinciehuis"); the span leaves the preposition
+// out. Words the question itself uses are no answer.
+func commonPlaces(toks []tok) []candidate {
+	var out []candidate
+	for i := 0; i+1 < len(toks); i++ {
+		switch toks[i].Folded {
+		case "op", "in", "bij", "aan", "naar", "uit", "vanuit":
+		default:
+			continue
+		}
+		start := i + 1
+		j := start
+		if j < len(toks) && (toks[j].Folded == "de" || toks[j].Folded == "het" || toks[j].Folded == "een") {
+			j++
+		}
+		// at most two adjectives: lower-case words that are no stop words
+		for k := 0; k < 2 && j+1 < len(toks) && !toks[j].cap && !toks[j].stop && !toks[j].gap && !isPlaceNoun(toks[j].Folded); k++ {
+			j++
+		}
+		if j >= len(toks) || toks[j].cap || toks[j].gap || toks[j].group >= 0 || !isPlaceNoun(toks[j].Folded) {
+			continue
+		}
+		end := j + 1
+		for end < len(toks) && toks[end].cap && !toks[end].gap {
+			end++ // its name: "basisschool De Zeester"
+		}
+		out = append(out, candidate{start: start, end: end, kind: entPlace, score: 0.4})
+	}
+	return out
+}
+
+// isPlaceNoun reports whether a folded word is the common noun of a place.
+func isPlaceNoun(f string) bool {
+	if placeHeads[f] {
+		return true
+	}
+	for _, suf := range commonPlaceSuffixes {
+		if len(f) > len(suf)+2 && strings.HasSuffix(f, suf) {
+			return true
+		}
+	}
+	return false
+}
 
 // placeHeadIn reports whether the name toks[i:j] has a place noun as one
 // of its words, or ends in a street or square suffix ("Malieveld" does not;

@@ -350,3 +350,27 @@ func TestDutchPredicate(t *testing.T) {
 		}
 	}
 }
+
+// Where-answers without a name: a place noun after a preposition of place,
+// with its article and adjectives, and its name when one follows.
+func TestCommonPlaces(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Waar krijgen de kampioenen hun huldiging?", nil)
+	tests := []struct {
+		sentence string
+		want     []string
+	}{
+		{"De kampioenen worden zondag op het stadhuisplein gehuldigd.", []string{"het stadhuisplein"}},
+		{"Het overleg vond plaats in het oude provinciehuis van Assen.", []string{"het oude provinciehuis"}},
+		{"Er werd gestemd in basisschool De Zeester.", []string{"basisschool De Zeester"}},
+		// no place noun, or no preposition of place
+		{"De kampioenen vieren het op sociale media.", nil},
+		{"Het stadhuisplein was vol.", nil},
+	}
+	for _, tt := range tests {
+		toks := lib.annotate(&q, tt.sentence)
+		if got := spanTexts(toks, commonPlaces(toks)); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: places %q, want %q", tt.sentence, got, tt.want)
+		}
+	}
+}
