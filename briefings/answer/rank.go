@@ -372,6 +372,9 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 			if q.Type != qWhoIs && onlyQuestionWords(toks, c) {
 				continue // "Wie heeft Veltman Components opgericht?" is not "Veltman Components"
 			}
+			if q.Type == qWhat && c.kind == entPerson {
+				continue // a what-question asks for a thing (see kindFit)
+			}
 			text := l.finishCandidate(ex, toks, c, cands, art)
 			if text == "" {
 				continue
