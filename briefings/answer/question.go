@@ -247,6 +247,23 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			// "who is the mayor of X": the role noun must be supported
 			if copulas[next(qi+1)] && determiners[next(qi+2)] && qi+3 < len(words) {
 				q.focusWord = words[qi+3].Folded
+				// past its modifiers: "the Belgian Justice minister"
+				if h := l.focusHead(text, words, qi+3); h > qi+3 {
+					q.focusWord = words[h].Folded
+				}
+			}
+			// "who, as mayor of Oss, …", "wie reageerde als woordvoerder":
+			// the role named after as/als is the focus
+			for j := qi + 1; q.focusWord == "" && j+1 < len(words); j++ {
+				if f := words[j].Folded; f == "as" || f == "als" {
+					k := j + 1
+					if determiners[words[k].Folded] && k+1 < len(words) {
+						k++
+					}
+					if r := words[k].Folded; l.lex.roles[r] || endsWithRole(l.lex, r) {
+						q.focusWord = r
+					}
+				}
 			}
 			// "who is X" with X a name: a role question
 			if copulas[next(qi+1)] && qi+2 < len(words) && isCapitalized(words[qi+2].Text) && !isQuestionStopword(words[qi+2].Folded) &&

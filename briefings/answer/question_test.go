@@ -355,3 +355,21 @@ func TestWhichFocusIsNoPredicate(t *testing.T) {
 		t.Errorf("Bundesligaclub: focus %d, groups %+v; want a focus that is no name", q.focus, q.Groups)
 	}
 }
+
+// A who-question's role noun is its focus: past modifiers after "who is
+// the", and after as/als.
+func TestWhoRoleFocus(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct{ q, focus string }{
+		{"Who is the Belgian Justice minister who reacted to the findings?", "minister"},
+		{"Who is the mayor of Utrecht?", "mayor"},
+		{"Who, as mayor of Oss, described election day as calm?", "mayor"},
+		{"Wie reageerde als woordvoerder van BZK op het onderzoek?", "woordvoerder"},
+		{"Who fired Krebs?", ""},
+		{"Who described the day as calm?", ""}, // "calm" is no role
+	} {
+		if q := lib.analyzeQuestion(tt.q, nil); q.focusWord != tt.focus {
+			t.Errorf("%q: focus %q, want %q", tt.q, q.focusWord, tt.focus)
+		}
+	}
+}
