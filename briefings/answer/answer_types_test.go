@@ -57,6 +57,12 @@ func TestEntitySpanKinds(t *testing.T) {
 	if got["Dmitri Peskov"] != entPerson {
 		t.Errorf("inner first name: got %v", got)
 	}
+	// a role title before two capitalised words: a person, known first
+	// name or not
+	got = spans("De criminelen eisen geld. Burgemeester Annemiek Hoogland zegt dat de gemeente niet betaalt.")
+	if got["Burgemeester Annemiek Hoogland"] != entPerson {
+		t.Errorf("role title before a name: got %v", got)
+	}
 	got = spans("De gegevens zijn gestolen bij het Oosterziekenhuis in Zwolle.")
 	if got["Oosterziekenhuis"] != entOrg {
 		t.Errorf("organisation after het: got %v", got)

@@ -474,7 +474,7 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 	case j-i > 1 && (toks[j-1].class&wOrgHead != 0 || endsWithOrgHead(l.lex, toks[j-1].Folded)):
 		return entOrg // "Frans Hals Museum", "Jeroen Bosch Ziekenhuis": named after someone, an institution
 	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev),
-		first.class&wRole != 0 && hasFirstName(toks[i+1:j]): // "Burgemeester Sharon Dijksma"
+		first.class&wRole != 0 && (hasFirstName(toks[i+1:j]) || (j-i >= 3 && toks[i+1].cap && toks[j-1].cap)): // "Burgemeester Sharon Dijksma", "Burgemeester Annemiek Hoogland"
 		return entPerson
 	case prevC&wOrgHead != 0:
 		return entOrg
