@@ -41,3 +41,34 @@ func TestWhatQuestionsGetNoPersons(t *testing.T) {
 		t.Error("a who-question lost the person")
 	}
 }
+
+// "Dat meldt de Washington Post": the sentence before is what the
+// newspaper reported, and counts as the sentence's own content.
+func TestSentenceThatSpeaksOfThePreviousOne(t *testing.T) {
+	lib := newTestLibrarian(t)
+	a := &article.Article{ID: "trollen.txt", Source: "trollen.txt", Title: "Advertenties op Facebook"}
+	for _, s := range []string{
+		"Het Amerikaanse Congres onderzoekt de advertenties.",
+		"Facebook heeft de advertenties herleid tot een groep internettrollen uit Rusland.",
+		"Dat meldt de Washington Post op woensdag.",
+		"De krant sprak met medewerkers van het bedrijf.",
+	} {
+		a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: s})
+		a.Sentences = append(a.Sentences, article.Sentence{Text: s, Paragraph: len(a.Paragraphs) - 1})
+	}
+	if !speaksOfPrevious(a.Sentences[2].Text) || speaksOfPrevious(a.Sentences[3].Text) {
+		t.Fatal("speaksOfPrevious misreads the sentences")
+	}
+	c := newTestCorpus(lib.an, []*article.Article{a})
+	q := lib.analyzeQuestion("Which newspaper reported that Facebook traced the ads to internet trolls?", c)
+	weights, total := lib.groupWeights(c, &q)
+	cov := func(sent int) float64 {
+		return lib.coverage(&q, lib.annotate(&q, a.Sentences[sent].Text), weights, total, a, sent)
+	}
+	anaphoric := cov(2)
+	a.Sentences[2].Text = "Zo meldt de Washington Post op woensdag."
+	plain := cov(2)
+	if anaphoric <= plain+0.1 {
+		t.Errorf("coverage of the sentence that speaks of the one before: %.2f, of a plain one %.2f; want it well above", anaphoric, plain)
+	}
+}

@@ -295,16 +295,22 @@ func anaphoricNext(art *article.Article, sent int) string {
 	if sent+1 >= len(art.Sentences) {
 		return ""
 	}
-	next := art.Sentences[sent+1].Text
-	first, rest, ok := strings.Cut(next, " ")
+	if next := art.Sentences[sent+1].Text; speaksOfPrevious(next) {
+		return next
+	}
+	return ""
+}
+
+// speaksOfPrevious reports whether a sentence opens with a demonstrative
+// and a verb that refer to the sentence before it ("Dat meldt de
+// Washington Post", "Dit blijkt uit …").
+func speaksOfPrevious(text string) bool {
+	first, rest, ok := strings.Cut(text, " ")
 	if !ok || (first != "Dat" && first != "Dit") {
-		return ""
+		return false
 	}
 	verb, _, _ := strings.Cut(rest, " ")
-	if !anaphoricVerbs[strings.ToLower(verb)] {
-		return ""
-	}
-	return next
+	return anaphoricVerbs[strings.ToLower(verb)]
 }
 
 // anaphoricVerbs follow a sentence-initial "Dat"/"Dit" that refers to the
@@ -328,10 +334,14 @@ func (l *Librarian) coverage(q *question, toks []tok, weights []float64, total f
 		}
 	}
 	var context []string
+	// "Dat meldt de Washington Post": the sentence before is what this one
+	// says, and counts as its own words
+	anaphoric := false
 	if art == nil {
 		// sentence only
 	} else if sent > 0 {
 		context = append(context, art.Sentences[sent-1].Text)
+		anaphoric = speaksOfPrevious(art.Sentences[sent].Text)
 	}
 	if art != nil {
 		if next := anaphoricNext(art, sent); next != "" {
@@ -356,11 +366,14 @@ func (l *Librarian) coverage(q *question, toks []tok, weights []float64, total f
 				ctxToks = append(ctxToks, l.annotate(q, c))
 			}
 		}
-		credit := 0.5
-		if g.Name {
-			credit = 0.6
-		}
-		for _, ts := range ctxToks {
+		for k, ts := range ctxToks {
+			credit := 0.5
+			switch {
+			case k == 0 && anaphoric:
+				credit = 0.9
+			case g.Name:
+				credit = 0.6
+			}
 			for _, t := range ts {
 				if t.group == gi {
 					got[gi] = max(got[gi], credit*t.match)
@@ -374,6 +387,9 @@ func (l *Librarian) coverage(q *question, toks []tok, weights []float64, total f
 	}
 	if total == 0 {
 		return 0
+	}
+	if anaphoric {
+		return cov / total
 	}
 	return min(cov, 2*own) / total
 }

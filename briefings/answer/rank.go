@@ -236,9 +236,13 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 	partChecks := maxPartChecks
 	for _, d := range docs {
 		lo, hi := s.SentRange(int(d.Doc))
+		art := s.Article(int(d.Doc))
+		prevCov := 0.0 // the previous sentence's, for one that speaks of it
 		for g := lo; g < hi; g++ {
 			terms := s.SentenceTerms(g)
 			cov := 0.0
+			before := prevCov
+			prevCov = 0
 			var text string   // the sentence, read only for compound parts
 			var folded string // text folded, for names in hyphenated words
 			for gi, grp := range q.Groups {
@@ -257,7 +261,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 					// a name as the first or a later part of a hyphenated
 					// word the index holds whole: "NCSC-directeur"
 					if text == "" {
-						text = s.Article(int(d.Doc)).Sentences[g-lo].Text
+						text = art.Sentences[g-lo].Text
 					}
 					if strings.IndexByte(text, '-') < 0 {
 						continue
@@ -282,7 +286,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 				// credit: it only decides what is examined, where the
 				// compound match is scored as such)
 				if text == "" {
-					text = s.Article(int(d.Doc)).Sentences[g-lo].Text
+					text = art.Sentences[g-lo].Text
 				}
 				for _, st := range grp.Stems {
 					if len(st) < 5 || partChecks <= 0 {
@@ -294,6 +298,12 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 						break
 					}
 				}
+			}
+			prevCov = cov
+			// "Dat meldt de Washington Post": what the sentence before says
+			// is this one's content
+			if before > 0 && g > lo && speaksOfPrevious(art.Sentences[g-lo].Text) {
+				cov += 0.9 * before
 			}
 			if cov == 0 {
 				continue
