@@ -155,6 +155,8 @@ var (
 	amountFocus = map[string]bool{"bedrag": true, "amount": true, "sum": true, "som": true, "share": true, "aandeel": true,
 		"percentage": true, "number": true, "aantal": true}
 	// purposeFocus nouns ask for a reason: "met welk doel", "for what reason"
+	// mannerFocus nouns ask how: "op welke manier", "in what way"
+	mannerFocus  = map[string]bool{"manier": true, "wijze": true, "way": true, "means": true, "method": true, "methode": true}
 	purposeFocus = map[string]bool{"doel": true, "einddoel": true, "purpose": true, "reden": true, "reason": true, "motief": true, "motive": true}
 	// proWhatWords are Dutch pronominal question adverbs that ask for a thing:
 	// "waarnaar informeerde de politie?"
@@ -346,6 +348,9 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				countedAt = qi + 2
 			case purposeFocus[n]:
 				q.Type = qWhy
+				skip[qi+1] = true
+			case mannerFocus[n]:
+				q.Type = qHow // "op welke manier", "in what way": how
 				skip[qi+1] = true
 			case countryFocus[n]:
 				q.Type, q.Focus, q.Plural = qWhich, entCountry, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")

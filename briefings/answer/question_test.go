@@ -48,6 +48,8 @@ func TestQuestionAnalysis(t *testing.T) {
 		{"Welk bedrag eiste de afperser?", "nl", qHowMany, ""},
 		{"What share of the vote did the party get?", "en", qHowMany, ""},
 		{"Met welk doel werden de berichten verspreid?", "nl", qWhy, ""},
+		{"Op welke manier werd de stem nagemaakt?", "nl", qHow, ""},
+		{"In what way did the hackers get in?", "en", qHow, ""},
 		// Dutch pronominal question words
 		{"Waarover ging het gesprek?", "nl", qWhat, ""},
 	}
