@@ -453,9 +453,19 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 		}
 	}
-	if q.Lang == "en" && qi >= 0 && qi+2 < len(words) && auxWords[words[qi+1].Folded] && determiners[words[qi+2].Folded] {
+	// the auxiliary right after the question word, or after the noun
+	// phrase a what/which asks for ("what weather warning level had the
+	// institute issued?")
+	aux := qi + 1
+	if q.Lang == "en" && qi >= 0 && (q.Type == qWhat || q.Type == qWhich) {
+		for aux < len(words) && aux < qi+5 && !auxWords[words[aux].Folded] && !analysis.IsStopword(words[aux].Folded) {
+			aux++
+		}
+	}
+	if q.Lang == "en" && qi >= 0 && aux+1 < len(words) && auxWords[words[aux].Folded] && determiners[words[aux+1].Folded] {
 		// "when does the flu vaccination start?": with do-support the verb
 		// ends the run of words after the subject's determiner
+		qi := aux - 1
 		end := qi + 3
 		for end < len(words) && !analysis.IsStopword(words[end].Folded) {
 			end++

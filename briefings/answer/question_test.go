@@ -375,3 +375,25 @@ func TestWhoRoleFocus(t *testing.T) {
 		}
 	}
 }
+
+// An English what/which-question with do-support after its noun phrase
+// has its predicate at the end of the clause.
+func TestWhatNounThenAuxiliary(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct{ q, pred string }{
+		{"What weather warning level had the institute issued for the north?", "issued"},
+		{"Which party were the two candidates actually running for?", "running for"}, // a lexicon expression
+		{"When does the flu vaccination start?", "start"},
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		pred := ""
+		for _, g := range q.Groups {
+			if g.Verb {
+				pred = g.Label
+			}
+		}
+		if pred != tt.pred {
+			t.Errorf("%q: predicate %q, want %q", tt.q, pred, tt.pred)
+		}
+	}
+}
