@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -453,37 +454,25 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 		}
 	}
-	// the auxiliary right after the question word, or after the noun
-	// phrase a what/which asks for ("what weather warning level had the
-	// institute issued?")
-	aux := qi + 1
-	if q.Lang == "en" && qi >= 0 && (q.Type == qWhat || q.Type == qWhich) {
-		for aux < len(words) && aux < qi+5 && !auxWords[words[aux].Folded] && !analysis.IsStopword(words[aux].Folded) {
-			aux++
+	// a predicate in a fronted clause ("After the researchers flagged the
+	// campaign, how many profiles …") is not the question's: the first
+	// plain word after the question word is
+	if qi > 0 {
+		if v := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Verb }); v >= 0 && q.Groups[v].Pos < qi {
+			if w := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Pos > qi && !g.Name && !g.Number }); w >= 0 {
+				q.Groups[v].Verb, q.Groups[v].Weight, q.Groups[v].Speech = false, 1, false
+				q.Groups[w].Verb, q.Groups[w].Weight = true, 1.5
+				q.Groups[w].Speech = speechWords[analysis.Fold(q.Groups[w].Label)] || speechVerbs[analysis.Fold(q.Groups[w].Label)]
+			}
 		}
 	}
-	if q.Lang == "en" && qi >= 0 && aux+1 < len(words) && auxWords[words[aux].Folded] && determiners[words[aux+1].Folded] {
-		// "when does the flu vaccination start?": with do-support the verb
-		// ends the run of words after the subject's determiner
-		qi := aux - 1
-		end := qi + 3
-		for end < len(words) && !analysis.IsStopword(words[end].Folded) {
-			end++
-		}
-		if v := groupAt(q.Groups, words, end-1); v >= 0 && end-1 > qi+3 {
-			for i := range q.Groups {
-				if q.Groups[i].Verb {
-					q.Groups[i].Verb, q.Groups[i].Weight, q.Groups[i].Speech = false, 1, false
-				}
-			}
-			g := &q.Groups[v]
-			g.Verb, g.Weight = true, 1.5
-			g.Speech = speechWords[words[end-1].Folded]
-		}
+	if q.Lang == "en" && qi >= 0 {
+		l.doSupportPredicate(&q, words, qi)
 	}
 	if q.focusWord != "" {
 		for i, g := range q.Groups {
-			if analysis.Fold(g.Label) == q.focusWord || strings.HasPrefix(analysis.Fold(g.Label), q.focusWord+" ") {
+			label := analysis.Fold(strings.TrimSuffix(strings.TrimSuffix(g.Label, "'s"), "’s")) // "politician's"
+			if label == q.focusWord || strings.HasPrefix(label, q.focusWord+" ") {
 				q.focus = i
 				// a type noun, capitalised or not ("welke Bundesligaclub"),
 				// is no name the answer's sentence must hold
@@ -616,6 +605,78 @@ func roleAsked(words []analysis.Word, skip []bool) *askedRole {
 	return nil
 }
 
+// reportingPassives report a belief in an English passive: "the attackers
+// are thought to have gained access" asks about gaining access.
+var reportingPassives = map[string]bool{"thought": true, "believed": true, "said": true, "reported": true,
+	"expected": true, "alleged": true, "supposed": true, "known": true, "considered": true, "understood": true, "suspected": true}
+
+// doSupportPredicate finds the predicate of an English question with an
+// auxiliary ("when does the flu vaccination start?", "what weather warning
+// level had the institute issued?", "how many sites did Viginum and Open
+// Bron Lab uncover?", "where were ambulances sent?"): the verb ends the
+// run of words after the auxiliary's subject.
+func (l *Librarian) doSupportPredicate(q *question, words []analysis.Word, qi int) {
+	fold := func(i int) string {
+		if i >= 0 && i < len(words) {
+			return words[i].Folded
+		}
+		return ""
+	}
+	aux := qi + 1
+	if f := fold(qi); whatWords[f] || whichWords[f] || (howWords[f] && (fold(qi+1) == "many" || fold(qi+1) == "much")) {
+		// past the noun phrase the question asks for
+		if howWords[f] {
+			aux++
+		}
+		for aux < len(words) && aux < qi+6 && !auxWords[fold(aux)] && !analysis.IsStopword(fold(aux)) {
+			aux++
+		}
+	}
+	if !auxWords[fold(aux)] {
+		return
+	}
+	start := aux + 1
+	if determiners[fold(start)] || possessives[fold(start)] {
+		start++
+	}
+	end := start
+	for end < len(words) {
+		f := fold(end)
+		if !analysis.IsStopword(f) {
+			end++
+			continue
+		}
+		// a name joined by "and"/"of": "Viginum and Open Bron Lab"
+		if (f == "and" || f == "of") && end+1 < len(words) && isCapitalized(words[end+1].Text) && end > start && isCapitalized(words[end-1].Text) {
+			end++
+			continue
+		}
+		break
+	}
+	verb := end - 1
+	if reportingPassives[fold(verb)] && fold(end) == "to" {
+		// "are thought to have gained access"
+		verb = end + 1
+		if fold(verb) == "have" || fold(verb) == "be" {
+			verb++
+		}
+	} else if verb <= start || isCapitalized(words[verb].Text) {
+		return // one word, or a name: no verb at the end
+	}
+	v := groupAt(q.Groups, words, verb)
+	if v < 0 || q.Groups[v].Name || q.Groups[v].Number {
+		return
+	}
+	for i := range q.Groups {
+		if q.Groups[i].Verb {
+			q.Groups[i].Verb, q.Groups[i].Weight, q.Groups[i].Speech = false, 1, false
+		}
+	}
+	g := &q.Groups[v]
+	g.Verb, g.Weight = true, 1.5
+	g.Speech = speechWords[fold(verb)]
+}
+
 // addAgentNouns lets a who-question's predicate meet the noun of the one
 // who does it: "Who led the research" is the "onderzoeksleider", "wie
 // onderzocht" the "onderzoeker". Dutch makes the agent noun of most verbs
@@ -735,7 +796,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	// f; a part of a hyphenated word has its own text), or false for a
 	// word that carries none
 	wordGroup := func(i int, text, f string) (TermGroup, bool) {
-		if analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
+		if analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) || (lang == "en" && auxWords[f]) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
 			return TermGroup{}, false
 		}
 		capital := isCapitalized(text) && (i > 0 || !auxWords[f])

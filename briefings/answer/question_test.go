@@ -384,6 +384,11 @@ func TestWhatNounThenAuxiliary(t *testing.T) {
 		{"What weather warning level had the institute issued for the north?", "issued"},
 		{"Which party were the two candidates actually running for?", "running for"}, // a lexicon expression
 		{"When does the flu vaccination start?", "start"},
+		{"Where were ambulances sent while the room was closed?", "sent"},
+		{"How many bogus news websites did Viginum and Open Bron Lab uncover?", "uncover"},
+		{"How are the attackers thought to have gained access to the network?", "gained access"}, // a lexicon expression
+		{"After the researchers flagged the campaign, how many profiles did the platform remove?", "remove"},
+		{"When did Trump fire Krebs?", "fire"},
 	} {
 		q := lib.analyzeQuestion(tt.q, nil)
 		pred := ""
@@ -395,5 +400,21 @@ func TestWhatNounThenAuxiliary(t *testing.T) {
 		if pred != tt.pred {
 			t.Errorf("%q: predicate %q, want %q", tt.q, pred, tt.pred)
 		}
+	}
+}
+
+// English auxiliaries are no words to look for, and a possessive which-noun
+// is the focus.
+func TestEnglishAuxiliariesAndPossessiveFocus(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("From what date will cars be unable to use the bridge?", nil)
+	for _, g := range q.Groups {
+		if g.Label == "will" || g.Label == "be" {
+			t.Errorf("the auxiliary %q is a group", g.Label)
+		}
+	}
+	q = lib.analyzeQuestion("Which politician's voice was imitated in the recording?", nil)
+	if q.focus < 0 || q.Groups[q.focus].Label != "politician's" || q.Groups[q.focus].Verb {
+		t.Errorf("focus %d in %+v; want politician's, no predicate", q.focus, q.Groups)
 	}
 }
