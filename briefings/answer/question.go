@@ -477,10 +477,12 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				// a type noun, capitalised or not ("welke Bundesligaclub"),
 				// is no name the answer's sentence must hold
 				q.Groups[i].Name, q.Groups[i].Weight = false, min(q.Groups[i].Weight, 1)
-				if g.Verb {
-					// the focus noun is no predicate: the next plain word
-					// is ("which spokesman dismissed")
-					q.Groups[i].Verb, q.Groups[i].Weight, q.Groups[i].Speech = false, 1, false
+				if v := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Verb }); v == i || (v >= 0 && v < i && q.Groups[v].Pos > qi) {
+					// neither the focus noun nor a modifier before it is
+					// the predicate: the next plain word is ("which
+					// spokesman dismissed", "which provincial executive
+					// … commented")
+					q.Groups[v].Verb, q.Groups[v].Weight, q.Groups[v].Speech = false, 1, false
 					for j := i + 1; j < len(q.Groups); j++ {
 						if h := &q.Groups[j]; !h.Name && !h.Number {
 							h.Verb, h.Weight = true, 1.5
@@ -605,6 +607,13 @@ func roleAsked(words []analysis.Word, skip []bool) *askedRole {
 	return nil
 }
 
+// subordinators open an English clause of their own.
+var subordinators = map[string]bool{"while": true, "when": true, "because": true, "after": true, "before": true,
+	"that": true, "who": true, "which": true, "since": true, "although": true, "if": true, "until": true}
+
+// beAux are the English forms of "be" that make a passive.
+var beAux = map[string]bool{"is": true, "are": true, "was": true, "were": true}
+
 // reportingPassives report a belief in an English passive: "the attackers
 // are thought to have gained access" asks about gaining access.
 var reportingPassives = map[string]bool{"thought": true, "believed": true, "said": true, "reported": true,
@@ -654,7 +663,13 @@ func (l *Librarian) doSupportPredicate(q *question, words []analysis.Word, qi in
 		break
 	}
 	verb := end - 1
-	if reportingPassives[fold(verb)] && fold(end) == "to" {
+	last := len(words) - 1
+	if beAux[fold(aux)] && last > end && strings.HasSuffix(fold(last), "ed") && !isCapitalized(words[last].Text) &&
+		!slices.ContainsFunc(words[end:last], func(w analysis.Word) bool { return auxWords[w.Folded] || subordinators[w.Folded] }) {
+		// "in which city is the firm tied to the network located?": a
+		// participle at the end of a passive is the verb
+		verb = last
+	} else if reportingPassives[fold(verb)] && fold(end) == "to" {
 		// "are thought to have gained access"
 		verb = end + 1
 		if fold(verb) == "have" || fold(verb) == "be" {

@@ -389,6 +389,8 @@ func TestWhatNounThenAuxiliary(t *testing.T) {
 		{"How are the attackers thought to have gained access to the network?", "gained access"}, // a lexicon expression
 		{"After the researchers flagged the campaign, how many profiles did the platform remove?", "remove"},
 		{"When did Trump fire Krebs?", "fire"},
+		{"In which city is the marketing firm tied to the bot network located?", "located"},
+		{"Which provincial executive commented on the deal?", "commented"},
 	} {
 		q := lib.analyzeQuestion(tt.q, nil)
 		pred := ""
