@@ -607,6 +607,11 @@ func roleAsked(words []analysis.Word, skip []bool) *askedRole {
 	return nil
 }
 
+// boundPrefixes are English prefixes written with a hyphen that mean
+// nothing on their own ("co-financing", "re-election", "non-binding").
+var boundPrefixes = map[string]bool{"co": true, "re": true, "pre": true, "non": true, "ex": true, "sub": true,
+	"semi": true, "multi": true, "mid": true, "self": true, "post": true}
+
 // subordinators open an English clause of their own.
 var subordinators = map[string]bool{"while": true, "when": true, "because": true, "after": true, "before": true,
 	"that": true, "who": true, "which": true, "since": true, "although": true, "if": true, "until": true}
@@ -964,8 +969,8 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			seenVerb = verbBefore
 			for _, part := range strings.Split(w.Text, "-") {
 				pf := analysis.Fold(part)
-				if len(pf) < 2 {
-					continue
+				if len(pf) < 2 || (lang == "en" && boundPrefixes[pf]) {
+					continue // "co-financing" asks for financing
 				}
 				if pg, ok := wordGroup(i, part, pf); ok {
 					parts = append(parts, pg)

@@ -211,6 +211,10 @@ func TestHyphenatedWordsByParts(t *testing.T) {
 	if got := labels("Sinds wanneer geldt de EU-wet?"); !slices.Contains(got, "EU-wet") {
 		t.Errorf("groups %q; want EU-wet whole, as the article has it", got)
 	}
+	// an English prefix is no word of its own
+	if got := labels("Which link is the province co-financing?"); slices.Contains(got, "co") || !slices.Contains(got, "financing") {
+		t.Errorf("groups %q; want financing without co", got)
+	}
 }
 
 // A "name" longer than any real one is spelled only as written: respelling
