@@ -66,14 +66,7 @@ func TestLexiconAcronyms(t *testing.T) {
 // that holds the answer.
 func TestAcronymsStandForTheirNames(t *testing.T) {
 	lib := newTestLibrarian(t)
-	art := func(id string, sents ...string) *article.Article {
-		a := &article.Article{ID: article.ID(id), Source: id, Title: sents[0]}
-		for _, s := range sents {
-			a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: s})
-			a.Sentences = append(a.Sentences, article.Sentence{Text: s, Paragraph: len(a.Paragraphs) - 1})
-		}
-		return a
-	}
+	art := func(id string, sents ...string) *article.Article { return sentenceArticle(id, sents[0], sents...) }
 	arts := []*article.Article{
 		art("phishing.txt",
 			"Medewerkers van gemeenten kregen valse mails.",

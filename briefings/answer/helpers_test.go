@@ -174,3 +174,13 @@ func (c *testCorpus) Find(id article.ID) (int, bool) {
 	i := slices.IndexFunc(c.arts, func(a *article.Article) bool { return a.ID == id })
 	return i, i >= 0
 }
+
+// sentenceArticle is a test article of one-sentence paragraphs.
+func sentenceArticle(id, title string, sentences ...string) *article.Article {
+	a := &article.Article{ID: article.ID(id), Source: id, Title: title}
+	for _, s := range sentences {
+		a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: s})
+		a.Sentences = append(a.Sentences, article.Sentence{Text: s, Paragraph: len(a.Paragraphs) - 1})
+	}
+	return a
+}

@@ -13,14 +13,9 @@ import (
 // same sentence gets them.
 func TestWhatQuestionsGetNoPersons(t *testing.T) {
 	lib := newTestLibrarian(t)
-	a := &article.Article{ID: "brug.txt", Source: "brug.txt", Title: "Brug in Veghel dicht"}
-	for _, s := range []string{
+	a := sentenceArticle("brug.txt", "Brug in Veghel dicht",
 		"Bij de controle van de brug kwamen scheuren in de liggers aan het licht, zegt wethouder Koen van den Heuvel.",
-		"De brug gaat in februari dicht voor auto's.",
-	} {
-		a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: s})
-		a.Sentences = append(a.Sentences, article.Sentence{Text: s, Paragraph: len(a.Paragraphs) - 1})
-	}
+		"De brug gaat in februari dicht voor auto's.")
 	c := newTestCorpus(lib.an, []*article.Article{a})
 	has := func(q, text string) bool {
 		ex, err := lib.Explain(context.Background(), c, q, 50)
@@ -46,16 +41,11 @@ func TestWhatQuestionsGetNoPersons(t *testing.T) {
 // newspaper reported, and counts as the sentence's own content.
 func TestSentenceThatSpeaksOfThePreviousOne(t *testing.T) {
 	lib := newTestLibrarian(t)
-	a := &article.Article{ID: "trollen.txt", Source: "trollen.txt", Title: "Advertenties op Facebook"}
-	for _, s := range []string{
+	a := sentenceArticle("trollen.txt", "Advertenties op Facebook",
 		"Het Amerikaanse Congres onderzoekt de advertenties.",
 		"Facebook heeft de advertenties herleid tot een groep internettrollen uit Rusland.",
 		"Dat meldt de Washington Post op woensdag.",
-		"De krant sprak met medewerkers van het bedrijf.",
-	} {
-		a.Paragraphs = append(a.Paragraphs, article.Paragraph{Text: s})
-		a.Sentences = append(a.Sentences, article.Sentence{Text: s, Paragraph: len(a.Paragraphs) - 1})
-	}
+		"De krant sprak met medewerkers van het bedrijf.")
 	if !speaksOfPrevious(a.Sentences[2].Text) || speaksOfPrevious(a.Sentences[3].Text) {
 		t.Fatal("speaksOfPrevious misreads the sentences")
 	}
