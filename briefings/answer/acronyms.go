@@ -35,14 +35,18 @@ const (
 	maxAcronymDefs = 64
 	// maxExpansionWords bounds how far back a definition's name is looked for.
 	maxExpansionWords = 10
+	// maxAcronymSteps bounds the steps of the initials search per question:
+	// an article of a thousand parenthesised acronyms after words that
+	// almost spell them costs no more than this.
+	maxAcronymSteps = 20_000
 )
 
 // articleAcronyms appends the definitions a sentence makes: an acronym in
 // parentheses right after the words whose initials spell it, lower-case
 // words other than the first allowed in between ("Rijksdienst voor het
 // Cultureel Erfgoed (RCE)", "Centraal Orgaan opvang asielzoekers (COA)").
-func articleAcronyms(defs []acronymDef, text string) []acronymDef {
-	if !strings.Contains(text, "(") {
+func articleAcronyms(defs []acronymDef, text string, steps *int) []acronymDef {
+	if !strings.Contains(text, "(") || *steps <= 0 {
 		return defs
 	}
 	words := analysis.Words(text)
@@ -58,7 +62,7 @@ func articleAcronyms(defs []acronymDef, text string) []acronymDef {
 		for from > 0 && from > i-maxExpansionWords && strings.TrimSpace(text[words[from-1].End:words[from].Start]) == "" {
 			from--
 		}
-		name := spellsAcronym(words[from:i], acr)
+		name := spellsAcronym(words[from:i], acr, steps)
 		if len(name) >= 2 {
 			defs = append(defs, acronymDef{acronym: acr, words: name})
 			if len(defs) >= maxAcronymDefs {
@@ -73,17 +77,19 @@ func articleAcronyms(defs []acronymDef, text string) []acronymDef {
 // spell acr, the last word always among them: capitalised words must each
 // give their initial, lower-case words may ("Centraal Orgaan opvang
 // asielzoekers" is the COA), or nil. The search backtracks over at most
-// maxExpansionWords words and six letters.
-func spellsAcronym(words []analysis.Word, acr string) []string {
+// maxExpansionWords words and six letters, and takes at most *steps steps
+// (counted down).
+func spellsAcronym(words []analysis.Word, acr string, steps *int) []string {
 	var name []string
 	var match func(j, need int) bool // words[:j+1] spell acr[:need+1]
 	match = func(j, need int) bool {
 		if need < 0 {
 			return true
 		}
-		if j < 0 {
+		if j < 0 || *steps <= 0 {
 			return false
 		}
+		*steps--
 		f := words[j].Folded
 		// a joining word ("van", "voor het") is skipped first: the
 		// Vereniging van Nederlandse Gemeenten is the VNG by "Vereniging"
@@ -154,13 +160,14 @@ func (l *Librarian) linkAcronyms(s Corpus, q *question, docs []DocScore) {
 		return
 	}
 	var defs []acronymDef
+	steps := maxAcronymSteps
 	for _, d := range docs[:min(len(docs), acronymArticles)] {
 		for _, sent := range s.Article(int(d.Doc)).Sentences {
-			if defs = articleAcronyms(defs, sent.Text); len(defs) >= maxAcronymDefs {
+			if defs = articleAcronyms(defs, sent.Text, &steps); len(defs) >= maxAcronymDefs || steps <= 0 {
 				break
 			}
 		}
-		if len(defs) >= maxAcronymDefs {
+		if len(defs) >= maxAcronymDefs || steps <= 0 {
 			break
 		}
 	}

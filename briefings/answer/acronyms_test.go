@@ -35,18 +35,26 @@ func TestArticleAcronyms(t *testing.T) {
 		{"Een bedrag (EUR 100) werd betaald.", nil},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, articleAcronyms(nil, tt.text), cmp.AllowUnexported(acronymDef{})); diff != "" {
+		steps := maxAcronymSteps
+		if diff := cmp.Diff(tt.want, articleAcronyms(nil, tt.text, &steps), cmp.AllowUnexported(acronymDef{})); diff != "" {
 			t.Errorf("%q (-want +got):\n%s", tt.text, diff)
 		}
 	}
 }
 
 func TestArticleAcronymsStayBounded(t *testing.T) {
-	// a hostile sentence of nothing but parenthesised acronyms after
-	// lower-case words: the backtracking and the count stay bounded
-	text := strings.Repeat("a a a a a a a a a a (AAAAAA) ", 5000)
-	if defs := articleAcronyms(nil, text); len(defs) > maxAcronymDefs {
-		t.Fatalf("%d definitions, want at most %d", len(defs), maxAcronymDefs)
+	// hostile sentences of nothing but parenthesised acronyms: spelled
+	// ones stop at maxAcronymDefs definitions, almost spelled ones (every
+	// lower-case word may or may not give its initial) at the step budget
+	for _, text := range []string{
+		strings.Repeat("a a a a a a a a a a (AAAAAA) ", 5000),
+		strings.Repeat("a b a b a b a b a b (ABABAC) ", 5000),
+	} {
+		steps := maxAcronymSteps
+		defs := articleAcronyms(nil, text, &steps)
+		if len(defs) > maxAcronymDefs || steps < 0 {
+			t.Fatalf("%d definitions, %d steps left; want at most %d and no overdraft", len(defs), steps, maxAcronymDefs)
+		}
 	}
 }
 
