@@ -927,6 +927,12 @@ func (l *Librarian) dateSpans(toks []tok) []candidate {
 	var out []candidate
 	for i := 0; i < len(toks); i++ {
 		f, c := toks[i].Folded, toks[i].class
+		if end := clockRangeEnd(toks, i); end > i {
+			// "tussen 11.00 en 17.00 uur", "van 9 tot 12 uur": one span
+			out = append(out, candidate{start: i, end: end, kind: entDate})
+			i = end - 1
+			continue
+		}
 		if end := clockEnd(toks, i); end > i {
 			out = append(out, candidate{start: i, end: end, kind: entDate})
 			i = end - 1
@@ -1004,6 +1010,48 @@ func clockEnd(toks []tok, i int) int {
 		end++
 	}
 	return end
+}
+
+// clockRangeEnd returns the end of a range of times of day that starts at
+// toks[i] ("11.00 en 17.00 uur", "9 tot 12 uur", "7.00-9.30 uur"), or i when
+// none does: a number or H.MM, a joiner, and a time of day.
+func clockRangeEnd(toks []tok, i int) int {
+	f := toks[i].Folded
+	if a, b, ok := strings.Cut(f, "-"); ok && isClockNumber(a) && isClockNumber(b) && strings.Contains(a+b, ".") &&
+		i+1 < len(toks) && !toks[i+1].gap && (toks[i+1].Folded == "uur" || toks[i+1].Folded == "u") {
+		return i + 2 // "7.00-9.30 uur", written as one word
+	}
+	if f == "" || f[0] < '0' || f[0] > '9' || i+2 >= len(toks) || toks[i+1].gap && strings.TrimSpace(toks[i+1].pre) != "-" {
+		return i
+	}
+	if j := toks[i+1].Folded; j != "en" && j != "tot" && j != "and" && j != "to" {
+		if strings.TrimSpace(toks[i+1].pre) == "-" {
+			// "7.00-9.30 uur": the second time follows the dash
+			if end := clockEnd(toks, i+1); end > i+1 && isClockNumber(f) {
+				return end
+			}
+		}
+		return i
+	}
+	if end := clockEnd(toks, i+2); end > i+2 && isClockNumber(f) {
+		return end
+	}
+	return i
+}
+
+// isClockNumber reports whether f could be the first time of a range: an
+// hour ("9") or an hour and minutes ("11.00").
+func isClockNumber(f string) bool {
+	h, m, ok := strings.Cut(f, ".")
+	hn, err := strconv.Atoi(h)
+	if err != nil || len(h) > 2 || hn > 24 {
+		return false
+	}
+	if !ok {
+		return true
+	}
+	mn, err := strconv.Atoi(m)
+	return err == nil && len(m) == 2 && mn <= 59
 }
 
 // isClock reports whether toks[start:end] is a time of day.

@@ -151,7 +151,9 @@ var (
 		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
 		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
 	timeFocus = map[string]bool{"year": true, "years": true, "date": true, "day": true, "month": true, "jaar": true, "jaren": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true,
-		"tijdstip": true, "period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
+		"tijdstip": true, "uur": true, "uren": true, "hour": true, "hours": true, "period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
+	// hourFocus nouns ask for a time of day: "welke uren", "what hours"
+	hourFocus = map[string]bool{"uur": true, "uren": true, "hour": true, "hours": true}
 	// amountFocus nouns ask for a quantity: "welk bedrag", "what share"
 	amountFocus = map[string]bool{"bedrag": true, "amount": true, "sum": true, "som": true, "share": true, "aandeel": true,
 		"percentage": true, "number": true, "aantal": true}
@@ -340,8 +342,8 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			case proWhatWords[f]:
 			case timeFocus[n]:
 				q.Type = qWhen
-				q.Clock = n == "time" || n == "tijdstip" // "at what time"
-				q.Plural = n == "jaren" || n == "years"  // "uit welke jaren": "1941 en 1975"
+				q.Clock = n == "time" || n == "tijdstip" || hourFocus[n] // "at what time", "gedurende welke uren"
+				q.Plural = n == "jaren" || n == "years"                  // "uit welke jaren": "1941 en 1975"
 				skip[qi+1] = true
 			case amountFocus[n]:
 				q.Type = qHowMany

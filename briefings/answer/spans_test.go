@@ -374,3 +374,22 @@ func TestCommonPlaces(t *testing.T) {
 		}
 	}
 }
+
+// A range of times of day is one span; "welke uren" asks when.
+func TestClockRanges(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Gedurende welke uren reden er geen treinen?", nil)
+	if q.Type != qWhen || !q.Clock {
+		t.Fatalf("type %s, clock %v; want a when-question for a time of day", q.Type, q.Clock)
+	}
+	for _, tt := range []struct{ sentence, want string }{
+		{"De NS liet tussen 11.00 en 17.00 uur geen treinen rijden.", "11.00 en 17.00 uur"},
+		{"Het loket is open van 9 tot 12 uur.", "9 tot 12 uur"},
+		{"De berichten kwamen tussen 7.00-9.30 uur binnen.", "7.00-9.30 uur"},
+	} {
+		toks := lib.annotate(&q, tt.sentence)
+		if got := spanTexts(toks, lib.dateSpans(toks)); !slices.Contains(got, tt.want) {
+			t.Errorf("%q: times %q, want %q among them", tt.sentence, got, tt.want)
+		}
+	}
+}
