@@ -753,6 +753,12 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 		if !isNum(toks[i]) || toks[i].group >= 0 {
 			continue
 		}
+		// a time of day, or a range of them, is no count: "om 9.30 uur",
+		// "tussen 11.00 en 17.00 uur"
+		if end := max(clockEnd(toks, i), clockRangeEnd(toks, i)); end > i {
+			i = end - 1
+			continue
+		}
 		start, end := i, i+1
 		for end < len(toks) && isNum(toks[end]) && !toks[end].gap {
 			end++

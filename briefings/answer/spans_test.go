@@ -391,5 +391,8 @@ func TestClockRanges(t *testing.T) {
 		if got := spanTexts(toks, lib.dateSpans(toks)); !slices.Contains(got, tt.want) {
 			t.Errorf("%q: times %q, want %q among them", tt.sentence, got, tt.want)
 		}
+		if got := spanTexts(toks, numberSpans(lib.lex, toks)); len(got) > 0 {
+			t.Errorf("%q: times taken for counts: %q", tt.sentence, got)
+		}
 	}
 }
