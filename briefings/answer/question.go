@@ -369,7 +369,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case (headAt > 0 || (whichWords[f] && !courtWords[n])) && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
-			case copulas[n] && whatWords[f] && qi+2 < len(words) && (!determiners[next(qi+2)] ||
+			case copulas[n] && whatWords[f] && qi+2 < len(words) && next(qi+2) != "er" && next(qi+2) != "there" && (!determiners[next(qi+2)] ||
 				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))):
 				// "what is X" / "wat is X": describe X, like who-is
 				q.Type = qWhoIs
@@ -903,7 +903,9 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 		afterDet := i > 0 && (determiners[words[i-1].Folded] || possessives[words[i-1].Folded] ||
 			strings.HasSuffix(words[i-1].Text, "'s") || strings.HasSuffix(words[i-1].Text, "’s"))
 		// ("volgens X", "according to X" attribute the question: no predicate)
-		if !capital && !isNum && !seenVerb && i > 0 && !(lang == "en" && afterDet) && f != "volgens" && f != "according" {
+		// (nor the source after it: "volgens de onderzoekers")
+		source := i > 0 && (words[i-1].Folded == "volgens" || (i > 1 && words[i-2].Folded == "volgens" && determiners[words[i-1].Folded]))
+		if !capital && !isNum && !seenVerb && i > 0 && !(lang == "en" && afterDet) && f != "volgens" && f != "according" && !source {
 			// the first plain content word after the question frame is
 			// usually the predicate
 			g.Verb = true

@@ -49,6 +49,7 @@ func TestQuestionAnalysis(t *testing.T) {
 		{"What share of the vote did the party get?", "en", qHowMany, ""},
 		{"Met welk doel werden de berichten verspreid?", "nl", qWhy, ""},
 		{"Op welke manier werd de stem nagemaakt?", "nl", qHow, ""},
+		{"Wat is er volgens de onderzoekers nodig om de grutto te helpen?", "nl", qWhat, ""}, // "er": no who-is
 		{"In what way did the hackers get in?", "en", qHow, ""},
 		// Dutch pronominal question words
 		{"Waarover ging het gesprek?", "nl", qWhat, ""},
@@ -422,5 +423,16 @@ func TestEnglishAuxiliariesAndPossessiveFocus(t *testing.T) {
 	q = lib.analyzeQuestion("Which politician's voice was imitated in the recording?", nil)
 	if q.focus < 0 || q.Groups[q.focus].Label != "politician's" || q.Groups[q.focus].Verb {
 		t.Errorf("focus %d in %+v; want politician's, no predicate", q.focus, q.Groups)
+	}
+}
+
+// The source after "volgens" is no predicate.
+func TestVolgensSourceIsNoPredicate(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Wat is er volgens de onderzoekers nodig om de grutto te helpen?", nil)
+	for _, g := range q.Groups {
+		if g.Verb && g.Label != "nodig" {
+			t.Errorf("predicate %q, want nodig", g.Label)
+		}
 	}
 }
