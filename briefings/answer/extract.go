@@ -570,7 +570,7 @@ var placeSuffixes = []string{"straat", "plein", "laan", "gracht", "kade", "palei
 // "stadhuisplein", "provinciehuis", "vakantiepark", "sporthal".
 var commonPlaceSuffixes = []string{"plein", "straat", "huis", "park", "station", "haven", "markt", "kerk", "school",
 	"zaal", "hal", "terrein", "kantoor", "kantoren", "gebouw", "fabriek", "kazerne", "gevangenis", "ambassade",
-	"stadion", "museum", "vliegveld", "luchthaven", "camping", "dorp", "wijk", "buurt", "haven", "kade", "strand"}
+	"stadion", "museum", "vliegveld", "luchthaven", "camping", "dorp", "wijk", "buurt", "kade", "strand"}
 
 // commonPlaces finds where-answers written without a name: a place noun
 // after a preposition of place, with its article and adjectives ("op het
@@ -989,27 +989,19 @@ func clockEnd(toks []tok, i int) int {
 	if f == "" || f[0] < '0' || f[0] > '9' {
 		return i // every time of day starts with a digit
 	}
-	hour := func(s string) bool {
-		n, err := strconv.Atoi(s)
-		return err == nil && len(s) <= 2 && n >= 0 && n <= 24
-	}
-	minutes := func(s string) bool {
-		n, err := strconv.Atoi(s)
-		return err == nil && len(s) == 2 && n >= 0 && n <= 59
-	}
 	uur := func(j int) bool {
 		return j < len(toks) && !toks[j].gap && (toks[j].Folded == "uur" || toks[j].Folded == "u")
 	}
 	after := i > 0 && clockPreps[toks[i-1].Folded]
 	end := i
-	if h, m, ok := strings.Cut(strings.TrimSuffix(f, "u"), "."); ok && hour(h) && minutes(m) {
+	if h, m, ok := strings.Cut(strings.TrimSuffix(f, "u"), "."); ok && isHour(h) && isMinutes(m) {
 		// "9.30": a time only beside "uur", "u" or a clock preposition
 		if strings.HasSuffix(f, "u") || uur(i+1) || after {
 			end = i + 1
 		}
-	} else if hour(f) && i+1 < len(toks) && toks[i+1].pre == ":" && minutes(toks[i+1].Folded) {
+	} else if isHour(f) && i+1 < len(toks) && toks[i+1].pre == ":" && isMinutes(toks[i+1].Folded) {
 		end = i + 2 // "18:00"
-	} else if hour(f) && after && uur(i+1) {
+	} else if isHour(f) && after && uur(i+1) {
 		end = i + 1 // "om 8 uur"
 	}
 	if end > i && uur(end) {
@@ -1049,15 +1041,19 @@ func clockRangeEnd(toks []tok, i int) int {
 // hour ("9") or an hour and minutes ("11.00").
 func isClockNumber(f string) bool {
 	h, m, ok := strings.Cut(f, ".")
-	hn, err := strconv.Atoi(h)
-	if err != nil || len(h) > 2 || hn > 24 {
-		return false
-	}
-	if !ok {
-		return true
-	}
-	mn, err := strconv.Atoi(m)
-	return err == nil && len(m) == 2 && mn <= 59
+	return isHour(h) && (!ok || isMinutes(m))
+}
+
+// isHour reports whether s is an hour of the clock, 0 to 24.
+func isHour(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && len(s) <= 2 && n >= 0 && n <= 24
+}
+
+// isMinutes reports whether s is two digits of minutes, 00 to 59.
+func isMinutes(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && len(s) == 2 && n >= 0 && n <= 59
 }
 
 // isClock reports whether toks[start:end] is a time of day.

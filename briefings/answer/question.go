@@ -237,12 +237,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			qi = last
 		}
 	}
-	next := func(i int) string {
-		if i >= 0 && i < len(words) {
-			return words[i].Folded
-		}
-		return ""
-	}
+	next := func(i int) string { return foldedAt(words, i) }
 	if qi >= 0 {
 		f := words[qi].Folded
 		skip[qi] = true
@@ -462,9 +457,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	if qi > 0 {
 		if v := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Verb }); v >= 0 && q.Groups[v].Pos < qi {
 			if w := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Pos > qi && !g.Name && !g.Number }); w >= 0 {
-				q.Groups[v].Verb, q.Groups[v].Weight, q.Groups[v].Speech = false, 1, false
-				q.Groups[w].Verb, q.Groups[w].Weight = true, 1.5
-				q.Groups[w].Speech = speechWords[analysis.Fold(q.Groups[w].Label)] || speechVerbs[analysis.Fold(q.Groups[w].Label)]
+				makePredicate(q.Groups, w, saysLabel(q.Groups[w].Label))
 			}
 		}
 	}
@@ -484,14 +477,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 					// the predicate: the next plain word is ("which
 					// spokesman dismissed", "which provincial executive
 					// … commented")
-					q.Groups[v].Verb, q.Groups[v].Weight, q.Groups[v].Speech = false, 1, false
-					for j := i + 1; j < len(q.Groups); j++ {
-						if h := &q.Groups[j]; !h.Name && !h.Number {
-							h.Verb, h.Weight = true, 1.5
-							h.Speech = speechWords[analysis.Fold(h.Label)] || speechVerbs[analysis.Fold(h.Label)]
-							break
-						}
+					p, says := -1, false
+					if j := slices.IndexFunc(q.Groups[i+1:], func(h TermGroup) bool { return !h.Name && !h.Number }); j >= 0 {
+						p, says = i+1+j, saysLabel(q.Groups[i+1+j].Label)
 					}
+					makePredicate(q.Groups, p, says)
 				}
 				break
 			}
@@ -632,32 +622,26 @@ var reportingPassives = map[string]bool{"thought": true, "believed": true, "said
 // Bron Lab uncover?", "where were ambulances sent?"): the verb ends the
 // run of words after the auxiliary's subject.
 func (l *Librarian) doSupportPredicate(q *question, words []analysis.Word, qi int) {
-	fold := func(i int) string {
-		if i >= 0 && i < len(words) {
-			return words[i].Folded
-		}
-		return ""
-	}
 	aux := qi + 1
-	if f := fold(qi); whatWords[f] || whichWords[f] || (howWords[f] && (fold(qi+1) == "many" || fold(qi+1) == "much")) {
+	if f := foldedAt(words, qi); whatWords[f] || whichWords[f] || (howWords[f] && (foldedAt(words, qi+1) == "many" || foldedAt(words, qi+1) == "much")) {
 		// past the noun phrase the question asks for
 		if howWords[f] {
 			aux++
 		}
-		for aux < len(words) && aux < qi+6 && !auxWords[fold(aux)] && !analysis.IsStopword(fold(aux)) {
+		for aux < len(words) && aux < qi+6 && !auxWords[foldedAt(words, aux)] && !analysis.IsStopword(foldedAt(words, aux)) {
 			aux++
 		}
 	}
-	if !auxWords[fold(aux)] {
+	if !auxWords[foldedAt(words, aux)] {
 		return
 	}
 	start := aux + 1
-	if determiners[fold(start)] || possessives[fold(start)] {
+	if determiners[foldedAt(words, start)] || possessives[foldedAt(words, start)] {
 		start++
 	}
 	end := start
 	for end < len(words) {
-		f := fold(end)
+		f := foldedAt(words, end)
 		if !analysis.IsStopword(f) {
 			end++
 			continue
@@ -671,15 +655,15 @@ func (l *Librarian) doSupportPredicate(q *question, words []analysis.Word, qi in
 	}
 	verb := end - 1
 	last := len(words) - 1
-	if beAux[fold(aux)] && last > end && strings.HasSuffix(fold(last), "ed") && !isCapitalized(words[last].Text) &&
+	if beAux[foldedAt(words, aux)] && last > end && strings.HasSuffix(foldedAt(words, last), "ed") && !isCapitalized(words[last].Text) &&
 		!slices.ContainsFunc(words[end:last], func(w analysis.Word) bool { return auxWords[w.Folded] || subordinators[w.Folded] }) {
 		// "in which city is the firm tied to the network located?": a
 		// participle at the end of a passive is the verb
 		verb = last
-	} else if reportingPassives[fold(verb)] && fold(end) == "to" {
+	} else if reportingPassives[foldedAt(words, verb)] && foldedAt(words, end) == "to" {
 		// "are thought to have gained access"
 		verb = end + 1
-		if fold(verb) == "have" || fold(verb) == "be" {
+		if foldedAt(words, verb) == "have" || foldedAt(words, verb) == "be" {
 			verb++
 		}
 	} else if verb <= start || isCapitalized(words[verb].Text) {
@@ -689,14 +673,26 @@ func (l *Librarian) doSupportPredicate(q *question, words []analysis.Word, qi in
 	if v < 0 || q.Groups[v].Name || q.Groups[v].Number {
 		return
 	}
-	for i := range q.Groups {
-		if q.Groups[i].Verb {
-			q.Groups[i].Verb, q.Groups[i].Weight, q.Groups[i].Speech = false, 1, false
+	makePredicate(q.Groups, v, speechWords[foldedAt(words, verb)])
+}
+
+// makePredicate makes groups[v] the question's predicate in place of the
+// one that was (v < 0: none); speech says whether it is a verb of saying.
+func makePredicate(groups []TermGroup, v int, speech bool) {
+	for i := range groups {
+		if groups[i].Verb {
+			groups[i].Verb, groups[i].Weight, groups[i].Speech = false, 1, false
 		}
 	}
-	g := &q.Groups[v]
-	g.Verb, g.Weight = true, 1.5
-	g.Speech = speechWords[fold(verb)]
+	if v >= 0 {
+		groups[v].Verb, groups[v].Weight, groups[v].Speech = true, 1.5, speech
+	}
+}
+
+// saysLabel reports whether a group's label is a verb or noun of saying.
+func saysLabel(label string) bool {
+	f := analysis.Fold(label)
+	return speechWords[f] || speechVerbs[f]
 }
 
 // addAgentNouns lets a who-question's predicate meet the noun of the one
@@ -734,6 +730,14 @@ var genericOrgNouns = map[string]bool{"body": true, "bodies": true, "organisatio
 	"organisations": true, "organizations": true, "organisatie": true, "organisaties": true, "instantie": true,
 	"instanties": true, "orgaan": true, "institution": true, "institutions": true, "instelling": true, "entity": true}
 
+// foldedAt is the folded word at words[i], or "" past either end.
+func foldedAt(words []analysis.Word, i int) string {
+	if i >= 0 && i < len(words) {
+		return words[i].Folded
+	}
+	return ""
+}
+
 // kindWords name a kind of something: "what kind of", "welke vorm van".
 var kindWords = map[string]bool{"kind": true, "kinds": true, "type": true, "types": true, "sort": true, "sorts": true, "form": true,
 	"soort": true, "soorten": true, "vorm": true, "vormen": true}
@@ -742,14 +746,8 @@ var kindWords = map[string]bool{"kind": true, "kinds": true, "type": true, "type
 // word at words[qi] names ("what kind of star", "which type of", "welke
 // vorm van", "wat voor (soort) inhoud", "welk soort"), or -1.
 func kindPhrase(words []analysis.Word, qi int) int {
-	next := func(i int) string {
-		if i < len(words) {
-			return words[i].Folded
-		}
-		return ""
-	}
 	f, at := words[qi].Folded, qi+1
-	voor := whatWords[f] && next(at) == "voor" // "wat voor"
+	voor := whatWords[f] && foldedAt(words, at) == "voor" // "wat voor"
 	if voor {
 		at++
 	}
@@ -757,14 +755,14 @@ func kindPhrase(words []analysis.Word, qi int) int {
 		return -1
 	}
 	switch {
-	case kindWords[next(at)] && (next(at+1) == "of" || next(at+1) == "van"):
+	case kindWords[foldedAt(words, at)] && (foldedAt(words, at+1) == "of" || foldedAt(words, at+1) == "van"):
 		at += 2
-	case kindWords[next(at)] && (voor || f == "welk" || f == "welke") && next(at) != "vorm" && next(at) != "form":
+	case kindWords[foldedAt(words, at)] && (voor || f == "welk" || f == "welke") && foldedAt(words, at) != "vorm" && foldedAt(words, at) != "form":
 		at++ // "welk soort", "wat voor soort"
 	case !voor:
 		return -1
 	}
-	if at >= len(words) || isQuestionStopword(next(at)) || auxWords[next(at)] || copulas[next(at)] {
+	if at >= len(words) || isQuestionStopword(foldedAt(words, at)) || auxWords[foldedAt(words, at)] || copulas[foldedAt(words, at)] {
 		return -1
 	}
 	return at
