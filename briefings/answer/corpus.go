@@ -50,6 +50,16 @@ type TermGroup struct {
 	// ("zeg" from "zege") matches a sentence word only through them.
 	Forms map[string]bool
 	Own   string // the stem of the question's own word
+	// Synonyms are the stems of a Dutch question word's synonyms (its
+	// lexicon lines' other words). They join Stems, as Soft ones, only
+	// when the best article lacks the word itself: the writer of the
+	// question used another word than the article ("kwam erachter" for
+	// "ontdekte"), and a word the article does use keeps its one sense.
+	Synonyms []string
+	// Soft are stems that meet a sentence word less surely (softMatch).
+	Soft map[string]bool
+	// Exact: a sentence word meets the group only as one of Forms
+	Exact bool
 	// Split maps the finite verb of a separable verb written apart to its
 	// particle ("gaf" -> "uit"): the verb matches only with the particle
 	// after it in the sentence.

@@ -156,11 +156,17 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 			if p, ok := g.Split[w.Folded]; ok && particleFollows(words[i+1:], p) {
 				best = 1 // "Verschuren gaf het geld uit aan …" for "spend"
 			}
+			if g.Exact && !g.Forms[w.Folded] {
+				continue
+			}
 			for _, s := range g.Stems {
 				m := 0.0
 				switch {
 				case s == st && (len(s) >= 5 || g.Forms == nil || g.Forms[w.Folded] || s == g.Own):
 					m = 1
+					if g.Soft[s] {
+						m = softMatch
+					}
 				case len(parts) > 0 && slices.Contains(parts, s):
 					m = 0.9
 				case !t.stop && len(s) >= 5 && len(st) > len(s)+2 && !g.Name && !g.Number &&
@@ -188,6 +194,10 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 	}
 	return toks
 }
+
+// softMatch is how well a sentence word meets a question group through a
+// synonym (TermGroup.Soft) rather than the question's own word.
+const softMatch = 0.8
 
 // particleFollows reports whether particle p stands among the next words
 // of the clause: "gaf het geld volgens de rechtbank uit".
@@ -417,6 +427,12 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 				out = append(out, candidate{start: i, end: k, kind: kind})
 			}
 			i = k
+		} else if k > i {
+			// and the name alone, for a question that names the role:
+			// "Minister van Justitie Hilde Verbeke" for "the Justice minister"
+			if kind := l.classify(toks, k, j); kind == entPerson {
+				out = append(out, candidate{start: k, end: j, kind: kind})
+			}
 		}
 		if j-i == 1 && isInitial(toks[i].Text) {
 			i = j - 1

@@ -850,6 +850,11 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			if nl, ok := l.lex.translate(f); ok {
 				g.Stems, g.Forms = l.dutchStems(nl), formSet(nl)
 				l.addSplitVerbs(&g, nl, "")
+				if len(f) >= 7 && !capital {
+					// Dutch news writes English loanwords, alone and in
+					// compounds: "marketingbureau", "phishingmails"
+					g.Stems = appendUnique(g.Stems, l.an.Stem(f))
+				}
 				if c := l.lex.countries[f]; c != "" && !l.lex.countryAdj[f] {
 					g.Name = true
 				}
@@ -877,13 +882,21 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			if p := particleOf(f); p != "" {
 				l.addSplitVerbs(&g, l.lex.nl[f], p)
 			}
+			var synonyms []string
 			for _, form := range l.lex.nl[f] {
-				if sameWordFamily(f, form) {
-					g.Stems = appendUnique(g.Stems, l.dutchStems([]string{form})...)
-					if g.Forms == nil {
-						g.Forms = map[string]bool{}
-					}
-					g.Forms[form] = true
+				if !sameWordFamily(f, form) {
+					synonyms = append(synonyms, form)
+					continue
+				}
+				g.Stems = appendUnique(g.Stems, l.dutchStems([]string{form})...)
+				if g.Forms == nil {
+					g.Forms = map[string]bool{}
+				}
+				g.Forms[form] = true
+			}
+			for _, st := range l.dutchStems(synonyms) {
+				if !slices.Contains(g.Stems, st) {
+					g.Synonyms = appendUnique(g.Synonyms, st)
 				}
 			}
 			// a separable verb's participle meets its stem and the agent
@@ -891,6 +904,11 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			if p, rest, ok := separableParticiple(f); ok {
 				g.Stems = appendUnique(g.Stems, l.an.Stem(p+rest), l.an.Stem(p+rest+"er"))
 			}
+		}
+		if lang == "nl" && f == "volgens" {
+			// the attribution "volgens de rechters" meets the article's
+			// "volgens", not the verb its stem shares ("gevolgd")
+			g.Forms, g.Exact = map[string]bool{f: true}, true
 		}
 		if capital && !l.lex.countryAdj[f] && !isNum {
 			g.Own = l.an.Stem(f)
@@ -1218,6 +1236,10 @@ func (l *Librarian) nameVariants(f string, ix Corpus) []string {
 // is removed ("stuurde", "gestuurd"; "ontslaan", "ontsloeg").
 func sameWordFamily(a, b string) bool {
 	trim := func(s string) string {
+		// a separable participle without its "ge": "ingebroken" ~ "inbraak"
+		if p, rest, ok := separableParticiple(s); ok {
+			return p + rest
+		}
 		if strings.HasPrefix(s, "ge") && len(s) > 5 {
 			return s[2:]
 		}

@@ -213,6 +213,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		return ex, nil
 	}
 	l.linkAcronyms(s, q, docs)
+	useSynonyms(s, q, docs[0])
 	ex.q.Groups = q.Groups
 	weights, total := l.groupWeights(s, q)
 	topDoc := docs[0].Score
@@ -643,42 +644,138 @@ func (l *Librarian) allCandidates(q *question, toks []tok, art *article.Article)
 	return out
 }
 
+// useSynonyms gives the question groups whose own word the best article
+// lacks their synonyms (TermGroup.Synonyms), as soft stems.
+func useSynonyms(s Corpus, q *question, best DocScore) {
+	var groups []TermGroup
+	lo, hi := s.SentRange(int(best.Doc))
+	for gi, g := range q.Groups {
+		// (the focus noun names the answer's kind: "in welke stad" needs
+		// no "gemeente" from the article)
+		if len(g.Synonyms) == 0 || g.Name || g.Number || gi == q.focus {
+			continue
+		}
+		used := false
+		for sent := lo; sent < hi && !used; sent++ {
+			terms := s.SentenceTerms(sent)
+			used = slices.ContainsFunc(g.Terms, func(id uint32) bool { return slices.Contains(terms, id) })
+		}
+		if used {
+			continue
+		}
+		if groups == nil {
+			groups = slices.Clone(q.Groups)
+		}
+		ng := &groups[gi]
+		ng.Stems = slices.Clone(ng.Stems)
+		ng.Soft = make(map[string]bool, len(ng.Synonyms))
+		for _, st := range ng.Synonyms {
+			if !slices.Contains(ng.Stems, st) {
+				ng.Stems = append(ng.Stems, st)
+				ng.Soft[st] = true
+			}
+		}
+		ng.Terms = nil
+		s.Resolve(ng)
+	}
+	if groups != nil {
+		q.Groups = groups
+	}
+}
+
 // appendNounRuns proposes runs of content words (no stop words, no
 // punctuation between them) as phrases: the builtin stand-in for noun
 // phrases.
 func appendNounRuns(out []candidate, toks []tok) []candidate {
 	for i := 0; i < len(toks); i++ {
-		if toks[i].stop || toks[i].class&wAux != 0 {
+		if !inNounRun(toks[i]) {
 			continue
 		}
 		j := i + 1
-		for j < len(toks) && j-i < 4 && !toks[j].gap && !toks[j].stop && toks[j].class&wAux == 0 {
+		for j < len(toks) && j-i < 4 && !toks[j].gap && inNounRun(toks[j]) {
 			j++
 		}
-		out = append(out, candidate{start: i, end: j, kind: entPhrase})
+		// with its article or possessive: "de servers", "hun
+		// rittenplanning" (an answer that holds the question's wording
+		// of it is no worse without)
+		s := i
+		if i > 0 && !toks[i].gap && phraseOpeners[toks[i-1].Folded] {
+			s = i - 1
+		}
+		out = append(out, candidate{start: s, end: j, kind: entPhrase})
 		// with its complement: "de kruisiging van Christus", "het Schotse
-		// referendum over onafhankelijkheid"
-		if k := nounComplementEnd(toks, j); k > j {
-			out = append(out, candidate{start: i, end: k, kind: entPhrase})
+		// referendum over onafhankelijkheid", "de servers met het
+		// elektronisch patiëntendossier", and a second "van" after it
+		// ("scheuren in de betonnen liggers van de brug")
+		if k := nounComplementEnd(toks, j, complementPreps); k > j {
+			out = append(out, candidate{start: s, end: k, kind: entPhrase})
+			if m := nounComplementEnd(toks, k, ofPreps); m > k && m-s <= maxCandidateWords {
+				out = append(out, candidate{start: s, end: m, kind: entPhrase})
+			}
 		}
 		i = j - 1
 	}
 	return out
 }
 
-// nounComplementEnd returns the end of a "van"/"over" phrase that starts at
-// toks[j] and complements the noun before it ("van de Nicaraguaanse
-// postdienst"), or j when there is none.
-func nounComplementEnd(toks []tok, j int) int {
-	if j >= len(toks) || toks[j].gap || (toks[j].Folded != "van" && toks[j].Folded != "over" && toks[j].Folded != "of") {
+// inNounRun reports whether t can stand in a run of content words: no
+// stop word, auxiliary or verb of saying, none of runBreakers.
+func inNounRun(t tok) bool {
+	return !t.stop && t.class&(wAux|wSpeech) == 0 && !runBreakers[t.Folded]
+}
+
+// runBreakers are words outside the stop-word lists that end a run of
+// content words: prepositions, conjunctions, pronominal adverbs and
+// adverbs ("de bende volgens de rechtbank").
+var runBreakers = map[string]bool{"volgens": true, "tijdens": true, "namens": true, "sinds": true, "vanwege": true,
+	"wegens": true, "zoals": true, "rond": true, "ondanks": true, "dankzij": true, "binnen": true, "buiten": true,
+	"langs": true, "tussen": true, "vanaf": true, "naast": true, "boven": true, "vooral": true, "alleen": true,
+	"echter": true, "inmiddels": true, "zelfs": true, "pas": true, "waardoor": true, "waarin": true, "waarbij": true,
+	"waarop": true, "waarmee": true, "waarna": true, "terwijl": true, "nadat": true, "voordat": true, "zodat": true,
+	"doordat": true, "hoewel": true, "aldus": true, "eerder": true, "later": true, "daarna": true, "vervolgens": true,
+	"steeds": true, "wel": true, "even": true, "erg": true, "heel": true, "zeer": true, "vaak": true, "soms": true,
+	"nooit": true,
+	// the commonest verb forms outside the stop-word lists: "bij de
+	// controle kwamen scheuren … aan het licht"
+	"kwam": true, "kwamen": true, "komt": true, "ging": true, "gingen": true, "gaat": true, "kreeg": true,
+	"kregen": true, "krijgt": true, "nam": true, "namen": true, "neemt": true, "gaf": true, "gaven": true,
+	"geeft": true, "zag": true, "zagen": true, "ziet": true, "stond": true, "stonden": true, "staat": true,
+	"liep": true, "liepen": true, "loopt": true, "bleef": true, "bleven": true, "blijft": true, "vond": true,
+	"vonden": true, "vindt": true, "hield": true, "hielden": true, "houdt": true, "liet": true, "lieten": true,
+	"laat": true, "bracht": true, "brachten": true, "brengt": true, "leek": true, "leken": true, "lijkt": true,
+	"ligt": true, "lag": true, "lagen": true, "zit": true, "zat": true, "zaten": true, "wist": true,
+	"wisten": true, "weet": true, "moest": true, "moesten": true, "mocht": true, "mochten": true, "wilde": true,
+	"wilden": true, "blijkt": true, "bleek": true, "maakt": true, "maakte": true, "maakten": true, "zegt": true,
+	"zei": true, "zeiden": true, "gold": true, "geldt": true}
+
+// phraseOpeners open a noun phrase: articles, possessives, quantifiers.
+// ("die", "dat" and "zijn" are left out: in news text mostly a relative
+// pronoun, a conjunction and a verb.)
+var phraseOpeners = map[string]bool{"de": true, "het": true, "een": true, "deze": true, "dit": true, "haar": true,
+	"hun": true, "mijn": true, "onze": true, "uw": true, "elke": true, "ieder": true, "iedere": true, "alle": true,
+	"enkele": true, "sommige": true, "beide": true, "the": true}
+
+// complementPreps open a phrase that can complement the noun before it;
+// ofPreps only "van"/"of", the one that follows a complement again.
+var (
+	complementPreps = map[string]bool{"van": true, "over": true, "of": true, "met": true, "voor": true, "in": true,
+		"uit": true, "tegen": true, "aan": true, "op": true}
+	ofPreps = map[string]bool{"van": true, "of": true}
+)
+
+// nounComplementEnd returns the end of a phrase opened by one of preps
+// that starts at toks[j] and complements the noun before it ("van de
+// Nicaraguaanse postdienst"), or j when there is none.
+func nounComplementEnd(toks []tok, j int, preps map[string]bool) int {
+	if j >= len(toks) || toks[j].gap || !preps[toks[j].Folded] {
 		return j
 	}
 	k := j + 1
-	if k < len(toks) && !toks[k].gap && (toks[k].Folded == "de" || toks[k].Folded == "het" || toks[k].Folded == "een" || toks[k].Folded == "the") {
+	if k < len(toks) && !toks[k].gap && phraseOpeners[toks[k].Folded] {
 		k++
 	}
 	m := k
-	for m < len(toks) && m-k < 3 && !toks[m].gap && !toks[m].stop && toks[m].class&wAux == 0 {
+	for m < len(toks) && m-k < 3 && !toks[m].gap && inNounRun(toks[m]) {
 		m++
 	}
 	if m == k {
