@@ -21,6 +21,8 @@ type tok struct {
 	group int       // index of the question group it matches, or -1
 	match float64   // 1 for an exact match, less for a compound part
 	pre   string    // the text between the previous word (or the start) and this one
+	// clause counts the clause breaks (clauseBreak) up to this word
+	clause int
 	// also lists the other question groups the word supports at the same
 	// time: the compound "griepvaccinatie" is both "flu" and "vaccination".
 	also []groupMatch
@@ -120,6 +122,10 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 		if i > 0 {
 			t.pre = text[words[i-1].End:w.Start]
 			t.gap = strings.TrimSpace(t.pre) != ""
+			t.clause = toks[i-1].clause
+			if clauseBreak(t) {
+				t.clause++
+			}
 		} else {
 			t.pre = text[:w.Start]
 		}

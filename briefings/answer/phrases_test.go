@@ -101,6 +101,37 @@ func TestEnglishLoanwords(t *testing.T) {
 	}
 }
 
+// The clause features: a candidate after "waardoor" stands in another
+// clause than the predicate it follows.
+func TestClauseFeatures(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("What did the hackers encrypt at the hospital?", nil)
+	toks := lib.annotate(&q, "Hackers versleutelden de servers van het ziekenhuis, waardoor artsen niet meer bij de gegevens konden.")
+	find := func(text string) candidate {
+		for i := range toks {
+			for j := i + 1; j <= len(toks); j++ {
+				if spanText(toks, i, j) == text {
+					return candidate{start: i, end: j}
+				}
+			}
+		}
+		t.Fatalf("no span %q", text)
+		return candidate{}
+	}
+	for _, tt := range []struct {
+		span      string
+		cov, verb float64
+	}{
+		{"de servers", 1, 1},
+		{"artsen", 0, 0},
+	} {
+		cov, verb := clauseFeatures(&q, toks, find(tt.span))
+		if cov != tt.cov || verb != tt.verb {
+			t.Errorf("%q: clause_cov %.2f verb_clause %.0f, want %.2f %.0f", tt.span, cov, verb, tt.cov, tt.verb)
+		}
+	}
+}
+
 // A role title before a name gives the name alone as a candidate too: the
 // question that names the role asks for the person.
 func TestRoleBeforeNameAlone(t *testing.T) {

@@ -133,6 +133,12 @@ const (
 	fPhraseAsked
 	fNameAsked
 	fSingleAsked
+	// fClauseCov: the weighted share of the question groups the sentence
+	// matches that stand in the candidate's own clause (clauses split at
+	// punctuation and subordinators: "Hackers versleutelden de servers,
+	// waardoor artsen …"); fVerbClause: the predicate is among them
+	fClauseCov
+	fVerbClause
 	numFeatures
 )
 
@@ -142,7 +148,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other", "phrase_asked", "name_asked", "single_asked"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other", "phrase_asked", "name_asked", "single_asked", "clause_cov", "verb_clause"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -945,6 +951,7 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 			verb = d
 		}
 	}
+	f[fClauseCov], f[fVerbClause] = clauseFeatures(q, toks, c)
 	if near >= 0 {
 		f[fNear] = 1 / float64(1+near)
 	}
@@ -952,6 +959,65 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 		f[fVerbNear] = 1 / float64(1+verb)
 	}
 }
+
+// clauseFeatures returns the weighted share of the question groups the
+// sentence matches that also stand in the clause(s) candidate c touches,
+// and whether the predicate does.
+func clauseFeatures(q *question, toks []tok, c candidate) (cov, verb float64) {
+	if c.start < 0 || c.end > len(toks) || c.start >= c.end {
+		return 0, 0
+	}
+	first, last := toks[c.start].clause, toks[c.end-1].clause
+	var in, all uint64 // groups as bits (the first 64)
+	mark := func(g int, here bool) {
+		if g < 64 {
+			all |= 1 << g
+			if here {
+				in |= 1 << g
+			}
+		}
+	}
+	for _, t := range toks {
+		if t.group < 0 {
+			continue
+		}
+		here := t.clause >= first && t.clause <= last
+		mark(t.group, here)
+		for _, m := range t.also {
+			mark(m.group, here)
+		}
+	}
+	wAll, wIn := 0.0, 0.0
+	for g := range q.Groups {
+		if g >= 64 || all&(1<<g) == 0 {
+			continue
+		}
+		wAll += q.Groups[g].Weight
+		if in&(1<<g) != 0 {
+			wIn += q.Groups[g].Weight
+			if q.Groups[g].Verb {
+				verb = 1
+			}
+		}
+	}
+	if wAll > 0 {
+		cov = wIn / wAll
+	}
+	return cov, verb
+}
+
+// clauseBreak reports whether a new clause starts at word t: after a
+// comma, semicolon, colon, bracket or dash, or at a subordinator or
+// relative pronoun ("waardoor", "omdat", "die").
+func clauseBreak(t tok) bool {
+	return strings.ContainsAny(t.pre, ",;:()–—") || clauseOpeners[t.Folded]
+}
+
+// clauseOpeners open a subordinate clause.
+var clauseOpeners = map[string]bool{"waardoor": true, "omdat": true, "doordat": true, "terwijl": true, "nadat": true,
+	"voordat": true, "zodat": true, "hoewel": true, "maar": true, "want": true, "die": true, "dat": true, "waarin": true,
+	"waarbij": true, "waarop": true, "waarmee": true, "waarna": true, "toen": true, "wanneer": true, "because": true,
+	"which": true, "who": true, "while": true, "after": true, "before": true, "although": true, "but": true}
 
 // expandsAcronym reports whether the candidate c is part of the expansion
 // of one of the question's acronyms: the initials of the capitalised words
