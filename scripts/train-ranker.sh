@@ -40,4 +40,6 @@ go run ./cmd/briefbot train --out "$out" "${extra[@]}" \
 	--set qa5=$t/qa5/questions.yaml:$t/qa5/articles \
 	--set qa6=$t/qa6/questions.yaml:$t/qa6/articles --set qa7=$t/qa7/questions.yaml:$t/qa7/articles \
 	--set dev2=$shared/questions.yaml:$shared/articles \
+	--calibrate qa10=$t/qa10/questions.yaml:$t/qa10/articles --calibrate qa11=$t/qa11/questions.yaml:$t/qa11/articles \
+	--calibrate qa13=$t/qa13/questions.yaml:$t/qa13/articles --calibrate qa14=$t/qa14/questions.yaml:$t/qa14/articles \
 	--holdout dev2:a --holdout dev2:b --holdout qa4 --holdout qa5 --holdout qa6 --holdout qa7

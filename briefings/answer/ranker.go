@@ -51,6 +51,9 @@ type ModelInput struct {
 	File   string `json:"file"`
 	SHA256 string `json:"sha256"`
 	Items  int    `json:"items"`
+	// CalibrationOnly: the set served the calibration and the threshold,
+	// not the ranker's weights (train --calibrate)
+	CalibrationOnly bool `json:"calibration_only,omitempty"`
 }
 
 // rankerVersion changes whenever the features change meaning.

@@ -112,6 +112,13 @@ type TrainOptions struct {
 	TargetPrecision float64
 	// Exclude names features the ranker leaves out: their weight stays 0.
 	Exclude []string
+	// Calibrate are items the ranker is never fitted on: the fitted
+	// ranker's choices on them join the inner folds' held-out choices
+	// that the calibration and the threshold are fitted on. Questions
+	// written by others, about articles nobody tuned the rules for, make
+	// the confidence a probability on such news too, not only on the
+	// sets the rules were written against.
+	Calibrate []*RankerItem
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -180,6 +187,12 @@ func TrainRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ran
 	m, err := fitRanker(ctx, items, o)
 	if err != nil {
 		return nil, err
+	}
+	for _, it := range o.Calibrate {
+		if best := m.rank(it.cands); best >= 0 {
+			calX = append(calX, calibrationFeatures(it.cands, best))
+			calY = append(calY, it.labels[best])
+		}
 	}
 	m.Calibration = fitLogistic(calX, calY, 0.01, 2000)
 	var confs []float64

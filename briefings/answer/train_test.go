@@ -127,3 +127,36 @@ func TestTrainRankerExcludes(t *testing.T) {
 		t.Error("excluding a feature that does not exist succeeded; want an error")
 	}
 }
+
+// Items the ranker is not fitted on but calibrated with lower its
+// confidence when its choices on them are often wrong, and leave its
+// weights alone.
+func TestTrainRankerCalibrate(t *testing.T) {
+	ctx := context.Background()
+	plain, err := TrainRanker(ctx, syntheticItems(40), TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// news nobody tuned for: the candidate the features single out is
+	// the right one only for every third question
+	hard := syntheticItems(60)
+	for i, it := range hard {
+		if i%3 != 0 {
+			last := len(it.labels) - 1
+			it.labels[last], it.labels[0] = false, true
+			it.Item.Answers = []string{"wrong"}
+		}
+	}
+	cal, err := TrainRanker(ctx, syntheticItems(40), TrainOptions{Calibrate: hard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(plain.Weights, cal.Weights) {
+		t.Error("the calibration items changed the ranker's weights")
+	}
+	p0 := plain.Predict(syntheticItems(5), 0)[0].Confidence
+	p1 := cal.Predict(syntheticItems(5), 0)[0].Confidence
+	if p1 >= p0 {
+		t.Errorf("confidence %.3f with the calibration items, %.3f without; want it lower", p1, p0)
+	}
+}

@@ -139,6 +139,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"train", "--set", "a=" + missing, "--frog", "--frog-processes", "0"}, 2, "--frog-processes 0"},
 		{[]string{"serve", "--watch-debounce", "-1s"}, 2, "--watch-debounce -1s"},
 		{[]string{"train", "--set", "a=" + missing, "--folds", "1"}, 2, "--folds 1"},
+		{[]string{"train", "--set", "a=" + missing, "--calibrate", "nope.yaml"}, 2, `--calibrate "nope.yaml"`},
 		{[]string{"eval", "--frog-processes", "-2", missing}, 2, "--frog-processes -2"},
 		{[]string{"healthcheck", "--timeout", "-1s"}, 2, "--timeout -1s"},
 	}

@@ -90,7 +90,7 @@ func parseTrainSet(s string) (trainSet, error) {
 }
 
 func trainCmd(g *globals) *cobra.Command {
-	var sets, holdouts []string
+	var sets, holdouts, calibrate []string
 	var out string
 	var folds int
 	var frog frogFlags
@@ -128,6 +128,14 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 					return usageError{cmd: "train", err: fmt.Errorf("--exclude-features: no feature %q (the features: %s)", name, strings.Join(answer.FeatureNames(), ", "))}
 				}
 			}
+			var calSets []trainSet
+			for _, s := range calibrate {
+				ts, err := parseTrainSet(s)
+				if err != nil {
+					return usageError{cmd: "train", err: fmt.Errorf("--calibrate %q: use NAME=QUESTIONS.yaml or NAME=QUESTIONS.yaml:ARTICLES_DIR", s)}
+				}
+				calSets = append(calSets, ts)
+			}
 			var items []*answer.RankerItem
 			var inputs []answer.ModelInput
 			an, closeAn, err := frog.open(ctx, g)
@@ -145,6 +153,17 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 					return err
 				}
 				items = append(items, its...)
+				inputs = append(inputs, in...)
+			}
+			for _, ts := range calSets {
+				its, in, err := prepareSet(ctx, g, ts, an)
+				if err != nil {
+					return err
+				}
+				opts.Calibrate = append(opts.Calibrate, its...)
+				for i := range in {
+					in[i].CalibrationOnly = true
+				}
 				inputs = append(inputs, in...)
 			}
 			notes := map[string]any{}
@@ -207,7 +226,7 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 			m.Inputs = inputs
 			m.Command = "briefbot train " + strings.Join(os.Args[2:], " ")
 			m.Notes = notes
-			fmt.Fprintf(g.stdout, "\nthreshold %.3f (answered-precision target on held-out inner folds)\n", m.Threshold)
+			fmt.Fprintf(g.stdout, "\nthreshold %.3f (answered-precision target on held-out inner folds and the --calibrate sets)\n", m.Threshold)
 			if out == "" {
 				return nil
 			}
@@ -228,6 +247,8 @@ the inputs' hashes and the cross-validated figures beside the weights.`,
 	}
 	c.Flags().StringArrayVar(&sets, "set", nil, "a question set: NAME=QUESTIONS.yaml[:ARTICLES_DIR] (repeatable)")
 	c.Flags().StringArrayVar(&holdouts, "holdout", nil, "report a held-out run: SET or SET:PREFIX (repeatable)")
+	c.Flags().StringArrayVar(&calibrate, "calibrate", nil,
+		"a question set the ranker is not fitted on, whose answers join the calibration and the threshold: NAME=QUESTIONS.yaml[:ARTICLES_DIR] (repeatable)")
 	c.Flags().IntVar(&folds, "folds", 5, "k for the k-fold cross-validation by article (0: none)")
 	c.Flags().StringVar(&out, "out", "", "write the model fitted on all sets to this file")
 	frog.register(c)
