@@ -59,75 +59,31 @@ func TestSameWordFamily(t *testing.T) {
 	}
 }
 
-// "volgens" in a Dutch question meets the article's "volgens", never the
-// verb "volgen" its stem shares.
-func TestVolgensMeetsOnlyItself(t *testing.T) {
+// Which sentence words meet a question word: "volgens" in a Dutch question
+// meets only "volgens", never the verb "volgen" its stem shares; an English
+// word of seven letters or more meets the Dutch compounds that borrow it.
+func TestWordMeetsGroup(t *testing.T) {
 	lib := newTestLibrarian(t)
-	q := lib.analyzeQuestion("Hoeveel mensen zijn volgens de rechters gedupeerd?", nil)
-	g := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Label == "volgens" })
-	if g < 0 {
-		t.Fatalf("no group for volgens in %+v", q.Groups)
-	}
-	for sentence, want := range map[string]bool{
-		"In totaal maakte de bende volgens de rechtbank 312 slachtoffers.": true,
-		"De onderzoekers hebben 86 grutto's gevolgd.":                      false,
-		"De rechters volgen het OM.":                                       false,
+	for _, tt := range []struct {
+		question, label, sentence string
+		want                      bool
+	}{
+		{"Hoeveel mensen zijn volgens de rechters gedupeerd?", "volgens", "In totaal maakte de bende volgens de rechtbank 312 slachtoffers.", true},
+		{"Hoeveel mensen zijn volgens de rechters gedupeerd?", "volgens", "De onderzoekers hebben 86 grutto's gevolgd.", false},
+		{"Hoeveel mensen zijn volgens de rechters gedupeerd?", "volgens", "De rechters volgen het OM.", false},
+		{"Where is the marketing firm located?", "marketing", "De accounts zijn gelinkt aan een marketingbureau in Belgrado.", true},
 	} {
+		q := lib.analyzeQuestion(tt.question, nil)
+		g := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Label == tt.label })
+		if g < 0 {
+			t.Fatalf("%q: no group %q in %+v", tt.question, tt.label, q.Groups)
+		}
 		met := false
-		for _, tk := range lib.annotate(&q, sentence) {
+		for _, tk := range lib.annotate(&q, tt.sentence) {
 			met = met || tk.inGroup(g)
 		}
-		if met != want {
-			t.Errorf("%q: volgens met = %v, want %v", sentence, met, want)
-		}
-	}
-}
-
-// An English word of seven letters or more meets Dutch compounds that
-// borrow it: "marketing" finds "marketingbureau".
-func TestEnglishLoanwords(t *testing.T) {
-	lib := newTestLibrarian(t)
-	q := lib.analyzeQuestion("Where is the marketing firm located?", nil)
-	g := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Label == "marketing" })
-	if g < 0 {
-		t.Fatalf("no group for marketing in %+v", q.Groups)
-	}
-	met := false
-	for _, tk := range lib.annotate(&q, "De accounts zijn gelinkt aan een marketingbureau in Belgrado.") {
-		met = met || tk.inGroup(g)
-	}
-	if !met {
-		t.Errorf("marketingbureau does not meet marketing; stems %q", q.Groups[g].Stems)
-	}
-}
-
-// The clause features: a candidate after "waardoor" stands in another
-// clause than the predicate it follows.
-func TestClauseFeatures(t *testing.T) {
-	lib := newTestLibrarian(t)
-	q := lib.analyzeQuestion("What did the hackers encrypt at the hospital?", nil)
-	toks := lib.annotate(&q, "Hackers versleutelden de servers van het ziekenhuis, waardoor artsen niet meer bij de gegevens konden.")
-	find := func(text string) candidate {
-		for i := range toks {
-			for j := i + 1; j <= len(toks); j++ {
-				if spanText(toks, i, j) == text {
-					return candidate{start: i, end: j}
-				}
-			}
-		}
-		t.Fatalf("no span %q", text)
-		return candidate{}
-	}
-	for _, tt := range []struct {
-		span      string
-		cov, verb float64
-	}{
-		{"de servers", 1, 1},
-		{"artsen", 0, 0},
-	} {
-		cov, verb := clauseFeatures(&q, toks, find(tt.span))
-		if cov != tt.cov || verb != tt.verb {
-			t.Errorf("%q: clause_cov %.2f verb_clause %.0f, want %.2f %.0f", tt.span, cov, verb, tt.cov, tt.verb)
+		if met != tt.want {
+			t.Errorf("%q in %q: met = %v, want %v (stems %q)", tt.label, tt.sentence, met, tt.want, q.Groups[g].Stems)
 		}
 	}
 }
