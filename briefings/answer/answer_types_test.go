@@ -202,3 +202,22 @@ func TestWhatMeasureAsksForNumber(t *testing.T) {
 		t.Errorf("what-question: number fit %.2f, want well under a phrase's %.2f", num, phrase)
 	}
 }
+
+// A which-question whose focus noun names a thing, not a person or a role,
+// is rarely answered by a person; one whose focus is a role is.
+func TestWhichThingFitsNoPerson(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		q      string
+		person bool // a person fits better than a place, or worse
+	}{
+		{"Which polling station in Oss was the busiest?", false},
+		{"Welke woordvoerder reageerde op het onderzoek?", true},
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		person, place := kindFit(&q, entPerson), kindFit(&q, entPlace)
+		if (tt.person && person <= place) || (!tt.person && person >= place) {
+			t.Errorf("%q: person fit %.2f, place fit %.2f; want the person ahead: %v", tt.q, person, place, tt.person)
+		}
+	}
+}

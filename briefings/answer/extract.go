@@ -1445,11 +1445,15 @@ func kindFit(q *question, k entityKind) float64 {
 		return 0
 	case qWhich:
 		if q.Focus == entPhrase {
+			// the focus noun names no person (a role would have made it
+			// one): "which polling station" is rarely answered by a person
 			switch k {
 			case entOrg:
 				return 0.7
-			case entPerson, entCountry, entPlace, entName:
+			case entCountry, entPlace, entName:
 				return 0.6
+			case entPerson:
+				return 0.3
 			case entPhrase:
 				return 0.5
 			}
