@@ -52,6 +52,9 @@ type Lexicon struct {
 	// ("twee", "two"), for questions that spell a number out.
 	numberWords map[int64][]string
 	numMods     map[string]bool // folded quantity modifiers ("ruim", "bijna")
+	// boundaries maps a section of boundaries.txt (breakers, openers,
+	// complements, chained, clauses) to its folded words
+	boundaries map[string]map[string]bool
 
 	// dict is a second English -> Dutch source (FreeDict, when installed),
 	// asked only for words the hand-written lexicon lacks.
@@ -83,32 +86,41 @@ type lexWord struct {
 type wordClass uint32
 
 const (
-	wSpeech      wordClass = 1 << iota // speechVerbs
-	wWeakPrep                          // weakPreps
-	wPlacePrep                         // placePreps
-	wReason                            // reasonMarkers
-	wSource                            // sourcePreps
-	wManner                            // mannerPreps
-	wJoiner                            // nameJoiners
-	wAux                               // auxWords
-	wCopula                            // copulas
-	wNPInner                           // npInner
-	wUnit                              // units
-	wCurrency                          // currencies
-	wRelDate                           // relDates
-	wRelDateHead                       // relDateHeads
-	wRelDateMod                        // relDateMods
-	wNotNumber                         // dutchNotNumbers
-	wMonth                             // months, with a month number
-	wWeekday                           // weekdays
-	wCountryAdj                        // countryAdj
-	wFirstName                         // firstNames
-	wRole                              // roles
-	wOrgHead                           // orgHeads
-	wNumber                            // numbers
-	wNumMod                            // numMods
-	wStop                              // a stop word (IsStopword)
+	wSpeech         wordClass = 1 << iota // speechVerbs
+	wWeakPrep                             // weakPreps
+	wPlacePrep                            // placePreps
+	wReason                               // reasonMarkers
+	wSource                               // sourcePreps
+	wManner                               // mannerPreps
+	wJoiner                               // nameJoiners
+	wAux                                  // auxWords
+	wCopula                               // copulas
+	wNPInner                              // npInner
+	wUnit                                 // units
+	wCurrency                             // currencies
+	wRelDate                              // relDates
+	wRelDateHead                          // relDateHeads
+	wRelDateMod                           // relDateMods
+	wNotNumber                            // dutchNotNumbers
+	wMonth                                // months, with a month number
+	wWeekday                              // weekdays
+	wCountryAdj                           // countryAdj
+	wFirstName                            // firstNames
+	wRole                                 // roles
+	wOrgHead                              // orgHeads
+	wNumber                               // numbers
+	wNumMod                               // numMods
+	wStop                                 // a stop word (IsStopword)
+	wRunBreaker                           // boundaries.txt: breakers (end a run of content words)
+	wPhraseOpener                         // boundaries.txt: openers (open a noun phrase)
+	wComplementPrep                       // boundaries.txt: complements (open a noun's complement)
+	wChainedPrep                          // boundaries.txt: chained (a complement after a complement)
+	wClauseOpener                         // boundaries.txt: clauses (open a clause)
 )
+
+// boundarySections are the sections of boundaries.txt and their classes.
+var boundarySections = map[string]wordClass{"breakers": wRunBreaker, "openers": wPhraseOpener,
+	"complements": wComplementPrep, "chained": wChainedPrep, "clauses": wClauseOpener}
 
 // classOf is the class of folded word f.
 func (lx *Lexicon) classOf(f string) wordClass {
@@ -162,6 +174,9 @@ func (lx *Lexicon) lookUpClass(f string) wordClass {
 	set(wNumber, number)
 	set(wNumMod, lx.numMods[f])
 	set(wStop, analysis.IsStopword(f))
+	for section, bit := range boundarySections {
+		set(bit, lx.boundaries[section][f])
+	}
 	return c
 }
 
@@ -181,6 +196,11 @@ func (lx *Lexicon) indexWords() {
 	}
 	for w := range lx.months {
 		lx.words[w] = lexWord{}
+	}
+	for _, m := range lx.boundaries {
+		for w := range m {
+			lx.words[w] = lexWord{}
+		}
 	}
 	for w := range lx.numbers {
 		lx.words[w] = lexWord{}
@@ -244,6 +264,7 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		orgs: map[string]bool{}, orgHeads: map[string]bool{}, acronyms: map[string][]acronymDef{}, firstNames: map[string]bool{},
 		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
 		numbers: map[string]int64{}, numMods: map[string]bool{},
+		boundaries: map[string]map[string]bool{},
 	}
 	sub, err := fs.Sub(lexiconFiles, "lexicon")
 	if err != nil {
@@ -293,6 +314,16 @@ var lexFiles = []lexFile{
 	{"en-nl-general.tsv", (*Lexicon).addTranslation},
 	{"countries.tsv", (*Lexicon).addCountry},
 	{"places.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.places, cols[0]); return nil }},
+	{"boundaries.txt", func(lx *Lexicon, section string, cols []string) error {
+		if _, ok := boundarySections[section]; !ok {
+			return fmt.Errorf("words outside a known section (breakers, openers, complements, chained, clauses): %q", cols[0])
+		}
+		if lx.boundaries[section] == nil {
+			lx.boundaries[section] = map[string]bool{}
+		}
+		addAll(lx.boundaries[section], cols[0])
+		return nil
+	}},
 	{"firstnames.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.firstNames, cols[0]); return nil }},
 	{"orgs.txt", func(lx *Lexicon, section string, cols []string) error {
 		if section == "heads" {

@@ -705,7 +705,7 @@ func appendNounRuns(out []candidate, toks []tok) []candidate {
 		// rittenplanning" (an answer that holds the question's wording
 		// of it is no worse without)
 		s := i
-		if i > 0 && !toks[i].gap && phraseOpeners[toks[i-1].Folded] {
+		if i > 0 && !toks[i].gap && toks[i-1].class&wPhraseOpener != 0 {
 			s = i - 1
 		}
 		out = append(out, candidate{start: s, end: j, kind: entPhrase})
@@ -713,9 +713,9 @@ func appendNounRuns(out []candidate, toks []tok) []candidate {
 		// referendum over onafhankelijkheid", "de servers met het
 		// elektronisch patiëntendossier", and a second "van" after it
 		// ("scheuren in de betonnen liggers van de brug")
-		if k := nounComplementEnd(toks, j, complementPreps); k > j {
+		if k := nounComplementEnd(toks, j, wComplementPrep); k > j {
 			out = append(out, candidate{start: s, end: k, kind: entPhrase})
-			if m := nounComplementEnd(toks, k, ofPreps); m > k && m-s <= maxCandidateWords {
+			if m := nounComplementEnd(toks, k, wChainedPrep); m > k && m-s <= maxCandidateWords {
 				out = append(out, candidate{start: s, end: m, kind: entPhrase})
 			}
 		}
@@ -725,59 +725,20 @@ func appendNounRuns(out []candidate, toks []tok) []candidate {
 }
 
 // inNounRun reports whether t can stand in a run of content words: no
-// stop word, auxiliary or verb of saying, none of runBreakers.
+// stop word, auxiliary or verb of saying, no breaker (boundaries.txt).
 func inNounRun(t tok) bool {
-	return !t.stop && t.class&(wAux|wSpeech) == 0 && !runBreakers[t.Folded]
+	return !t.stop && t.class&(wAux|wSpeech|wRunBreaker) == 0
 }
 
-// runBreakers are words outside the stop-word lists that end a run of
-// content words: prepositions, conjunctions, pronominal adverbs and
-// adverbs ("de bende volgens de rechtbank").
-var runBreakers = map[string]bool{"volgens": true, "tijdens": true, "namens": true, "sinds": true, "vanwege": true,
-	"wegens": true, "zoals": true, "rond": true, "ondanks": true, "dankzij": true, "binnen": true, "buiten": true,
-	"langs": true, "tussen": true, "vanaf": true, "naast": true, "boven": true, "vooral": true, "alleen": true,
-	"echter": true, "inmiddels": true, "zelfs": true, "pas": true, "waardoor": true, "waarin": true, "waarbij": true,
-	"waarop": true, "waarmee": true, "waarna": true, "terwijl": true, "nadat": true, "voordat": true, "zodat": true,
-	"doordat": true, "hoewel": true, "aldus": true, "eerder": true, "later": true, "daarna": true, "vervolgens": true,
-	"steeds": true, "wel": true, "even": true, "erg": true, "heel": true, "zeer": true, "vaak": true, "soms": true,
-	"nooit": true,
-	// the commonest verb forms outside the stop-word lists: "bij de
-	// controle kwamen scheuren … aan het licht"
-	"kwam": true, "kwamen": true, "komt": true, "ging": true, "gingen": true, "gaat": true, "kreeg": true,
-	"kregen": true, "krijgt": true, "nam": true, "namen": true, "neemt": true, "gaf": true, "gaven": true,
-	"geeft": true, "zag": true, "zagen": true, "ziet": true, "stond": true, "stonden": true, "staat": true,
-	"liep": true, "liepen": true, "loopt": true, "bleef": true, "bleven": true, "blijft": true, "vond": true,
-	"vonden": true, "vindt": true, "hield": true, "hielden": true, "houdt": true, "liet": true, "lieten": true,
-	"laat": true, "bracht": true, "brachten": true, "brengt": true, "leek": true, "leken": true, "lijkt": true,
-	"ligt": true, "lag": true, "lagen": true, "zit": true, "zat": true, "zaten": true, "wist": true,
-	"wisten": true, "weet": true, "moest": true, "moesten": true, "mocht": true, "mochten": true, "wilde": true,
-	"wilden": true, "blijkt": true, "bleek": true, "maakt": true, "maakte": true, "maakten": true, "zegt": true,
-	"zei": true, "zeiden": true, "gold": true, "geldt": true}
-
-// phraseOpeners open a noun phrase: articles, possessives, quantifiers.
-// ("die", "dat" and "zijn" are left out: in news text mostly a relative
-// pronoun, a conjunction and a verb.)
-var phraseOpeners = map[string]bool{"de": true, "het": true, "een": true, "deze": true, "dit": true, "haar": true,
-	"hun": true, "mijn": true, "onze": true, "uw": true, "elke": true, "ieder": true, "iedere": true, "alle": true,
-	"enkele": true, "sommige": true, "beide": true, "the": true}
-
-// complementPreps open a phrase that can complement the noun before it;
-// ofPreps only "van"/"of", the one that follows a complement again.
-var (
-	complementPreps = map[string]bool{"van": true, "over": true, "of": true, "met": true, "voor": true, "in": true,
-		"uit": true, "tegen": true, "aan": true, "op": true}
-	ofPreps = map[string]bool{"van": true, "of": true}
-)
-
-// nounComplementEnd returns the end of a phrase opened by one of preps
-// that starts at toks[j] and complements the noun before it ("van de
-// Nicaraguaanse postdienst"), or j when there is none.
-func nounComplementEnd(toks []tok, j int, preps map[string]bool) int {
-	if j >= len(toks) || toks[j].gap || !preps[toks[j].Folded] {
+// nounComplementEnd returns the end of a phrase opened by a word of class
+// preps that starts at toks[j] and complements the noun before it ("van
+// de Nicaraguaanse postdienst"), or j when there is none.
+func nounComplementEnd(toks []tok, j int, preps wordClass) int {
+	if j >= len(toks) || toks[j].gap || toks[j].class&preps == 0 {
 		return j
 	}
 	k := j + 1
-	if k < len(toks) && !toks[k].gap && phraseOpeners[toks[k].Folded] {
+	if k < len(toks) && !toks[k].gap && toks[k].class&wPhraseOpener != 0 {
 		k++
 	}
 	m := k
@@ -1008,16 +969,10 @@ func clauseFeatures(q *question, toks []tok, c candidate) (cov, verb float64) {
 
 // clauseBreak reports whether a new clause starts at word t: after a
 // comma, semicolon, colon, bracket or dash, or at a subordinator or
-// relative pronoun ("waardoor", "omdat", "die").
+// relative pronoun ("waardoor", "omdat", "die"; boundaries.txt).
 func clauseBreak(t tok) bool {
-	return strings.ContainsAny(t.pre, ",;:()–—") || clauseOpeners[t.Folded]
+	return strings.ContainsAny(t.pre, ",;:()–—") || t.class&wClauseOpener != 0
 }
-
-// clauseOpeners open a subordinate clause.
-var clauseOpeners = map[string]bool{"waardoor": true, "omdat": true, "doordat": true, "terwijl": true, "nadat": true,
-	"voordat": true, "zodat": true, "hoewel": true, "maar": true, "want": true, "die": true, "dat": true, "waarin": true,
-	"waarbij": true, "waarop": true, "waarmee": true, "waarna": true, "toen": true, "wanneer": true, "because": true,
-	"which": true, "who": true, "while": true, "after": true, "before": true, "although": true, "but": true}
 
 // expandsAcronym reports whether the candidate c is part of the expansion
 // of one of the question's acronyms: the initials of the capitalised words

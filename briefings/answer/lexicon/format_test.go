@@ -395,3 +395,32 @@ func TestNumbers(t *testing.T) {
 		t.Errorf("%s: %d modifiers under '# modifiers', want at least 20", name, mods)
 	}
 }
+
+// boundaries.txt: lower-case words under the five sections the span
+// finders know, none twice in a section.
+func TestBoundaries(t *testing.T) {
+	const name = "boundaries.txt"
+	sections := []string{"breakers", "openers", "complements", "chained", "clauses"}
+	got := map[string]map[string]int{}
+	for _, l := range readLines(t, name, sections...) {
+		where := fmt.Sprintf("%s:%d", name, l.n)
+		if l.section == "" || len(l.cols) != 1 {
+			t.Errorf("%s: want comma-separated words under a section", where)
+			continue
+		}
+		if got[l.section] == nil {
+			got[l.section] = map[string]int{}
+		}
+		for _, f := range forms(t, where, l.cols[0], true, false, false) {
+			if prev, ok := got[l.section][f]; ok {
+				t.Errorf("%s: %q already on line %d", where, f, prev)
+			}
+			got[l.section][f] = l.n
+		}
+	}
+	for _, s := range sections {
+		if len(got[s]) == 0 {
+			t.Errorf("%s: no words under '# %s'", name, s)
+		}
+	}
+}
