@@ -55,22 +55,10 @@ type candidate struct {
 var (
 	nameJoiners = map[string]bool{"van": true, "de": true, "der": true, "den": true, "von": true, "al": true, "aan": true, "op": true,
 		"bin": true, "ter": true, "ten": true, "le": true, "la": true, "du": true, "del": true, "da": true, "di": true, "the": true}
-	placePreps  = map[string]bool{"in": true, "te": true, "uit": true, "naar": true, "nabij": true, "bij": true, "at": true, "to": true, "from": true, "near": true}
-	weakPreps   = map[string]bool{"tegen": true, "via": true, "met": true, "naar": true, "aan": true, "bij": true, "voor": true, "over": true, "op": true, "in": true, "tot": true, "to": true, "with": true, "via ": true}
 	speechVerbs = map[string]bool{"zei": true, "zegt": true, "zeggen": true, "aldus": true, "volgens": true, "schrijft": true,
 		"schreef": true, "meldt": true, "meldde": true, "stelt": true, "stelde": true, "verklaarde": true, "twitterde": true,
 		"noemde": true, "noemt": true, "liet": true, "vond": true, "zeiden": true, "waarschuwde": true, "benadrukte": true}
-	reasonMarkers = map[string]bool{"omdat": true, "doordat": true, "want": true, "vanwege": true, "wegens": true,
-		"because": true, "aangezien": true, "zodat": true, "dankzij": true, "gevolg": true}
-	sourcePreps = map[string]bool{"uit": true, "afkomstig": true, "vanuit": true}
-	mannerPreps = map[string]bool{"via": true, "met": true, "per": true, "door": true, "by": true, "through": true, "with": true}
-	relDates    = map[string]bool{"gisteren": true, "vandaag": true, "eergisteren": true, "morgen": true, "vanochtend": true,
-		"vanmiddag": true, "vanavond": true, "vannacht": true, "yesterday": true, "today": true, "weekend": true}
-	relDateHeads = map[string]bool{"week": true, "maand": true, "jaar": true, "weekend": true, "eeuw": true}
-	relDateMods  = map[string]bool{"vorige": true, "vorig": true, "afgelopen": true, "komende": true, "volgende": true, "dit": true, "deze": true, "begin": true, "eind": true, "half": true}
-	// dutchNotNumbers are English number words that are other words in Dutch.
-	dutchNotNumbers = map[string]bool{"ten": true}
-	negations       = map[string]bool{"niet": true, "geen": true, "nooit": true, "not": true, "no": true, "never": true, "nee": true}
+	negations = map[string]bool{"niet": true, "geen": true, "nooit": true, "not": true, "no": true, "never": true, "nee": true}
 )
 
 // answerMemo is what one examination of a question reuses from sentence
@@ -834,14 +822,6 @@ func numberSpans(lx *Lexicon, toks []tok) []candidate {
 // dayJoiners join two days of one month: "9 en 13 februari", "2 tot 9 mei".
 var dayJoiners = map[string]bool{"en": true, "tot": true, "of": true, "t/m": true}
 
-// npInner are the small words inside a noun phrase ("de advocaat van de
-// oud-wethouder").
-var npInner = map[string]bool{"van": true, "de": true, "het": true, "der": true, "des": true, "een": true}
-
-// currencies mark a number as an amount of money.
-var currencies = map[string]bool{"euro": true, "dollar": true, "dollars": true, "pond": true, "yen": true,
-	"roebel": true, "frank": true}
-
 // isMoney reports whether a counted noun asks for an amount of money.
 func isMoney(label string) bool {
 	switch analysis.Fold(label) {
@@ -861,17 +841,6 @@ func hasContent(ts []tok) bool {
 	}
 	return false
 }
-
-// units are measure words that belong with a number.
-var units = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,
-	"dag": true, "dagen": true, "uur": true, "minuten": true, "seconden": true, "euro": true, "dollar": true,
-	"pond": true, "procent": true, "%": true, "kilometer": true, "km": true, "meter": true, "kilo": true, "ton": true,
-	"years": true, "months": true, "weeks": true, "days": true, "hours": true, "percent": true, "miljoen": true,
-	"miljard": true, "duizend": true, "honderd": true, "keer": true, "zetels": true, "stemmen": true,
-	"graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true, "mensen": true,
-	"doden": true, "gewonden": true, "inwoners": true,
-	// a penalty: "drie jaar cel", "240 uur taakstraf"
-	"cel": true, "gevangenisstraf": true, "celstraf": true, "taakstraf": true, "werkstraf": true}
 
 // timeUnits measure a duration: the answer to "hoe lang" / "how long".
 var timeUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "maanden": true, "week": true, "weken": true,

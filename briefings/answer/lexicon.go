@@ -52,9 +52,9 @@ type Lexicon struct {
 	// ("twee", "two"), for questions that spell a number out.
 	numberWords map[int64][]string
 	numMods     map[string]bool // folded quantity modifiers ("ruim", "bijna")
-	// boundaries maps a section of boundaries.txt (breakers, openers,
-	// complements, chained, clauses) to its folded words
-	boundaries map[string]map[string]bool
+	// classes maps a section of boundaries.txt or classes.txt
+	// (classSections) to its folded words
+	classes map[string]map[string]bool
 
 	// dict is a second English -> Dutch source (FreeDict, when installed),
 	// asked only for words the hand-written lexicon lacks.
@@ -87,21 +87,21 @@ type wordClass uint32
 
 const (
 	wSpeech         wordClass = 1 << iota // speechVerbs
-	wWeakPrep                             // weakPreps
-	wPlacePrep                            // placePreps
-	wReason                               // reasonMarkers
-	wSource                               // sourcePreps
-	wManner                               // mannerPreps
+	wWeakPrep                             // classes.txt: weak
+	wPlacePrep                            // classes.txt: place
+	wReason                               // classes.txt: reason
+	wSource                               // classes.txt: source
+	wManner                               // classes.txt: manner
 	wJoiner                               // nameJoiners
 	wAux                                  // auxWords
 	wCopula                               // copulas
-	wNPInner                              // npInner
-	wUnit                                 // units
-	wCurrency                             // currencies
-	wRelDate                              // relDates
-	wRelDateHead                          // relDateHeads
-	wRelDateMod                           // relDateMods
-	wNotNumber                            // dutchNotNumbers
+	wNPInner                              // classes.txt: npinner
+	wUnit                                 // classes.txt: units
+	wCurrency                             // classes.txt: currencies
+	wRelDate                              // classes.txt: reldates
+	wRelDateHead                          // classes.txt: reldateheads
+	wRelDateMod                           // classes.txt: reldatemods
+	wNotNumber                            // classes.txt: notnumbers
 	wMonth                                // months, with a month number
 	wWeekday                              // weekdays
 	wCountryAdj                           // countryAdj
@@ -118,9 +118,13 @@ const (
 	wClauseOpener                         // boundaries.txt: clauses (open a clause)
 )
 
-// boundarySections are the sections of boundaries.txt and their classes.
-var boundarySections = map[string]wordClass{"breakers": wRunBreaker, "openers": wPhraseOpener,
-	"complements": wComplementPrep, "chained": wChainedPrep, "clauses": wClauseOpener}
+// classSections are the sections of boundaries.txt and classes.txt and
+// the word classes they set.
+var classSections = map[string]wordClass{"breakers": wRunBreaker, "openers": wPhraseOpener,
+	"complements": wComplementPrep, "chained": wChainedPrep, "clauses": wClauseOpener,
+	"weak": wWeakPrep, "place": wPlacePrep, "reason": wReason, "source": wSource, "manner": wManner,
+	"npinner": wNPInner, "units": wUnit, "currencies": wCurrency, "reldates": wRelDate,
+	"reldateheads": wRelDateHead, "reldatemods": wRelDateMod, "notnumbers": wNotNumber}
 
 // classOf is the class of folded word f.
 func (lx *Lexicon) classOf(f string) wordClass {
@@ -149,21 +153,9 @@ func (lx *Lexicon) lookUpClass(f string) wordClass {
 		}
 	}
 	set(wSpeech, speechVerbs[f])
-	set(wWeakPrep, weakPreps[f])
-	set(wPlacePrep, placePreps[f])
-	set(wReason, reasonMarkers[f])
-	set(wSource, sourcePreps[f])
-	set(wManner, mannerPreps[f])
 	set(wJoiner, nameJoiners[f])
 	set(wAux, auxWords[f])
 	set(wCopula, copulas[f])
-	set(wNPInner, npInner[f])
-	set(wUnit, units[f])
-	set(wCurrency, currencies[f])
-	set(wRelDate, relDates[f])
-	set(wRelDateHead, relDateHeads[f])
-	set(wRelDateMod, relDateMods[f])
-	set(wNotNumber, dutchNotNumbers[f])
 	set(wMonth, lx.months[f] > 0)
 	set(wWeekday, lx.weekdays[f])
 	set(wCountryAdj, lx.countryAdj[f])
@@ -174,8 +166,8 @@ func (lx *Lexicon) lookUpClass(f string) wordClass {
 	set(wNumber, number)
 	set(wNumMod, lx.numMods[f])
 	set(wStop, analysis.IsStopword(f))
-	for section, bit := range boundarySections {
-		set(bit, lx.boundaries[section][f])
+	for section, bit := range classSections {
+		set(bit, lx.classes[section][f])
 	}
 	return c
 }
@@ -184,9 +176,7 @@ func (lx *Lexicon) lookUpClass(f string) wordClass {
 // with its class and stem.
 func (lx *Lexicon) indexWords() {
 	lx.words = map[string]lexWord{}
-	for _, m := range []map[string]bool{speechVerbs, weakPreps, placePreps, reasonMarkers, sourcePreps, mannerPreps,
-		nameJoiners, auxWords, copulas, npInner, units, currencies, relDates, relDateHeads, relDateMods, dutchNotNumbers,
-		lx.weekdays, lx.countryAdj, lx.firstNames, lx.roles, lx.orgHeads, lx.numMods} {
+	for _, m := range []map[string]bool{speechVerbs, nameJoiners, auxWords, copulas, lx.weekdays, lx.countryAdj, lx.firstNames, lx.roles, lx.orgHeads, lx.numMods} {
 		for w := range m {
 			lx.words[w] = lexWord{}
 		}
@@ -197,7 +187,7 @@ func (lx *Lexicon) indexWords() {
 	for w := range lx.months {
 		lx.words[w] = lexWord{}
 	}
-	for _, m := range lx.boundaries {
+	for _, m := range lx.classes {
 		for w := range m {
 			lx.words[w] = lexWord{}
 		}
@@ -264,7 +254,7 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		orgs: map[string]bool{}, orgHeads: map[string]bool{}, acronyms: map[string][]acronymDef{}, firstNames: map[string]bool{},
 		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
 		numbers: map[string]int64{}, numMods: map[string]bool{},
-		boundaries: map[string]map[string]bool{},
+		classes: map[string]map[string]bool{},
 	}
 	sub, err := fs.Sub(lexiconFiles, "lexicon")
 	if err != nil {
@@ -314,16 +304,8 @@ var lexFiles = []lexFile{
 	{"en-nl-general.tsv", (*Lexicon).addTranslation},
 	{"countries.tsv", (*Lexicon).addCountry},
 	{"places.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.places, cols[0]); return nil }},
-	{"boundaries.txt", func(lx *Lexicon, section string, cols []string) error {
-		if _, ok := boundarySections[section]; !ok {
-			return fmt.Errorf("words outside a known section (breakers, openers, complements, chained, clauses): %q", cols[0])
-		}
-		if lx.boundaries[section] == nil {
-			lx.boundaries[section] = map[string]bool{}
-		}
-		addAll(lx.boundaries[section], cols[0])
-		return nil
-	}},
+	{"boundaries.txt", (*Lexicon).addClassWords},
+	{"classes.txt", (*Lexicon).addClassWords},
 	{"firstnames.txt", func(lx *Lexicon, _ string, cols []string) error { addAll(lx.firstNames, cols[0]); return nil }},
 	{"orgs.txt", func(lx *Lexicon, section string, cols []string) error {
 		if section == "heads" {
@@ -383,6 +365,19 @@ func (lx *Lexicon) read(src fs.FS) error {
 			return fmt.Errorf("read lexicon file %s: %w", f.name, err)
 		}
 	}
+	return nil
+}
+
+// addClassWords reads a line of boundaries.txt or classes.txt: the words
+// of one of classSections.
+func (lx *Lexicon) addClassWords(section string, cols []string) error {
+	if _, ok := classSections[section]; !ok {
+		return fmt.Errorf("words outside a known section: %q", cols[0])
+	}
+	if lx.classes[section] == nil {
+		lx.classes[section] = map[string]bool{}
+	}
+	addAll(lx.classes[section], cols[0])
 	return nil
 }
 

@@ -396,11 +396,19 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
-// boundaries.txt: lower-case words under the five sections the span
-// finders know, none twice in a section.
+// boundaries.txt and classes.txt: lower-case words under the sections the
+// span finders know, none twice in a section.
 func TestBoundaries(t *testing.T) {
-	const name = "boundaries.txt"
-	sections := []string{"breakers", "openers", "complements", "chained", "clauses"}
+	checkClassWords(t, "boundaries.txt", "breakers", "openers", "complements", "chained", "clauses")
+}
+
+func TestClasses(t *testing.T) {
+	checkClassWords(t, "classes.txt", "weak", "place", "reason", "source", "manner", "npinner", "units", "currencies",
+		"reldates", "reldateheads", "reldatemods", "notnumbers")
+}
+
+func checkClassWords(t *testing.T, name string, sections ...string) {
+	t.Helper()
 	got := map[string]map[string]int{}
 	for _, l := range readLines(t, name, sections...) {
 		where := fmt.Sprintf("%s:%d", name, l.n)
