@@ -253,13 +253,9 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 			var text string   // the sentence, read only for compound parts
 			var folded string // text folded, for names in hyphenated words
 			for gi, grp := range q.Groups {
-				found := false
-				for _, id := range grp.Terms {
-					if slices.Contains(terms, id) {
-						cov += weights[gi]
-						found = true
-						break
-					}
+				found := sharesTerm(terms, grp.Terms)
+				if found {
+					cov += weights[gi]
 				}
 				if found || grp.Number {
 					continue
@@ -663,8 +659,7 @@ func useSynonyms(s Corpus, q *question, best DocScore) {
 		}
 		used := false
 		for sent := lo; sent < hi && !used; sent++ {
-			terms := s.SentenceTerms(sent)
-			used = slices.ContainsFunc(g.Terms, func(id uint32) bool { return slices.Contains(terms, id) })
+			used = sharesTerm(s.SentenceTerms(sent), g.Terms)
 		}
 		if used {
 			continue
@@ -687,6 +682,16 @@ func useSynonyms(s Corpus, q *question, best DocScore) {
 	if groups != nil {
 		q.Groups = groups
 	}
+}
+
+// sharesTerm reports whether a sentence's terms hold one of ids.
+func sharesTerm(terms, ids []uint32) bool {
+	for _, id := range ids {
+		if slices.Contains(terms, id) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendNounRuns proposes runs of content words (no stop words, no

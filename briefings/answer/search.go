@@ -1,10 +1,6 @@
 package answer
 
-import (
-	"slices"
-
-	"github.com/briefbot/briefbot/briefings/analysis"
-)
+import "github.com/briefbot/briefbot/briefings/analysis"
 
 // SearchHit is an article found for a search query: its number in the
 // Corpus, its retrieval score and its best sentence with the matched words
@@ -47,11 +43,8 @@ func (l *Librarian) Search(s Corpus, query string, limit int) ([]SearchHit, erro
 		for g := lo; g < hi; g++ {
 			terms, n := s.SentenceTerms(g), 0
 			for _, grp := range q.Groups {
-				for _, id := range grp.Terms {
-					if slices.Contains(terms, id) {
-						n++
-						break
-					}
+				if sharesTerm(terms, grp.Terms) {
+					n++
 				}
 			}
 			if n > bestN {

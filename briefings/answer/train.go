@@ -175,25 +175,13 @@ func TrainRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ran
 		if err != nil {
 			return nil, err
 		}
-		for _, it := range test {
-			best := m.rank(it.cands)
-			if best < 0 {
-				continue
-			}
-			calX = append(calX, calibrationFeatures(it.cands, best))
-			calY = append(calY, it.labels[best])
-		}
+		calX, calY = m.appendCalibration(calX, calY, test)
 	}
 	m, err := fitRanker(ctx, items, o)
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range o.Calibrate {
-		if best := m.rank(it.cands); best >= 0 {
-			calX = append(calX, calibrationFeatures(it.cands, best))
-			calY = append(calY, it.labels[best])
-		}
-	}
+	calX, calY = m.appendCalibration(calX, calY, o.Calibrate)
 	m.Calibration = fitLogistic(calX, calY, 0.01, 2000)
 	var confs []float64
 	for _, x := range calX {
@@ -201,6 +189,18 @@ func TrainRanker(ctx context.Context, items []*RankerItem, o TrainOptions) (*Ran
 	}
 	m.Threshold = chooseThreshold(confs, calY, o.TargetPrecision)
 	return m, nil
+}
+
+// appendCalibration appends, for each item m chooses an answer for, the
+// calibration features of that choice and whether it is right.
+func (m *RankerModel) appendCalibration(calX [][]float64, calY []bool, items []*RankerItem) ([][]float64, []bool) {
+	for _, it := range items {
+		if best := m.rank(it.cands); best >= 0 {
+			calX = append(calX, calibrationFeatures(it.cands, best))
+			calY = append(calY, it.labels[best])
+		}
+	}
+	return calX, calY
 }
 
 // fitRanker fits the conditional logit weights on standardised features.
