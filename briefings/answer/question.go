@@ -827,6 +827,12 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				capital = false
 			}
 		}
+		if capital && i == 0 && lang == "nl" && l.lex.classOf(f)&(wRunBreaker|wSource|wPlacePrep|wWeakPrep|wManner) != 0 {
+			// a preposition opening the question ("Vanuit welke stad",
+			// "Binnen welke termijn") is no name: it often stands before
+			// the answer too ("binnen twee weken")
+			capital = false
+		}
 		g := TermGroup{Label: text, Weight: 1, Pos: i}
 		isNum := unicode.IsDigit([]rune(f)[0])
 		switch {

@@ -436,3 +436,28 @@ func TestVolgensSourceIsNoPredicate(t *testing.T) {
 		}
 	}
 }
+
+// A preposition that opens a Dutch question is a word like any other, not a
+// name because it is capitalised; a name that opens one stays a name.
+func TestOpeningPrepositionIsNoName(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		question, word string
+		name           bool
+	}{
+		{"Vanuit welke stad werden de betalingen geregeld?", "Vanuit", false},
+		{"Binnen welke termijn moeten de diplomaten vertrekken?", "Binnen", false},
+		{"Tijdens welke storm viel de stroom uit?", "Tijdens", false},
+		{"Rutte zei wat over de verkiezingen?", "Rutte", true},
+	} {
+		q := lib.analyzeQuestion(tt.question, nil)
+		i := slices.IndexFunc(q.Groups, func(g TermGroup) bool { return g.Label == tt.word })
+		if i < 0 {
+			t.Errorf("%q: no group %q in %+v", tt.question, tt.word, q.Groups)
+			continue
+		}
+		if q.Groups[i].Name != tt.name {
+			t.Errorf("%q: group %q name %v, want %v", tt.question, tt.word, q.Groups[i].Name, tt.name)
+		}
+	}
+}
