@@ -52,6 +52,13 @@ type Lexicon struct {
 	// ("twee", "two"), for questions that spell a number out.
 	numberWords map[int64][]string
 	numMods     map[string]bool // folded quantity modifiers ("ruim", "bijna")
+	// enPast are irregular English past forms of the lexicon's verbs
+	// ("said", "won"), where a question's noun phrase ends
+	enPast map[string]bool
+	// enFirst are the first forms of the English lines (a concept's
+	// lemma), needed only while reading: a past form that is some other
+	// line's lemma ("place", "control") is a noun
+	enFirst map[string]bool
 	// classes maps a section of boundaries.txt or classes.txt
 	// (classSections) to its folded words
 	classes map[string]map[string]bool
@@ -253,7 +260,7 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		countries: map[string]string{}, countryAdj: map[string]bool{}, places: map[string]bool{},
 		orgs: map[string]bool{}, orgHeads: map[string]bool{}, acronyms: map[string][]acronymDef{}, firstNames: map[string]bool{},
 		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
-		numbers: map[string]int64{}, numMods: map[string]bool{},
+		numbers: map[string]int64{}, numMods: map[string]bool{}, enPast: map[string]bool{}, enFirst: map[string]bool{},
 		classes: map[string]map[string]bool{},
 	}
 	sub, err := fs.Sub(lexiconFiles, "lexicon")
@@ -283,6 +290,10 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 			lx.maxNumberLen = max(lx.maxNumberLen, len(w))
 		}
 	}
+	for w := range lx.enFirst {
+		delete(lx.enPast, w)
+	}
+	lx.enFirst = nil
 	lx.indexWords()
 	lx.longRoles = map[string]bool{}
 	for r := range lx.roles {
@@ -405,6 +416,7 @@ func (lx *Lexicon) addTranslation(_ string, cols []string) error {
 	if len(en) == 0 || len(nl) == 0 {
 		return fmt.Errorf("empty side in %q", strings.Join(cols, "\t"))
 	}
+	lx.addPastForms(en)
 	for _, e := range en {
 		lx.en[e] = appendUnique(lx.en[e], nl...)
 		lx.maxPhrase = max(lx.maxPhrase, len(strings.Fields(e)))
@@ -414,6 +426,40 @@ func (lx *Lexicon) addTranslation(_ string, cols []string) error {
 	}
 	return nil
 }
+
+// addPastForms records the irregular past forms among the English forms
+// of a verb's line ("say,says,said,saying"): a line with an -ing form is a
+// verb's; its forms other than the first, the first with -s or -es, the
+// -ing forms and nouns by their endings ("winner", "resignation") are past
+// forms. (Regular ones end in -ed and need no list.)
+func (lx *Lexicon) addPastForms(en []string) {
+	lx.enFirst[en[0]] = true
+	if !slices.ContainsFunc(en, func(e string) bool { return strings.HasSuffix(e, "ing") && !strings.Contains(e, " ") }) {
+		return
+	}
+	base := en[0]
+	for _, e := range en[1:] {
+		if strings.Contains(e, " ") || strings.Contains(base, " ") || e == base+"s" || e == base+"es" || strings.HasSuffix(e, "ed") || !strings.HasPrefix(e, base[:1]) ||
+			len(e) > len(base)+3 {
+			continue
+		}
+		if slices.ContainsFunc(nounEndings, func(end string) bool { return strings.HasSuffix(e, end) }) {
+			continue
+		}
+		// a form with its own inflections on the line is a base ("place,
+		// places"), not a past form
+		if slices.ContainsFunc(en, func(o string) bool {
+			return o == e+"s" || o == e+"es" || o == e+"d" || o == e+"ed" || o == e+"ing" || o == strings.TrimSuffix(e, "e")+"ing"
+		}) {
+			continue
+		}
+		lx.enPast[e] = true
+	}
+}
+
+// nounEndings are the endings of English nouns that share a line with
+// their verb ("winner", "dismissal").
+var nounEndings = []string{"ing", "er", "ers", "or", "ors", "ion", "ions", "ment", "ments", "y", "ies", "ance", "ence", "al", "als", "ure", "s", "ist", "ists", "ism", "ness", "ity", "ive", "age", "ar"}
 
 func (lx *Lexicon) addCountry(_ string, cols []string) error {
 	if len(cols) < 2 {

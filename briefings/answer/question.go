@@ -329,7 +329,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				// "which Kremlin spokesman", "welke twee stemhulpsites",
 				// "which pro-Russian ruling party": the focus is the head
 				// noun after the modifiers
-				if h := l.focusHead(text, words, qi+1); h > qi+1 {
+				h := l.focusHead(text, words, qi+1)
+				if h < 0 && q.Lang == "en" {
+					h = l.englishHead(text, words, qi+1)
+				}
+				if h > qi+1 {
 					headAt, n = h, words[h].Folded
 				}
 			}
@@ -467,7 +471,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	if q.focusWord != "" {
 		for i, g := range q.Groups {
 			label := analysis.Fold(strings.TrimSuffix(strings.TrimSuffix(g.Label, "'s"), "’s")) // "politician's"
-			if label == q.focusWord || strings.HasPrefix(label, q.focusWord+" ") {
+			if label == q.focusWord || strings.HasPrefix(label, q.focusWord+" ") || strings.HasSuffix(label, " "+q.focusWord) {
 				q.focus = i
 				// a type noun, capitalised or not ("welke Bundesligaclub"),
 				// is no name the answer's sentence must hold
@@ -789,6 +793,40 @@ func (l *Librarian) focusHead(text string, words []analysis.Word, from int) int 
 		if stem != f && (orgFocus[stem] || placeFocus[stem] || l.lex.roles[stem] || l.lex.orgHeads[stem]) {
 			head = i // "committee's"
 		}
+	}
+	return head
+}
+
+// englishHead finds the head of an English noun phrase that starts at
+// words[from] when focusHead knows none of its words: the last word before
+// the verb, an auxiliary, a stop word or punctuation ("which hacking gang
+// was", "which pro-Russian ruling party claimed", "which polling station
+// in"). A possessive ends the phrase ("which committee's report": the
+// committee). A verb is a past form the lexicon lists ("claimed",
+// "said"), or a word in -s before an article, "to" or "that" ("which
+// group wants to"). It returns -1 for a phrase of one word.
+func (l *Librarian) englishHead(text string, words []analysis.Word, from int) int {
+	head := -1
+	for i := from; i < len(words) && i < from+4; i++ {
+		f := words[i].Folded
+		if i > from && strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()") {
+			break
+		}
+		if analysis.IsStopword(f) || auxWords[f] || l.lex.enPast[f] || (len(f) >= 5 && strings.HasSuffix(f, "ed")) {
+			break
+		}
+		if strings.HasSuffix(f, "s") && i+1 < len(words) {
+			if n := words[i+1].Folded; determiners[n] || n == "to" || n == "that" {
+				break
+			}
+		}
+		head = i
+		if t := words[i].Text; strings.HasSuffix(t, "'s") || strings.HasSuffix(t, "’s") {
+			break
+		}
+	}
+	if head <= from {
+		return -1
 	}
 	return head
 }

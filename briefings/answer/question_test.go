@@ -461,3 +461,38 @@ func TestOpeningPrepositionIsNoName(t *testing.T) {
 		}
 	}
 }
+
+// An English which-phrase whose words no list knows has its head before the
+// verb: the last noun, not the first modifier.
+func TestEnglishWhichHead(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct{ question, focus string }{
+		{"Which hacking gang was behind the attack?", "gang"},
+		{"Which Twitter account posted the video?", "account"},
+		{"Which pro-Russian ruling party claimed victory?", "party"},
+		{"Which Dutch runner won the race?", "runner"},
+		{"Which polling station in Oss was the busiest?", "station"},
+		{"Which tree charity wants to cut the forest?", "charity"},
+		{"Which newspaper reported the leak?", "newspaper"},
+	} {
+		q := lib.analyzeQuestion(tt.question, nil)
+		if q.focusWord != tt.focus {
+			t.Errorf("%q: focus %q, want %q", tt.question, q.focusWord, tt.focus)
+		}
+		if q.focus < 0 {
+			t.Errorf("%q: focus %q has no group in %+v", tt.question, q.focusWord, q.Groups)
+		}
+	}
+}
+
+// The lexicon knows irregular English past forms by their lines, and not
+// the nouns that share a verb's line.
+func TestEnglishPastForms(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for w, want := range map[string]bool{"said": true, "won": true, "bought": true, "told": true,
+		"winner": false, "says": false, "place": false, "party": false, "station": false} {
+		if got := lib.lex.enPast[w]; got != want {
+			t.Errorf("enPast[%q] = %v, want %v", w, got, want)
+		}
+	}
+}
