@@ -109,6 +109,7 @@ const (
 	wRelDateHead                          // classes.txt: reldateheads
 	wRelDateMod                           // classes.txt: reldatemods
 	wNotNumber                            // classes.txt: notnumbers
+	wApposLink                            // classes.txt: appositions
 	wMonth                                // months, with a month number
 	wWeekday                              // weekdays
 	wCountryAdj                           // countryAdj
@@ -131,7 +132,8 @@ var classSections = map[string]wordClass{"breakers": wRunBreaker, "openers": wPh
 	"complements": wComplementPrep, "chained": wChainedPrep, "clauses": wClauseOpener,
 	"weak": wWeakPrep, "place": wPlacePrep, "reason": wReason, "source": wSource, "manner": wManner,
 	"npinner": wNPInner, "units": wUnit, "currencies": wCurrency, "reldates": wRelDate,
-	"reldateheads": wRelDateHead, "reldatemods": wRelDateMod, "notnumbers": wNotNumber}
+	"reldateheads": wRelDateHead, "reldatemods": wRelDateMod, "notnumbers": wNotNumber,
+	"appositions": wApposLink}
 
 // classOf is the class of folded word f.
 func (lx *Lexicon) classOf(f string) wordClass {

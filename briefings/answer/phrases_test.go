@@ -101,3 +101,27 @@ func TestRoleBeforeNameAlone(t *testing.T) {
 		}
 	}
 }
+
+// A focus noun no list knows asks for a person when the sentence puts it
+// beside a person's name.
+func TestPersonInApposition(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Which volunteer discovered the error?", nil)
+	if q.focus < 0 {
+		t.Fatalf("no focus in %+v", q.Groups)
+	}
+	for _, tt := range []struct {
+		sentence string
+		want     bool
+	}{
+		{"Lotte Hazenberg, die als vrijwilliger meekeek, zag de fout.", true},
+		{"Volgens vrijwilliger Pieter Jansen klopte de telling niet.", true},
+		{"De vrijwilliger zag de fout in Hoogeveen.", false},
+		{"Hoogeveen, een vrijwilliger ontdekte het.", false},
+		{"Het bureau Open Stembus zette vrijwilligers in.", false},
+	} {
+		if got := personInApposition(&q, lib.annotate(&q, tt.sentence)); got != tt.want {
+			t.Errorf("%q: %v, want %v", tt.sentence, got, tt.want)
+		}
+	}
+}

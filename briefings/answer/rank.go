@@ -336,13 +336,23 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 	}
 	work := make([]sentWork, 0, len(hits))
 	all := make([]candidate, 0, 8*len(hits))
+	annotated := make([][]tok, len(hits))
+	for rank, h := range hits {
+		annotated[rank] = l.annotate(q, s.Article(h.doc).Sentences[h.sent].Text)
+	}
+	if q.Type == qWhich && q.Focus == entPhrase && q.focus >= 0 && slices.ContainsFunc(annotated, func(toks []tok) bool { return personInApposition(q, toks) }) {
+		// "which volunteer", "which runner": a noun no list knows, which
+		// the articles put beside a person ("hardloper Noor van Dijk",
+		// "Lotte Hazenberg, die als vrijwilliger …"): it asks for one
+		q.Focus, ex.q.Focus = entPerson, entPerson
+	}
 	for rank, h := range hits {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		art := s.Article(h.doc)
 		text := art.Sentences[h.sent].Text
-		toks := l.annotate(q, text)
+		toks := annotated[rank]
 		cov := l.coverage(q, toks, weights, total, art, h.sent)
 		ex.sentences = append(ex.sentences, examined{doc: h.doc, sent: h.sent, pre: h.pre, cov: cov})
 		cands := l.allCandidates(q, toks, art)
@@ -443,6 +453,36 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 	redundancy(ex.cands)
 	ex.q.memo = nil // the memo serves this examination only
 	return ex, nil
+}
+
+// personInApposition reports whether the sentence puts the question's
+// focus noun beside a person's name: right before it ("hardloper Noor van
+// Dijk") or after it, its comma and words like "die als" ("Lotte
+// Hazenberg, die als vrijwilliger"). A name is a person's when it opens
+// with a given name.
+func personInApposition(q *question, toks []tok) bool {
+	for i := range toks {
+		if !toks[i].inGroup(q.focus) {
+			continue
+		}
+		if i+1 < len(toks) && !toks[i+1].gap && toks[i+1].cap && toks[i+1].class&wFirstName != 0 {
+			return true
+		}
+		j := i - 1
+		for j >= 0 && j > i-4 && !toks[j+1].gap && toks[j].class&wApposLink != 0 {
+			j--
+		}
+		// toks[j+1] opens the apposition after a comma; the name ends at j
+		if j < 0 || j == i-1 || !strings.Contains(toks[j+1].pre, ",") || !toks[j].cap {
+			continue
+		}
+		for k := j; k >= 0 && k > j-4 && toks[k].cap; k-- {
+			if toks[k].class&wFirstName != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // onlyQuestionWords reports whether candidate c is made of nothing but the
