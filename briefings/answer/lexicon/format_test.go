@@ -404,7 +404,7 @@ func TestBoundaries(t *testing.T) {
 
 func TestClasses(t *testing.T) {
 	checkClassWords(t, "classes.txt", "weak", "place", "reason", "source", "manner", "npinner", "units", "currencies",
-		"reldates", "reldateheads", "reldatemods", "notnumbers")
+		"reldates", "reldateheads", "reldatemods", "notnumbers", "appositions")
 }
 
 func checkClassWords(t *testing.T, name string, sections ...string) {
