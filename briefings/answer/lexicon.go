@@ -55,6 +55,10 @@ type Lexicon struct {
 	// enPast are irregular English past forms of the lexicon's verbs
 	// ("said", "won"), where a question's noun phrase ends
 	enPast map[string]bool
+	// preps maps a folded preposition, English or Dutch, to the Dutch
+	// ones that stand before the answer to a question it governs
+	// (prepositions.tsv)
+	preps map[string][]string
 	// enFirst are the first forms of the English lines (a concept's
 	// lemma), needed only while reading: a past form that is some other
 	// line's lemma ("place", "control") is a noun
@@ -263,6 +267,7 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		orgs: map[string]bool{}, orgHeads: map[string]bool{}, acronyms: map[string][]acronymDef{}, firstNames: map[string]bool{},
 		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
 		numbers: map[string]int64{}, numMods: map[string]bool{}, enPast: map[string]bool{}, enFirst: map[string]bool{},
+		preps:   map[string][]string{},
 		classes: map[string]map[string]bool{},
 	}
 	sub, err := fs.Sub(lexiconFiles, "lexicon")
@@ -341,6 +346,7 @@ var lexFiles = []lexFile{
 		}
 		return nil
 	}},
+	{"prepositions.tsv", (*Lexicon).addPrepositions},
 	{"months.tsv", (*Lexicon).addMonth},
 	{"numbers.tsv", (*Lexicon).addNumber},
 }
@@ -462,6 +468,26 @@ func (lx *Lexicon) addPastForms(en []string) {
 // nounEndings are the endings of English nouns that share a line with
 // their verb ("winner", "dismissal").
 var nounEndings = []string{"ing", "er", "ers", "or", "ors", "ion", "ions", "ment", "ments", "y", "ies", "ance", "ence", "al", "als", "ure", "s", "ist", "ists", "ism", "ness", "ity", "ive", "age", "ar"}
+
+// addPrepositions reads a line of prepositions.tsv: English forms and the
+// one-word Dutch forms, each Dutch form meeting the others of its line.
+func (lx *Lexicon) addPrepositions(_ string, cols []string) error {
+	if len(cols) != 2 {
+		return fmt.Errorf("want 'english forms<TAB>dutch forms', got %d column(s)", len(cols))
+	}
+	en, nl := splitForms(cols[0]), splitForms(cols[1])
+	nl = slices.DeleteFunc(nl, func(d string) bool { return strings.Contains(d, " ") })
+	if len(en) == 0 || len(nl) == 0 {
+		return fmt.Errorf("empty side in %q", strings.Join(cols, "\t"))
+	}
+	for _, e := range en {
+		lx.preps[e] = appendUnique(lx.preps[e], nl...)
+	}
+	for _, d := range nl {
+		lx.preps[d] = appendUnique(lx.preps[d], nl...)
+	}
+	return nil
+}
 
 func (lx *Lexicon) addCountry(_ string, cols []string) error {
 	if len(cols) < 2 {

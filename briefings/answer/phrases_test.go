@@ -125,3 +125,36 @@ func TestPersonInApposition(t *testing.T) {
 		}
 	}
 }
+
+// The preposition that governs the question word stands before the answer:
+// "From what date" ~ "vanaf maandag 3 februari", a weekday between them.
+func TestSlotPrepBefore(t *testing.T) {
+	lib := newTestLibrarian(t)
+	tests := []struct {
+		question, sentence, cand string
+		want                     bool
+	}{
+		{"From what date will the bridge close?", "De brug gaat vanaf maandag 3 februari dicht.", "3 februari", true},
+		{"From what date will the bridge close?", "De brug gaat op 17 februari dicht.", "17 februari", false},
+		{"Vanaf wanneer is de brug dicht?", "De brug is sinds 3 februari dicht.", "3 februari", true},
+		{"Bij welke club gaat hij spelen?", "Hij gaat spelen bij VfL Wolfsburg.", "VfL Wolfsburg", true},
+		{"Bij welke club gaat hij spelen?", "VfL Wolfsburg betaalt veel.", "VfL Wolfsburg", false},
+		// stranded at the end of an English question
+		{"Where does the money come from?", "Het geld komt uit Rusland.", "Rusland", true},
+		// inside a Dutch question adverb
+		{"Waarmee betaalden de oplichters?", "Ze betaalden met bitcoins.", "bitcoins", true},
+		// no preposition before the question word: nothing to meet
+		{"When will the bridge close?", "De brug gaat vanaf 3 februari dicht.", "3 februari", false},
+	}
+	for _, tt := range tests {
+		q := lib.analyzeQuestion(tt.question, nil)
+		toks := lib.annotate(&q, tt.sentence)
+		c, ok := spanOf(toks, tt.cand)
+		if !ok {
+			t.Fatalf("%q: no span %q", tt.sentence, tt.cand)
+		}
+		if got := len(q.slotPreps) > 0 && slotPrepBefore(&q, toks, c); got != tt.want {
+			t.Errorf("%q / %q: %v, want %v (slot prepositions %v)", tt.question, tt.cand, got, tt.want, q.slotPreps)
+		}
+	}
+}

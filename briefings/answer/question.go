@@ -80,6 +80,10 @@ type question struct {
 	// slotLeft and slotRight are the groups of the question's content
 	// words right before and right after the question phrase, or -1.
 	slotLeft, slotRight int
+	// slotPreps are the Dutch prepositions that stand before the answer
+	// when one governs the question word ("From what date" -> vanaf, van,
+	// uit …; "Binnen welke termijn" -> binnen, in), or nil
+	slotPreps []string
 	// Money is true for "how much did X receive?": an amount of money.
 	Money bool
 	// Source is true for "where … come from?": a source phrase ("uit de
@@ -238,6 +242,26 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 	}
 	next := func(i int) string { return foldedAt(words, i) }
+	if qi > 0 && qi < len(words) {
+		q.slotPreps = l.lex.preps[words[qi-1].Folded]
+	}
+	if f := foldedAt(words, qi); q.slotPreps == nil && (proWhatWords[f] || f == "waardoor") {
+		// the preposition inside a Dutch question adverb: "waarmee" (met),
+		// "waarnaar" (naar)
+		p := strings.TrimPrefix(f, "waar")
+		switch p {
+		case "mee":
+			p = "met"
+		case "toe":
+			p = "tot"
+		}
+		q.slotPreps = l.lex.preps[p]
+	}
+	if q.slotPreps == nil && qi >= 0 && q.Lang == "en" && len(words) > qi+2 {
+		// stranded at the end: "Where does the money come from?", "What
+		// did he spend it on?"
+		q.slotPreps = l.lex.preps[words[len(words)-1].Folded]
+	}
 	if qi >= 0 {
 		f := words[qi].Folded
 		skip[qi] = true

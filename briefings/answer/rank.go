@@ -139,6 +139,11 @@ const (
 	// waardoor artsen …"); fVerbClause: the predicate is among them
 	fClauseCov
 	fVerbClause
+	// fSlotPrep: the preposition that governs the question word stands
+	// before the candidate ("From what date" ~ "vanaf maandag 3
+	// februari", "Bij welke club" ~ "bij VfL Wolfsburg"), a weekday or an
+	// article between them at most
+	fSlotPrep
 	numFeatures
 )
 
@@ -148,7 +153,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other", "phrase_asked", "name_asked", "single_asked", "clause_cov", "verb_clause"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other", "phrase_asked", "name_asked", "single_asked", "clause_cov", "verb_clause", "slot_prep"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -859,6 +864,21 @@ func (l *Librarian) fullNameOf(a *article.Article, name string) (string, bool) {
 	return "", false
 }
 
+// slotPrepBefore reports whether one of the question's slot prepositions
+// stands right before candidate c, or before a weekday or an article that
+// opens it.
+func slotPrepBefore(q *question, toks []tok, c candidate) bool {
+	for i := c.start - 1; i >= 0 && i >= c.start-2; i-- {
+		if slices.Contains(q.slotPreps, toks[i].Folded) {
+			return true
+		}
+		if toks[i+1].gap || (toks[i].class&wWeekday == 0 && toks[i].Folded != "de" && toks[i].Folded != "het" && toks[i].Folded != "een") {
+			return false
+		}
+	}
+	return false
+}
+
 // unitOf is the word that says what number candidate c counts: its last
 // word, or the word right after a one-word number ("vier dagen").
 func unitOf(toks []tok, c candidate) tok {
@@ -937,6 +957,9 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 	}
 	if q.slotLeft >= 0 && c.start > 0 && c.start <= len(toks) {
 		f[fSlotLeft] = b2f(groupIn(toks[max(0, c.start-3):min(c.start, len(toks))], q.slotLeft))
+	}
+	if len(q.slotPreps) > 0 && c.start > 0 && c.start <= len(toks) {
+		f[fSlotPrep] = b2f(slotPrepBefore(q, toks, c))
 	}
 	if q.slotRight >= 0 && c.end < len(toks) {
 		f[fSlotRight] = b2f(groupIn(toks[max(0, c.end):min(c.end+3, len(toks))], q.slotRight))

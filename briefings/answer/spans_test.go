@@ -396,3 +396,14 @@ func TestClockRanges(t *testing.T) {
 		}
 	}
 }
+
+// spanOf is the candidate covering the words of text in toks.
+func spanOf(toks []tok, text string) (candidate, bool) {
+	n := len(strings.Fields(text))
+	for i := 0; i+n <= len(toks); i++ {
+		if spanText(toks, i, i+n) == text {
+			return candidate{start: i, end: i + n}, true
+		}
+	}
+	return candidate{}, false
+}

@@ -3,6 +3,7 @@ package lexicon_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -132,6 +133,17 @@ func TestEnNl(t *testing.T) {
 	for e, line := range general {
 		if n, ok := news[e]; ok {
 			t.Errorf("en-nl-general.tsv:%d: english %q is already on en-nl.tsv:%d", line, e, n)
+		}
+	}
+}
+
+// prepositions.tsv has the translations' format; its Dutch forms that count
+// are single words.
+func TestPrepositions(t *testing.T) {
+	checkTranslations(t, "prepositions.tsv", 15)
+	for _, l := range readLines(t, "prepositions.tsv") {
+		if len(l.cols) == 2 && !slices.ContainsFunc(strings.Split(l.cols[1], ","), func(d string) bool { return !strings.Contains(d, " ") }) {
+			t.Errorf("prepositions.tsv:%d: no one-word Dutch form", l.n)
 		}
 	}
 }
