@@ -490,7 +490,7 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		return entOrg
 	case l.placeHeadIn(toks, i, j):
 		return entPlace // "Paleis Huis ten Bosch", "Koninklijke Militaire School"
-	case placeFocus[prev]:
+	case l.lex.isFocus("place", prev):
 		return entPlace // "de gemeenten Haacht en Keerbergen", "de regio Fujian"
 	case isAcronym(first.Text) && j-i == 1 && first.class&wFirstName == 0:
 		return entOrg // "volgens CEDMO": an acronym names an organisation, not a speaker

@@ -59,6 +59,9 @@ type Lexicon struct {
 	// ones that stand before the answer to a question it governs
 	// (prepositions.tsv)
 	preps map[string][]string
+	// focus maps each section of focus.txt (focusSections) to its nouns:
+	// the kind of answer a noun after which/what asks for
+	focus map[string]map[string]bool
 	// enFirst are the first forms of the English lines (a concept's
 	// lemma), needed only while reading: a past form that is some other
 	// line's lemma ("place", "control") is a noun
@@ -267,7 +270,7 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		orgs: map[string]bool{}, orgHeads: map[string]bool{}, acronyms: map[string][]acronymDef{}, firstNames: map[string]bool{},
 		roles: map[string]bool{}, months: map[string]int{}, weekdays: map[string]bool{},
 		numbers: map[string]int64{}, numMods: map[string]bool{}, enPast: map[string]bool{}, enFirst: map[string]bool{},
-		preps:   map[string][]string{},
+		preps: map[string][]string{}, focus: map[string]map[string]bool{},
 		classes: map[string]map[string]bool{},
 	}
 	sub, err := fs.Sub(lexiconFiles, "lexicon")
@@ -295,6 +298,11 @@ func LoadLexicon(extra fs.FS) (*Lexicon, error) {
 		if len(w) >= 3 {
 			lx.numPrefixes[w[:3]] = true
 			lx.maxNumberLen = max(lx.maxNumberLen, len(w))
+		}
+	}
+	for _, sec := range focusSections {
+		if len(lx.focus[sec]) == 0 {
+			return nil, fmt.Errorf("lexicon file focus.txt has no %q section", sec)
 		}
 	}
 	for w := range lx.enFirst {
@@ -347,6 +355,7 @@ var lexFiles = []lexFile{
 		return nil
 	}},
 	{"prepositions.tsv", (*Lexicon).addPrepositions},
+	{"focus.txt", (*Lexicon).addFocusNouns},
 	{"months.tsv", (*Lexicon).addMonth},
 	{"numbers.tsv", (*Lexicon).addNumber},
 }
@@ -468,6 +477,26 @@ func (lx *Lexicon) addPastForms(en []string) {
 // nounEndings are the endings of English nouns that share a line with
 // their verb ("winner", "dismissal").
 var nounEndings = []string{"ing", "er", "ers", "or", "ors", "ion", "ions", "ment", "ments", "y", "ies", "ance", "ence", "al", "als", "ure", "s", "ist", "ists", "ism", "ness", "ity", "ive", "age", "ar"}
+
+// focusSections are the sections of focus.txt, every one required.
+var focusSections = []string{"time", "hour", "amount", "manner", "purpose", "country", "place", "org", "person",
+	"court", "genericorg", "measure"}
+
+// addFocusNouns reads a line of focus.txt: nouns of its section's kind.
+func (lx *Lexicon) addFocusNouns(section string, cols []string) error {
+	if !slices.Contains(focusSections, section) {
+		return fmt.Errorf("focus nouns outside the sections %v", focusSections)
+	}
+	if lx.focus[section] == nil {
+		lx.focus[section] = map[string]bool{}
+	}
+	addAll(lx.focus[section], cols[0])
+	return nil
+}
+
+// isFocus reports whether folded noun f is of the focus.txt section's
+// kind.
+func (lx *Lexicon) isFocus(section, f string) bool { return lx.focus[section][f] }
 
 // addPrepositions reads a line of prepositions.tsv: English forms and the
 // one-word Dutch forms, each Dutch form meeting the others of its line.

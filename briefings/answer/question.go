@@ -154,43 +154,11 @@ var (
 		"is": true, "was": true, "are": true, "were": true, "will": true, "would": true, "can": true, "could": true,
 		"heeft": true, "hebben": true, "hadden": true, "zijn": true,
 		"waren": true, "wordt": true, "werd": true, "werden": true, "kan": true, "kon": true, "zal": true, "zou": true}
-	timeFocus = map[string]bool{"year": true, "years": true, "date": true, "day": true, "month": true, "jaar": true, "jaren": true, "datum": true, "dag": true, "maand": true, "time": true, "tijd": true,
-		"tijdstip": true, "uur": true, "uren": true, "hour": true, "hours": true, "period": true, "periode": true, "termijn": true, "decade": true, "decennium": true, "century": true, "eeuw": true}
-	// hourFocus nouns ask for a time of day: "welke uren", "what hours"
-	hourFocus = map[string]bool{"uur": true, "uren": true, "hour": true, "hours": true}
-	// amountFocus nouns ask for a quantity: "welk bedrag", "what share"
-	amountFocus = map[string]bool{"bedrag": true, "amount": true, "sum": true, "som": true, "share": true, "aandeel": true,
-		"percentage": true, "number": true, "aantal": true}
-	// purposeFocus nouns ask for a reason: "met welk doel", "for what reason"
-	// mannerFocus nouns ask how: "op welke manier", "in what way"
-	mannerFocus  = map[string]bool{"manier": true, "wijze": true, "way": true, "means": true, "method": true, "methode": true}
-	purposeFocus = map[string]bool{"doel": true, "einddoel": true, "purpose": true, "reden": true, "reason": true, "motief": true, "motive": true}
 	// proWhatWords are Dutch pronominal question adverbs that ask for a thing:
 	// "waarnaar informeerde de politie?"
 	proWhatWords = map[string]bool{"waarnaar": true, "waarover": true, "waarmee": true, "waarvan": true, "waarop": true,
 		"waaraan": true, "waarin": true, "waartoe": true, "waarvoor": true}
-	countryFocus = map[string]bool{"country": true, "countries": true, "land": true, "landen": true, "nation": true, "nations": true}
-	placeFocus   = map[string]bool{"city": true, "cities": true, "stad": true, "steden": true, "place": true, "plaats": true, "plaatsen": true, "region": true, "regio": true,
-		"town": true, "towns": true, "village": true, "villages": true, "dorp": true, "dorpen": true, "municipality": true, "municipalities": true,
-		"gemeente": true, "gemeenten": true, "province": true, "provinces": true, "provincie": true, "provincies": true,
-		"street": true, "straat": true, "neighbourhood": true, "neighborhood": true, "wijk": true, "buurt": true,
-		"district": true, "stadsdeel": true, "island": true, "eiland": true}
-	orgFocus = map[string]bool{"party": true, "parties": true, "partij": true, "partijen": true, "organisation": true,
-		"organization": true, "organisatie": true, "group": true, "groep": true, "company": true, "bedrijf": true,
-		"agency": true, "dienst": true, "diensten": true, "newspaper": true, "krant": true, "broadcaster": true, "omroep": true,
-		"hospital": true, "hospitals": true, "body": true, "bodies": true, "orgaan": true, "instantie": true, "instanties": true,
-		"museum": true, "musea": true, "museums": true, "university": true, "universiteit": true, "ziekenhuis": true,
-		"regulator": true, "toezichthouder": true, "watchdog": true, "committee": true, "commissie": true}
-	personFocus = map[string]bool{"person": true, "persoon": true, "man": true, "woman": true, "vrouw": true, "people": true,
-		"mensen": true, "politician": true, "politicus": true, "senator": true, "senators": true, "senatoren": true,
-		"minister": true, "ministers": true, "president": true, "official": true, "functionaris": true}
 )
-
-// courtWords name courts, which news names by their seat ("de rechtbank
-// Noord-Holland", "the court in Amsterdam"): a which-question about one
-// asks for a place as often as for an organisation.
-var courtWords = map[string]bool{"court": true, "courts": true, "rechtbank": true, "rechtbanken": true, "hof": true,
-	"gerechtshof": true, "tribunal": true, "tribunaal": true}
 
 // isQuestionWord reports whether folded opens a question.
 func isQuestionWord(f string) bool {
@@ -363,34 +331,34 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 			switch {
 			case proWhatWords[f]:
-			case timeFocus[n]:
+			case l.lex.isFocus("time", n):
 				q.Type = qWhen
-				q.Clock = n == "time" || n == "tijdstip" || hourFocus[n] // "at what time", "gedurende welke uren"
-				q.Plural = n == "jaren" || n == "years"                  // "uit welke jaren": "1941 en 1975"
+				q.Clock = n == "time" || n == "tijdstip" || l.lex.isFocus("hour", n) // "at what time", "gedurende welke uren"
+				q.Plural = n == "jaren" || n == "years"                              // "uit welke jaren": "1941 en 1975"
 				skip[qi+1] = true
-			case amountFocus[n]:
+			case l.lex.isFocus("amount", n):
 				q.Type = qHowMany
 				skip[qi+1] = true
 				countedAt = qi + 2
-			case purposeFocus[n]:
+			case l.lex.isFocus("purpose", n):
 				q.Type = qWhy
 				skip[qi+1] = true
-			case mannerFocus[n]:
+			case l.lex.isFocus("manner", n):
 				q.Type = qHow // "op welke manier", "in what way": how
 				skip[qi+1] = true
-			case countryFocus[n]:
+			case l.lex.isFocus("country", n):
 				q.Type, q.Focus, q.Plural = qWhich, entCountry, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 				skip[qi+1] = true
-			case placeFocus[n]:
+			case l.lex.isFocus("place", n):
 				q.Type, q.Focus = qWhich, entPlace
 				skip[qi+1] = true
-			case orgFocus[n]:
+			case l.lex.isFocus("org", n):
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			// a compound's head tells the kind too: "welke partijbestuurder",
 			// "welke nieuwszender"
-			case personFocus[n] || l.lex.roles[n] || ((headAt > 0 || whichWords[f]) && endsWithRole(l.lex, n)):
+			case l.lex.isFocus("person", n) || l.lex.roles[n] || ((headAt > 0 || whichWords[f]) && endsWithRole(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entPerson, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
-			case (headAt > 0 || (whichWords[f] && !courtWords[n])) && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
+			case (headAt > 0 || (whichWords[f] && !l.lex.isFocus("court", n))) && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case copulas[n] && whatWords[f] && qi+2 < len(words) && next(qi+2) != "er" && next(qi+2) != "there" && (!determiners[next(qi+2)] ||
 				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))):
@@ -405,7 +373,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				}
 				q.Subject = strings.Join(parts, " ")
 			}
-			if genericOrgNouns[n] && headAt < 0 {
+			if l.lex.isFocus("genericorg", n) && headAt < 0 {
 				// "which body": only the kind, no word to look for
 				// (lichaam, lijk)
 				skip[qi+1] = true
@@ -462,7 +430,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		// the subject names a date
 		for j := qi + 3; j < min(len(words), qi+5); j++ {
 			// (not "time": "what was the winning time" asks for a race time)
-			if f := words[j].Folded; timeFocus[f] && f != "time" && f != "tijd" {
+			if f := words[j].Folded; l.lex.isFocus("time", f) && f != "time" && f != "tijd" {
 				q.Type, q.Clock = qWhen, f == "tijdstip"
 				break
 			}
@@ -474,7 +442,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	if q.Type == qWhat {
 		// "what was the highest temperature": a measure asks for a number
 		for _, g := range q.Groups {
-			if measureNouns[analysis.Fold(g.Label)] {
+			if l.lex.isFocus("measure", analysis.Fold(g.Label)) {
 				q.Type, q.counted = qHowMany, -1
 			}
 		}
@@ -753,11 +721,6 @@ func (l *Librarian) addAgentNouns(q *question, ix Corpus) {
 	}
 }
 
-// genericOrgNouns only say that an organisation is asked for.
-var genericOrgNouns = map[string]bool{"body": true, "bodies": true, "organisation": true, "organization": true,
-	"organisations": true, "organizations": true, "organisatie": true, "organisaties": true, "instantie": true,
-	"instanties": true, "orgaan": true, "institution": true, "institutions": true, "instelling": true, "entity": true}
-
 // foldedAt is the folded word at words[i], or "" past either end.
 func foldedAt(words []analysis.Word, i int) string {
 	if i >= 0 && i < len(words) {
@@ -809,12 +772,12 @@ func (l *Librarian) focusHead(text string, words []analysis.Word, from int) int 
 		if i > from && (analysis.IsStopword(f) || auxWords[f] || strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()")) {
 			break
 		}
-		if personFocus[f] || orgFocus[f] || placeFocus[f] || countryFocus[f] || l.lex.roles[f] || l.lex.orgHeads[f] {
+		if l.lex.isFocus("person", f) || l.lex.isFocus("org", f) || l.lex.isFocus("place", f) || l.lex.isFocus("country", f) || l.lex.roles[f] || l.lex.orgHeads[f] {
 			head = i
 			continue
 		}
 		stem := strings.TrimSuffix(strings.TrimSuffix(f, "s"), "'")
-		if stem != f && (orgFocus[stem] || placeFocus[stem] || l.lex.roles[stem] || l.lex.orgHeads[stem]) {
+		if stem != f && (l.lex.isFocus("org", stem) || l.lex.isFocus("place", stem) || l.lex.roles[stem] || l.lex.orgHeads[stem]) {
 			head = i // "committee's"
 		}
 	}
@@ -1381,19 +1344,6 @@ func formSet(forms []string) map[string]bool {
 
 // futureWords mark a question about the future.
 var futureWords = map[string]bool{"will": true, "zal": true, "zullen": true, "gaat": true, "gaan": true, "shall": true}
-
-// measureNouns are nouns whose value is a number: "what was the turnout?".
-var measureNouns = map[string]bool{"temperature": true, "temperatuur": true, "turnout": true, "opkomst": true,
-	"percentage": true, "price": true, "prijs": true, "amount": true, "bedrag": true, "number": true, "aantal": true,
-	"age": true, "leeftijd": true, "score": true, "uitslag": true, "distance": true, "afstand": true, "height": true,
-	"hoogte": true, "population": true, "bevolking": true, "budget": true, "begroting": true, "cost": true,
-	"kosten": true, "fine": true, "boete": true, "salary": true, "salaris": true, "death toll": true, "dodental": true,
-	"rate": true, "inflation": true, "inflatie": true, "speed": true, "snelheid": true, "weight": true, "gewicht": true,
-	"length": true, "lengte": true, "size": true, "omvang": true, "total": true, "totaal": true, "value": true,
-	"waarde": true, "profit": true, "winst": true, "revenue": true, "omzet": true, "eindtijd": true,
-	// a penalty or a race time is a number with its unit: "drie jaar cel", "1.51,36"
-	"sentence": true, "prison term": true, "term": true, "straf": true, "celstraf": true, "gevangenisstraf": true,
-	"taakstraf": true, "time": true, "tijd": true, "winning time": true}
 
 // lightVerbs are common Dutch verbs that carry no concept on their own in a
 // multi-word lexicon form.

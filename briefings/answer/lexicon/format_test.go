@@ -419,6 +419,11 @@ func TestClasses(t *testing.T) {
 		"reldates", "reldateheads", "reldatemods", "notnumbers", "appositions")
 }
 
+func TestFocusNouns(t *testing.T) {
+	checkClassWords(t, "focus.txt", "time", "hour", "amount", "manner", "purpose", "country", "place", "org", "person",
+		"court", "genericorg", "measure")
+}
+
 func checkClassWords(t *testing.T, name string, sections ...string) {
 	t.Helper()
 	got := map[string]map[string]int{}
