@@ -855,6 +855,17 @@ var measureUnits = map[string]bool{"jaar": true, "jaren": true, "maand": true, "
 	"km": true, "meter": true, "kilo": true, "ton": true, "years": true, "months": true, "weeks": true, "days": true, "hours": true,
 	"percent": true, "graden": true, "graad": true, "celsius": true, "liter": true, "kilogram": true, "centimeter": true}
 
+// percentUnits say that a number is a share in percent.
+var percentUnits = map[string]bool{"procent": true, "percent": true, "%": true, "procentpunt": true, "procentpunten": true}
+
+// isPercent reports whether number candidate c is a share in percent:
+// "48,6 procent", "32,28%".
+func isPercent(toks []tok, c candidate) bool {
+	unit := unitOf(toks, c)
+	return percentUnits[unit.Folded] || strings.HasSuffix(unit.Text, "%") ||
+		(c.end < len(toks) && strings.HasPrefix(strings.TrimSpace(toks[c.end].pre), "%"))
+}
+
 // isNumeral recognises Dutch compound numerals: "achtduizend",
 // "vijfentwintig", "tweehonderd".
 // maxNumberWord bounds the length in bytes of one number word of the
@@ -1557,6 +1568,9 @@ func (l *Librarian) scoreCandidate(q *question, toks []tok, c *candidate) {
 	}
 	if q.Type == qHowMany && q.Money && c.kind == entNumber && !(c.end > c.start && toks[c.end-1].class&wCurrency != 0) {
 		fit *= 0.7 // "how much did they receive": an amount of money
+	}
+	if q.Percent && c.kind == entNumber && !isPercent(toks, *c) {
+		fit *= 0.7 // "what was the turnout": a share in percent
 	}
 	if q.Type == qHowMany && q.counted >= 0 && c.kind == entNumber {
 		// a count should count the asked noun: "2 miljoen euro aan losgeld"

@@ -480,7 +480,7 @@ var nounEndings = []string{"ing", "er", "ers", "or", "ors", "ion", "ions", "ment
 
 // focusSections are the sections of focus.txt, every one required.
 var focusSections = []string{"time", "hour", "amount", "manner", "purpose", "country", "place", "org", "person",
-	"court", "genericorg", "measure"}
+	"court", "genericorg", "measure", "percent"}
 
 // addFocusNouns reads a line of focus.txt: nouns of its section's kind.
 func (lx *Lexicon) addFocusNouns(section string, cols []string) error {

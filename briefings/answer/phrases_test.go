@@ -158,3 +158,34 @@ func TestSlotPrepBefore(t *testing.T) {
 		}
 	}
 }
+
+// A question that names a share asks for a number in percent.
+func TestPercentQuestions(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		question string
+		want     bool
+	}{
+		{"What was the turnout in the referendum?", true},
+		{"Welk percentage van de kiezers stemde?", true},
+		{"How many voters turned up?", false},
+	} {
+		if q := lib.analyzeQuestion(tt.question, nil); q.Percent != tt.want {
+			t.Errorf("%q: Percent %v, want %v", tt.question, q.Percent, tt.want)
+		}
+	}
+	q := lib.analyzeQuestion("What was the turnout in the referendum?", nil)
+	toks := lib.annotate(&q, "De opkomst was 32,28%, bij 12.862.658 kiesgerechtigden en een drempel van 30 procent.")
+	for _, tt := range []struct {
+		cand string
+		want bool
+	}{{"32,28", true}, {"12.862.658", false}, {"30 procent", true}} {
+		c, ok := spanOf(toks, tt.cand)
+		if !ok {
+			t.Fatalf("no span %q", tt.cand)
+		}
+		if got := isPercent(toks, c); got != tt.want {
+			t.Errorf("isPercent(%q) = %v, want %v", tt.cand, got, tt.want)
+		}
+	}
+}

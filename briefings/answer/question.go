@@ -86,6 +86,9 @@ type question struct {
 	slotPreps []string
 	// Money is true for "how much did X receive?": an amount of money.
 	Money bool
+	// Percent is true for a question that names a share ("what was the
+	// turnout", "welk percentage"): a number in percent answers it.
+	Percent bool
 	// Source is true for "where … come from?": a source phrase ("uit de
 	// winsten op …") answers as well as a place.
 	Source bool
@@ -437,6 +440,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			if analysis.IsStopword(words[j].Folded) {
 				break
 			}
+		}
+	}
+	for _, w := range words {
+		if l.lex.isFocus("percent", w.Folded) {
+			q.Percent = true
 		}
 	}
 	if q.Type == qWhat {

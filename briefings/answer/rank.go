@@ -935,6 +935,11 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 			f[fOtherUnit] = 1
 		}
 	}
+	if q.Percent && c.kind == entNumber {
+		// "32,28%" or "48,6 procent" for "what was the turnout", "welk
+		// percentage": the share asked for
+		f[fCounted] = max(f[fCounted], b2f(isPercent(toks, c)))
+	}
 	if q.Duration && c.kind == entNumber {
 		// "hoe lang": any time unit is the one asked for
 		unit := unitOf(toks, c)

@@ -421,7 +421,7 @@ func TestClasses(t *testing.T) {
 
 func TestFocusNouns(t *testing.T) {
 	checkClassWords(t, "focus.txt", "time", "hour", "amount", "manner", "purpose", "country", "place", "org", "person",
-		"court", "genericorg", "measure")
+		"court", "genericorg", "measure", "percent")
 }
 
 func checkClassWords(t *testing.T, name string, sections ...string) {
