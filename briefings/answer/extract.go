@@ -468,6 +468,22 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		prev, prevC = toks[i-1].Folded, toks[i-1].class
 	}
 	first := toks[i]
+	if placeAdjective(first) && first.cap {
+		// "de Canadese Claire Dubois", "het Groningse Winsum": an
+		// adjective of origin before a name says where it is from; a
+		// name of a known kind decides the kind
+		if j-i >= 2 && toks[i+1].cap {
+			switch k := l.classify(toks, i+1, j); k {
+			case entPerson, entPlace, entCountry, entOrg:
+				return k
+			}
+		}
+		// "Groningse" before a noun ("het Groningse dorp") is an
+		// adjective, no place
+		if j-i == 1 && j < len(toks) && !toks[j].gap && !toks[j].cap && first.class&wCountryAdj == 0 {
+			return entCountryAdj
+		}
+	}
 	switch {
 	case first.class&(wMonth|wWeekday) != 0:
 		return entDate
@@ -510,6 +526,14 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		return entOrg
 	}
 	return entName
+}
+
+// placeAdjective reports whether t is an adjective of origin: a demonym
+// the lexicon knows ("Russische") or a word formed from a place name with
+// -se or -sche ("Groningse", "Utrechtsche").
+func placeAdjective(t tok) bool {
+	f := t.Folded
+	return t.class&wCountryAdj != 0 || (len(f) > 5 && (strings.HasSuffix(f, "se") || strings.HasSuffix(f, "sche")) && !strings.HasSuffix(f, "ese"))
 }
 
 // pronominalAdverb reports whether w (folded) is a Dutch pronominal adverb,

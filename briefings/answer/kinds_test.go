@@ -62,3 +62,27 @@ func TestSentenceThatSpeaksOfThePreviousOne(t *testing.T) {
 		t.Errorf("coverage of the sentence that speaks of the one before: %.2f, of a plain one %.2f; want it well above", anaphoric, plain)
 	}
 }
+
+// An adjective of origin before a name leaves the kind to the name; before
+// a noun it is an adjective, no place.
+func TestPlaceAdjectives(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Waar dook het doek op?", nil)
+	for _, tt := range []struct {
+		sentence, span string
+		want           entityKind
+	}{
+		{"Het doek dook op in het Groningse dorp Winsum.", "Groningse", entCountryAdj},
+		{"Het doek dook op bij de Canadese Sarah Dubois thuis.", "Canadese Sarah Dubois", entPerson},
+		{"Het doek hing in het Groningse Amsterdam.", "Groningse Amsterdam", entPlace},
+	} {
+		toks := lib.annotate(&q, tt.sentence)
+		c, ok := spanOf(toks, tt.span)
+		if !ok {
+			t.Fatalf("no span %q in %q", tt.span, tt.sentence)
+		}
+		if got := lib.classify(toks, c.start, c.end); got != tt.want {
+			t.Errorf("%q in %q: %s, want %s", tt.span, tt.sentence, kindNames[got], kindNames[tt.want])
+		}
+	}
+}
