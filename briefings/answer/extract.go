@@ -474,8 +474,17 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		// name of a known kind decides the kind
 		if j-i >= 2 && toks[i+1].cap {
 			switch k := l.classify(toks, i+1, j); k {
-			case entPerson, entPlace, entCountry, entOrg:
+			case entPerson, entPlace, entCountry:
 				return k
+			case entOrg, entName:
+				// "in het Russische Kazan", "uit het Limburgse Heerlen":
+				// a place, which Dutch makes neuter
+				if i >= 2 && prev == "het" && !toks[i-1].gap && inOutPreps[toks[i-2].Folded] {
+					return entPlace
+				}
+				if k == entOrg {
+					return k
+				}
 			}
 		}
 		// "Groningse" before a noun ("het Groningse dorp") is an
@@ -527,6 +536,10 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 	}
 	return entName
 }
+
+// inOutPreps are the prepositions of "in het Russische Kazan", "uit het
+// Limburgse Heerlen".
+var inOutPreps = map[string]bool{"in": true, "uit": true, "te": true, "nabij": true, "vanuit": true}
 
 // placeAdjective reports whether t is an adjective of origin: a demonym
 // the lexicon knows ("Russische") or a word formed from a place name with

@@ -75,6 +75,7 @@ func TestPlaceAdjectives(t *testing.T) {
 		{"Het doek dook op in het Groningse dorp Winsum.", "Groningse", entCountryAdj},
 		{"Het doek dook op bij de Canadese Sarah Dubois thuis.", "Canadese Sarah Dubois", entPerson},
 		{"Het doek hing in het Groningse Amsterdam.", "Groningse Amsterdam", entPlace},
+		{"De servers staan in het Russische Kazan.", "Russische Kazan", entPlace},
 	} {
 		toks := lib.annotate(&q, tt.sentence)
 		c, ok := spanOf(toks, tt.span)
