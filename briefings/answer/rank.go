@@ -397,7 +397,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		artRank, artScore := artOf(h.doc)
 		covPow := math.Pow(cov, 1.2)
 		for i, c := range cands {
-			if q.Type != qWhoIs && onlyQuestionWords(toks, c) {
+			if q.Type != qWhoIs && onlyQuestionWords(q, toks, c) {
 				continue // "Wie heeft Veltman Components opgericht?" is not "Veltman Components"
 			}
 			if q.Type == qWhat && c.kind == entPerson {
@@ -492,7 +492,7 @@ func personInApposition(q *question, toks []tok) bool {
 
 // onlyQuestionWords reports whether candidate c is made of nothing but the
 // question's own words (and stop words): it repeats the question.
-func onlyQuestionWords(toks []tok, c candidate) bool {
+func onlyQuestionWords(q *question, toks []tok, c candidate) bool {
 	if c.start < 0 || c.end > len(toks) {
 		return false
 	}
@@ -500,6 +500,10 @@ func onlyQuestionWords(toks []tok, c candidate) bool {
 	for _, t := range toks[c.start:c.end] {
 		switch {
 		case t.group >= 0 && t.match >= 1:
+			own++
+		case c.end-c.start == 1 && t.group >= 0 && t.group != q.focus && t.match >= 0.7 && !q.Groups[t.group].Name:
+			// one word that holds a question word as a compound part:
+			// "Russischgezinde" for "pro-Russian"
 			own++
 		case !t.stop:
 			return false

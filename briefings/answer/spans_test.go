@@ -161,13 +161,13 @@ func TestOwnWordsAndAffiliation(t *testing.T) {
 	if person.score == 0 {
 		t.Errorf("a person whose affiliation names the question's place scored 0")
 	}
-	if onlyQuestionWords(toks, person) {
+	if onlyQuestionWords(&q, toks, person) {
 		t.Errorf("the person is not the question's own words")
 	}
 	q = lib.analyzeQuestion("Wie heeft Veltman Components opgericht?", ix)
 	toks = lib.annotate(&q, "Veltman Components werd in 1952 opgericht.")
 	for _, c := range lib.entitySpans(toks) {
-		if spanText(toks, c.start, c.end) == "Veltman Components" && !onlyQuestionWords(toks, c) {
+		if spanText(toks, c.start, c.end) == "Veltman Components" && !onlyQuestionWords(&q, toks, c) {
 			t.Errorf("Veltman Components answers its own question")
 		}
 	}
@@ -406,4 +406,27 @@ func spanOf(toks []tok, text string) (candidate, bool) {
 		}
 	}
 	return candidate{}, false
+}
+
+// One word that holds a question word as a compound part repeats the
+// question; a name of the question or its focus noun inside a longer word
+// does not.
+func TestOneWordOfTheQuestion(t *testing.T) {
+	lib := newTestLibrarian(t)
+	sentence := "De Russischgezinde regeringspartij Georgische Droom claimde de overwinning in Rusland."
+	c := newTestCorpus(lib.an, []*article.Article{sentenceArticle("georgie.txt", "Verkiezingen in Georgië", sentence)})
+	q := lib.analyzeQuestion("Which pro-Russian ruling party claimed victory?", c)
+	toks := lib.annotate(&q, sentence)
+	for _, tt := range []struct {
+		span string
+		want bool
+	}{{"Russischgezinde", true}, {"Georgische Droom", false}, {"regeringspartij", true}} {
+		span, ok := spanOf(toks, tt.span)
+		if !ok {
+			t.Fatalf("no span %q", tt.span)
+		}
+		if got := onlyQuestionWords(&q, toks, span); got != tt.want {
+			t.Errorf("onlyQuestionWords(%q) = %v, want %v", tt.span, got, tt.want)
+		}
+	}
 }
