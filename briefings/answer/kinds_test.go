@@ -87,3 +87,32 @@ func TestPlaceAdjectives(t *testing.T) {
 		}
 	}
 }
+
+// The sentence after a well-covered one is examined and shares half its
+// coverage: "… is aangesteld als informateur. Hij gaat …" and the answer
+// sits in the sentence that names none of the question's words.
+func TestSentenceAfterACoveredOne(t *testing.T) {
+	lib := newTestLibrarian(t)
+	a := sentenceArticle("fraude.txt", "Bende opgerold",
+		"De politie heeft dinsdag veertien verdachten van bankhelpdeskfraude aangehouden in Rotterdam.",
+		"De groep zou ruim 640 mensen hebben opgelicht, van wie de meesten ouder dan 70 jaar.",
+		"Het weer was die dag zonnig.")
+	c := newTestCorpus(lib.an, []*article.Article{a})
+	ex, err := lib.Explain(context.Background(), c, "Hoeveel verdachten van bankhelpdeskfraude heeft de politie aangehouden?", 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cov := map[int]float64{}
+	for _, s := range ex.Sentences {
+		cov[s.Index] = s.Coverage
+	}
+	if _, ok := cov[0]; !ok {
+		t.Fatalf("the covered sentence is not examined: %+v", ex.Sentences)
+	}
+	if got, ok := cov[1]; !ok || got < 0.5*cov[0]-1e-9 {
+		t.Errorf("the sentence after it: examined %v, coverage %.2f, want at least half of %.2f", ok, got, cov[0])
+	}
+	if _, ok := cov[2]; ok && cov[2] >= 0.5*cov[0] {
+		t.Errorf("a sentence two after the covered one shares its coverage: %.2f", cov[2])
+	}
+}

@@ -28,7 +28,10 @@ const (
 	// some 200 words a second, and an answer waits for it when nothing is
 	// cached. The others are read with the built-in analysis alone (their
 	// candidates' "analyzed" feature is 0).
-	analyzeSentences  = 12
+	analyzeSentences = 12
+	// followCredit is the share of a sentence's coverage the sentence
+	// after it inherits
+	followCredit      = 0.5
 	maxCandidateWords = 8
 	// maxPartChecks bounds the substring searches for compound parts in
 	// the retrieved articles' sentences per question (a usual question
@@ -313,6 +316,10 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 			if before > 0 && g > lo && speaksOfPrevious(art.Sentences[g-lo].Text) {
 				cov += 0.9 * before
 			}
+			// the sentence after a well-covered one often holds what the
+			// question asks ("… is aangesteld als informateur. Hij gaat
+			// …"): half the coverage of the one before, for selection
+			cov = max(cov, followCredit*before)
 			if cov == 0 {
 				continue
 			}
@@ -371,6 +378,17 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		lo := len(all)
 		all = append(all, cands...)
 		work = append(work, sentWork{art: art, toks: toks, cov: cov, nameMiss: nameMiss, focusIn: focusIn, align: align, lo: lo, hi: len(all)})
+	}
+	// a sentence right after an examined one shares its coverage, discounted
+	for i, h := range hits {
+		for k, o := range hits {
+			if o.doc == h.doc && o.sent == h.sent-1 {
+				work[i].cov = max(work[i].cov, followCredit*work[k].cov)
+			}
+		}
+	}
+	for i := range work {
+		ex.sentences[i].cov = work[i].cov
 	}
 	ex.cands = l.rankCands(len(all))
 	unindexed, names := 0.0, 0.0
