@@ -898,7 +898,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 					g.Name = true
 				}
 			}
-			if !capital && len(g.Stems) == 0 {
+			if ix != nil && !capital && len(g.Stems) == 0 {
 				// a word the lexicon lacks may be one Dutch shares:
 				// "energy" ~ "energie" (only spellings the articles have)
 				for _, st := range l.dutchStems(englishCognates(f)) {
