@@ -328,6 +328,9 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				if h < 0 && q.Lang == "en" {
 					h = l.englishHead(text, words, qi+1)
 				}
+				if h < 0 && q.Lang == "nl" {
+					h = l.dutchHead(text, words, qi+1)
+				}
 				if h > qi+1 {
 					headAt, n = h, words[h].Folded
 				}
@@ -471,7 +474,10 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	if q.focusWord != "" {
 		for i, g := range q.Groups {
 			label := analysis.Fold(strings.TrimSuffix(strings.TrimSuffix(g.Label, "'s"), "’s")) // "politician's"
-			if label == q.focusWord || strings.HasPrefix(label, q.focusWord+" ") || strings.HasSuffix(label, " "+q.focusWord) {
+			// (or the head of a compound split into groups: "sites" of
+			// "welke twee stemhulpsites")
+			if label == q.focusWord || strings.HasPrefix(label, q.focusWord+" ") || strings.HasSuffix(label, " "+q.focusWord) ||
+				(len(label) >= 4 && len(q.focusWord) > len(label) && strings.HasSuffix(q.focusWord, label) && !g.Name) {
 				q.focus = i
 				// a type noun, capitalised or not ("welke Bundesligaclub"),
 				// is no name the answer's sentence must hold
@@ -824,6 +830,28 @@ func (l *Librarian) englishHead(text string, words []analysis.Word, from int) in
 		return -1
 	}
 	return head
+}
+
+// dutchHead finds the head noun after "welke" past a number and
+// adjectives of origin when focusHead knows none of the words ("welke twee
+// stemhulpsites", "welke Russische hackersgroep"), or -1.
+func (l *Librarian) dutchHead(text string, words []analysis.Word, from int) int {
+	i := from
+	for ; i < len(words)-1 && i < from+3; i++ {
+		t := words[i]
+		if strings.ContainsAny(text[t.End:words[i+1].Start], ",;:()") {
+			return -1
+		}
+		number := l.lex.numbers[t.Folded] > 0 || unicode.IsDigit([]rune(t.Folded)[0])
+		origin := l.lex.countryAdj[t.Folded] || (isCapitalized(t.Text) && placeAdjective(tok{Word: t}))
+		if !number && !origin {
+			break
+		}
+	}
+	if i == from || i >= len(words) || analysis.IsStopword(words[i].Folded) || auxWords[words[i].Folded] {
+		return -1
+	}
+	return i
 }
 
 func isQuestionStopword(f string) bool {

@@ -496,3 +496,19 @@ func TestEnglishPastForms(t *testing.T) {
 		}
 	}
 }
+
+// A Dutch which-phrase has its head past numbers and adjectives of origin,
+// and a compound head split into groups is the focus by its last part.
+func TestDutchWhichHead(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct{ question, focus string }{
+		{"Welke twee stemhulpsites werden bestookt?", "stemhulpsites"},
+		{"Welke Russische hackersgroep eiste de aanval op?", "hackersgroep"},
+		{"Welke 3 verdachten zijn aangehouden?", "verdachten"},
+		{"Welke bende maakte de slachtoffers?", "bende"},
+	} {
+		if q := lib.analyzeQuestion(tt.question, nil); q.focusWord != tt.focus {
+			t.Errorf("%q: focus %q, want %q", tt.question, q.focusWord, tt.focus)
+		}
+	}
+}
