@@ -458,6 +458,10 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 		}
 	}
+	if q.Type == qWhich && q.Focus == entPhrase && l.lex.isFocus("measure", q.focusWord) {
+		// "welke opkomst verwacht …": the focus noun is a measure
+		q.Type, q.counted = qHowMany, -1
+	}
 	// a predicate in a fronted clause ("After the researchers flagged the
 	// campaign, how many profiles …") is not the question's: the first
 	// plain word after the question word is

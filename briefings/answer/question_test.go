@@ -512,3 +512,16 @@ func TestDutchWhichHead(t *testing.T) {
 		}
 	}
 }
+
+// A which-question whose focus noun is a measure asks for a number.
+func TestWhichMeasureAsksForANumber(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, question := range []string{"Welke opkomst verwacht het peilingbureau?", "Welke temperatuur werd gemeten?"} {
+		if q := lib.analyzeQuestion(question, nil); q.Type != qHowMany {
+			t.Errorf("%q: type %s, want how-many", question, q.Type)
+		}
+	}
+	if q := lib.analyzeQuestion("Welke partij won de verkiezingen?", nil); q.Type != qWhich {
+		t.Errorf("a party: type %s, want which", q.Type)
+	}
+}
