@@ -214,14 +214,21 @@ func (l *Librarian) linkAcronyms(s Corpus, q *question, docs []DocScore) {
 			continue // "OM" would meet every "om"
 		}
 		acr := l.an.Stem(def.acronym)
-		var name, nameStems []string
+		var name, nameStems, headStems []string
 		for _, w := range def.words {
-			if !analysis.IsStopword(w) && !l.lex.orgHeads[w] {
+			switch {
+			case analysis.IsStopword(w):
+			case l.lex.orgHeads[w]:
+				// "Instituut" of "Nederlands Forensisch Instituut": no word
+				// the acronym stands for alone, but a question word of the
+				// name ("Institute") that meets it belongs to the run
+				headStems = append(headStems, l.an.Stem(w))
+			default:
 				name, nameStems = append(name, w), append(nameStems, l.an.Stem(w))
 			}
 		}
 		// the question names the acronym: it meets the name's words
-		matched := map[int]bool{}
+		matched, heads, named := map[int]bool{}, map[int]bool{}, map[int]bool{}
 		for gi, g := range q.Groups {
 			if !g.Name {
 				continue
@@ -230,6 +237,7 @@ func (l *Librarian) linkAcronyms(s Corpus, q *question, docs []DocScore) {
 				for k, w := range name {
 					add(gi, w, nameStems[k])
 				}
+				named[gi] = true
 				continue
 			}
 			for _, st := range nameStems {
@@ -237,11 +245,29 @@ func (l *Librarian) linkAcronyms(s Corpus, q *question, docs []DocScore) {
 					matched[gi] = true
 				}
 			}
+			for _, st := range headStems {
+				if slices.Contains(g.Stems, st) {
+					heads[gi] = true
+				}
+			}
 		}
 		// the question spells the name out: two of its words at least, at
 		// least half the name's words and more than half the run of names
 		// they stand in ("National Cyber Security Centre" is the NCSC,
 		// not the NSA, "National Security Agency")
+		// the name's head noun ("Institute") joins a run that names the
+		// rest of it: "Netherlands Forensic Institute", where "Forensic"
+		// already meets "NFI"
+		if len(matched) > 0 || len(named) > 0 {
+			for gi := range heads {
+				matched[gi] = true
+			}
+			if len(heads) > 0 {
+				for gi := range named {
+					matched[gi] = true
+				}
+			}
+		}
 		if len(matched) < 2 || 2*len(matched) < len(nameStems) {
 			continue
 		}

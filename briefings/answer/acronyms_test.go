@@ -2,6 +2,7 @@ package answer
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,6 +130,26 @@ func TestAcronymsStandForTheirNames(t *testing.T) {
 	for _, g := range q.Groups {
 		if g.Label == "BZK" && len(g.Stems) != 1 {
 			t.Errorf("examine changed the caller's group: %v", g.Stems)
+		}
+	}
+}
+
+// A name's head noun ("Institute") meets the acronym with the rest of the
+// name, even when the other word ("Forensic") already knows it.
+func TestAcronymReachesTheNamesHead(t *testing.T) {
+	lib := newTestLibrarian(t)
+	a := sentenceArticle("nfi.txt", "Nepopname",
+		"Dat concludeert het Nederlands Forensisch Instituut (NFI) na onderzoek.",
+		"\"De klank is onnatuurlijk gelijkmatig,\" zegt NFI-onderzoeker Bart Mulder.")
+	c := newTestCorpus(lib.an, []*article.Article{a})
+	q := lib.analyzeQuestion("Who at the Netherlands Forensic Institute explained the verdict?", c)
+	ex, err := lib.examine(context.Background(), c, &q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range ex.q.Groups {
+		if (g.Label == "Forensic" || g.Label == "Institute") && !slices.Contains(g.Stems, "nfi") {
+			t.Errorf("group %q lacks the acronym: %v", g.Label, g.Stems)
 		}
 	}
 }
