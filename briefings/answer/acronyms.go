@@ -251,23 +251,17 @@ func (l *Librarian) linkAcronyms(s Corpus, q *question, docs []DocScore) {
 				}
 			}
 		}
+		// the name's head noun ("Institute") joins a run that names the
+		// rest of it: "Netherlands Forensic Institute", where "Forensic"
+		// already meets "NFI"
+		if len(heads) > 0 && (len(matched) > 0 || len(named) > 0) {
+			maps.Copy(matched, heads)
+			maps.Copy(matched, named)
+		}
 		// the question spells the name out: two of its words at least, at
 		// least half the name's words and more than half the run of names
 		// they stand in ("National Cyber Security Centre" is the NCSC,
 		// not the NSA, "National Security Agency")
-		// the name's head noun ("Institute") joins a run that names the
-		// rest of it: "Netherlands Forensic Institute", where "Forensic"
-		// already meets "NFI"
-		if len(matched) > 0 || len(named) > 0 {
-			for gi := range heads {
-				matched[gi] = true
-			}
-			if len(heads) > 0 {
-				for gi := range named {
-					matched[gi] = true
-				}
-			}
-		}
 		if len(matched) < 2 || 2*len(matched) < len(nameStems) {
 			continue
 		}
