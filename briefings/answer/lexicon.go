@@ -426,12 +426,9 @@ func addAll(m map[string]bool, col string) {
 }
 
 func (lx *Lexicon) addTranslation(_ string, cols []string) error {
-	if len(cols) < 2 {
-		return fmt.Errorf("want 'english forms<TAB>dutch forms', got %d column(s)", len(cols))
-	}
-	en, nl := splitForms(cols[0]), splitForms(cols[1])
-	if len(en) == 0 || len(nl) == 0 {
-		return fmt.Errorf("empty side in %q", strings.Join(cols, "\t"))
+	en, nl, err := translationSides(cols, func(string) bool { return true })
+	if err != nil {
+		return err
 	}
 	lx.addPastForms(en)
 	for _, e := range en {
@@ -442,6 +439,20 @@ func (lx *Lexicon) addTranslation(_ string, cols []string) error {
 		lx.nl[d] = appendUnique(lx.nl[d], nl...)
 	}
 	return nil
+}
+
+// translationSides reads the two sides of an 'english forms<TAB>dutch
+// forms' line, keeping the Dutch forms keep accepts; neither side may end
+// up empty.
+func translationSides(cols []string, keep func(string) bool) (en, nl []string, err error) {
+	if len(cols) < 2 {
+		return nil, nil, fmt.Errorf("want 'english forms<TAB>dutch forms', got %d column(s)", len(cols))
+	}
+	en, nl = splitForms(cols[0]), slices.DeleteFunc(splitForms(cols[1]), func(d string) bool { return !keep(d) })
+	if len(en) == 0 || len(nl) == 0 {
+		return nil, nil, fmt.Errorf("empty side in %q", strings.Join(cols, "\t"))
+	}
+	return en, nl, nil
 }
 
 // addPastForms records the irregular past forms among the English forms
@@ -501,13 +512,12 @@ func (lx *Lexicon) isFocus(section, f string) bool { return lx.focus[section][f]
 // addPrepositions reads a line of prepositions.tsv: English forms and the
 // one-word Dutch forms, each Dutch form meeting the others of its line.
 func (lx *Lexicon) addPrepositions(_ string, cols []string) error {
-	if len(cols) != 2 {
+	if len(cols) > 2 {
 		return fmt.Errorf("want 'english forms<TAB>dutch forms', got %d column(s)", len(cols))
 	}
-	en, nl := splitForms(cols[0]), splitForms(cols[1])
-	nl = slices.DeleteFunc(nl, func(d string) bool { return strings.Contains(d, " ") })
-	if len(en) == 0 || len(nl) == 0 {
-		return fmt.Errorf("empty side in %q", strings.Join(cols, "\t"))
+	en, nl, err := translationSides(cols, func(d string) bool { return !strings.Contains(d, " ") })
+	if err != nil {
+		return err
 	}
 	for _, e := range en {
 		lx.preps[e] = appendUnique(lx.preps[e], nl...)
