@@ -180,6 +180,46 @@ func TestSpanShapeFeatures(t *testing.T) {
 	}
 }
 
+// A focus noun with its complement right before a name marks the name as
+// the one asked for: "Woordvoerder van het Kremlin Dmitri Peskov".
+func TestFocusComplementBefore(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	q := lib.analyzeQuestion("Which Kremlin spokesman dismissed the sanctions?", ix)
+	for _, tt := range []struct {
+		sentence   string
+		start, end int
+		want       float64
+	}{
+		{"Woordvoerder van het Kremlin Dmitri Peskov noemde de sancties onwettig.", 4, 6, 1},
+		{"De woordvoerder van het Kremlin, Dmitri Peskov, noemde de sancties onwettig.", 5, 7, 1},
+		{"De woordvoerder sprak. Van het Kremlin kwam Dmitri Peskov.", 6, 8, 0},
+		{"De woordvoerder van het Kremlin sprak met Dmitri Peskov.", 7, 9, 0},
+		{"De woordvoerder van het ministerie Jan Jansen sprak.", 5, 7, 1},
+	} {
+		toks := lib.annotate(&q, tt.sentence)
+		var f [numFeatures]float64
+		spanFeatures(&q, toks, candidate{start: tt.start, end: tt.end, kind: entPerson}, &f)
+		if f[fFocusNext] != tt.want {
+			t.Errorf("%q, %q: focus_next %v, want %v", tt.sentence, spanText(toks, tt.start, tt.end), f[fFocusNext], tt.want)
+		}
+	}
+}
+
+// A span of nothing but a preposition or a common verb form is no answer.
+func TestBreakerHasNoContent(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Which court sentenced the gang?", nil)
+	toks := lib.annotate(&q, "De bende kwam volgens de rechtbank uit Utrecht.")
+	for _, c := range []candidate{{start: 2, end: 3, kind: entPhrase}, {start: 3, end: 4, kind: entPhrase}} {
+		var f [numFeatures]float64
+		spanFeatures(&q, toks, c, &f)
+		if f[fNoContent] != 1 {
+			t.Errorf("%q: no_content %v, want 1", spanText(toks, c.start, c.end), f[fNoContent])
+		}
+	}
+}
+
 // A what-question that names a measure asks for a number; any other
 // what-question asks for a thing, and a number fits it poorly.
 func TestWhatMeasureAsksForNumber(t *testing.T) {

@@ -468,10 +468,11 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 		prev, prevC = toks[i-1].Folded, toks[i-1].class
 	}
 	first := toks[i]
-	if placeAdjective(first) && first.cap {
+	if placeAdjective(first) && first.cap && (first.class&wFirstName == 0 || (j-i >= 2 && toks[i+1].class&wFirstName != 0)) {
 		// "de Canadese Claire Dubois", "het Groningse Winsum": an
 		// adjective of origin before a name says where it is from; a
-		// name of a known kind decides the kind
+		// name of a known kind decides the kind ("Noor Visser": a given
+		// name, for "Noor" is also a Norwegian)
 		if j-i >= 2 && toks[i+1].cap {
 			switch k := l.classify(toks, i+1, j); k {
 			case entPerson, entPlace, entCountry:

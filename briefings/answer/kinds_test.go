@@ -76,6 +76,8 @@ func TestPlaceAdjectives(t *testing.T) {
 		{"Het doek dook op bij de Canadese Sarah Dubois thuis.", "Canadese Sarah Dubois", entPerson},
 		{"Het doek hing in het Groningse Amsterdam.", "Groningse Amsterdam", entPlace},
 		{"De servers staan in het Russische Kazan.", "Russische Kazan", entPlace},
+		// a given name that is also a demonym ("een Noor"): a person
+		{"Het doek dook op bij Noor Visser van de Universiteit Leiden.", "Noor Visser van de Universiteit Leiden", entPerson},
 	} {
 		toks := lib.annotate(&q, tt.sentence)
 		c, ok := spanOf(toks, tt.span)

@@ -367,8 +367,10 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			case (headAt > 0 || (whichWords[f] && !l.lex.isFocus("court", n))) && (l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n)):
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case copulas[n] && whatWords[f] && qi+2 < len(words) && next(qi+2) != "er" && next(qi+2) != "there" && (!determiners[next(qi+2)] ||
-				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))):
-				// "what is X" / "wat is X": describe X, like who-is
+				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))) &&
+				!possessiveFollowedByNoun(words, qi+2):
+				// "what is X" / "wat is X": describe X, like who-is (not
+				// "what was Bram Hoekman's finishing time": a thing of X's)
 				q.Type = qWhoIs
 				skip[qi+1] = true
 				var parts []string

@@ -50,6 +50,7 @@ func TestQuestionAnalysis(t *testing.T) {
 		{"Met welk doel werden de berichten verspreid?", "nl", qWhy, ""},
 		{"Op welke manier werd de stem nagemaakt?", "nl", qHow, ""},
 		{"Wat is er volgens de onderzoekers nodig om de grutto te helpen?", "nl", qWhat, ""}, // "er": no who-is
+		{"What was Mark de Vries's salary?", "en", qHowMany, ""},                             // a thing of his: no who-is
 		{"In what way did the hackers get in?", "en", qHow, ""},
 		// Dutch pronominal question words
 		{"Waarover ging het gesprek?", "nl", qWhat, ""},

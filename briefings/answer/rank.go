@@ -911,6 +911,35 @@ func unitOf(toks []tok, c candidate) tok {
 }
 
 // spanFeatures sets the features that look at the words around a span.
+// focusComplementBefore reports whether the focus noun and its complement
+// stand right before position start: "Woordvoerder van het Kremlin Dmitri
+// Peskov", "de directeur van de FBI, Christopher Wray" (a complement of
+// four words at most, names and articles and one noun at most, no
+// punctuation inside it).
+func focusComplementBefore(q *question, toks []tok, start int) bool {
+	if start < 3 || toks[start-1].gap {
+		return false
+	}
+	plain := 0 // lowercase words in the complement other than articles
+	for p := start - 1; p >= 1 && p >= start-5; p-- {
+		t := toks[p]
+		if p < start-1 && t.class&wComplementPrep != 0 && toks[p-1].inGroup(q.focus) {
+			return true
+		}
+		if t.gap || t.inGroup(q.focus) {
+			return false
+		}
+		if !t.cap && t.class&wPhraseOpener == 0 {
+			// one noun at most ("van het ministerie"), no verb or
+			// preposition of another clause
+			if plain++; plain > 1 || t.stop || t.class&wRunBreaker != 0 {
+				return false
+			}
+		}
+	}
+	return false
+}
+
 func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64) {
 	own, n := 0, 0
 	for i := c.start; i < c.end && i < len(toks); i++ {
@@ -945,6 +974,9 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 				break
 			}
 		}
+		if f[fFocusNext] == 0 && focusComplementBefore(q, toks, c.start) {
+			f[fFocusNext] = 1
+		}
 	}
 	if q.counted >= 0 && c.kind == entNumber {
 		for i := max(c.start, c.end-1); i < len(toks) && i <= c.end+3; i++ {
@@ -968,7 +1000,7 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 		f[fCounted], f[fOtherUnit] = b2f(timeUnits[unit.Folded]), b2f(!timeUnits[unit.Folded] && measureUnits[unit.Folded])
 	}
 	if c.end > c.start && c.end <= len(toks) {
-		function := func(t tok) bool { return t.class&(wStop|wNumMod) != 0 || pronominalAdverb(t.Folded) }
+		function := func(t tok) bool { return t.class&(wStop|wNumMod|wRunBreaker) != 0 || pronominalAdverb(t.Folded) }
 		f[fEndStop] = b2f(function(toks[c.end-1]))
 		f[fNoContent] = b2f(!slices.ContainsFunc(toks[c.start:c.end], func(t tok) bool {
 			return !function(t) || strings.ContainsFunc(t.Text, unicode.IsDigit)
