@@ -386,11 +386,18 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 				continue
 			}
 			// "Rijksdienst voor Ondernemend Nederland", "commissie voor
-			// Inlichtingen en Veiligheid": "voor" after an organisation noun
-			if toks[j].Folded == "voor" && j+1 < len(toks) && toks[j+1].cap && !toks[j+1].gap &&
+			// Inlichtingen en Veiligheid", "Rijksdienst voor het Cultureel
+			// Erfgoed": "voor" after an organisation noun
+			if toks[j].Folded == "voor" && j+1 < len(toks) && !toks[j+1].gap &&
 				(toks[j-1].class&wOrgHead != 0 || endsWithOrgHead(l.lex, toks[j-1].Folded)) {
-				j += 2
-				continue
+				if toks[j+1].cap {
+					j += 2
+					continue
+				}
+				if (toks[j+1].Folded == "de" || toks[j+1].Folded == "het") && j+2 < len(toks) && toks[j+2].cap && !toks[j+2].gap {
+					j += 3
+					continue
+				}
 			}
 			// joiners inside a name: "Van der Laan", "Meet the Press"
 			k := j

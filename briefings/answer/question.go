@@ -1412,7 +1412,7 @@ func possessiveFollowedByNoun(words []analysis.Word, i int) bool {
 		if strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "s'") {
 			return j+1 < len(words)
 		}
-		if !isCapitalized(w) {
+		if !isCapitalized(w) && !nameJoiners[words[j].Folded] {
 			return false
 		}
 	}

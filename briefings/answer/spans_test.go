@@ -21,6 +21,7 @@ func TestNameSpansAcrossJoiners(t *testing.T) {
 	}{
 		{"Hij meldde het bij de Fiscale Inlichtingen- en Opsporingsdienst in Utrecht.", "Fiscale Inlichtingen- en Opsporingsdienst", entOrg},
 		{"De subsidie kwam van de Rijksdienst voor Ondernemend Nederland in Den Haag.", "Rijksdienst voor Ondernemend Nederland", entOrg},
+		{"Het werk kwam bij de Rijksdienst voor het Cultureel Erfgoed terecht.", "Rijksdienst voor het Cultureel Erfgoed", entOrg},
 		{"Het Frans Hals Museum heeft het werk aangekocht.", "Frans Hals Museum", entOrg},
 		{"Volgens Noord- en Zuid-Holland is het plan duur.", "Noord- en Zuid-Holland", entNone}, // kind aside: one span
 	} {
