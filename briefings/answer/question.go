@@ -206,6 +206,14 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			}
 		}
 	}
+	// inside a fronted prepositional phrase: "Tijdens de regering van
+	// welke vorst …", "During the reign of which king …"
+	for i := 1; qi < 0 && i < len(words) && i < 8; i++ {
+		// ("of" governs no answer, so prepositions.tsv lacks it)
+		if prev := words[i-1].Folded; whichWords[words[i].Folded] && (l.lex.preps[prev] != nil || prev == "of") && i+1 < len(words) {
+			qi = i
+		}
+	}
 	// a question word left in place: "… the first test of what?"
 	if qi < 0 && len(words) > 1 {
 		if last := len(words) - 1; isQuestionWord(words[last].Folded) && !howWords[words[last].Folded] {
@@ -368,9 +376,12 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				q.Type, q.Focus, q.Plural = qWhich, entOrg, strings.HasSuffix(n, "s") || strings.HasSuffix(n, "en")
 			case copulas[n] && whatWords[f] && qi+2 < len(words) && next(qi+2) != "er" && next(qi+2) != "there" && (!determiners[next(qi+2)] ||
 				(qi+3 < len(words) && isCapitalized(words[qi+3].Text) && qi+4 >= len(words))) &&
-				!possessiveFollowedByNoun(words, qi+2):
+				!possessiveFollowedByNoun(words, qi+2) && l.lex.preps[next(qi+2)] == nil &&
+				!l.lex.isFocus("amount", next(qi+2)) && !l.lex.isFocus("measure", next(qi+2)) && !l.lex.isFocus("percent", next(qi+2)):
 				// "what is X" / "wat is X": describe X, like who-is (not
-				// "what was Bram Hoekman's finishing time": a thing of X's)
+				// "what was Bram Hoekman's finishing time": a thing of X's;
+				// nor "wat is na de hack verplicht geworden", "what was
+				// turnout": a preposition, a measure)
 				q.Type = qWhoIs
 				skip[qi+1] = true
 				var parts []string

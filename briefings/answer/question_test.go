@@ -51,6 +51,11 @@ func TestQuestionAnalysis(t *testing.T) {
 		{"Op welke manier werd de stem nagemaakt?", "nl", qHow, ""},
 		{"Wat is er volgens de onderzoekers nodig om de grutto te helpen?", "nl", qWhat, ""}, // "er": no who-is
 		{"What was Mark de Vries's salary?", "en", qHowMany, ""},                             // a thing of his: no who-is
+		{"Wat is na de hack verplicht geworden?", "nl", qWhat, ""},                           // a preposition: no who-is
+		{"What was turnout at the elections?", "en", qHowMany, ""},                           // a measure: no who-is
+		// a question word inside a fronted prepositional phrase
+		{"Tijdens de regering van welke vorst zijn de munten gemaakt?", "nl", qWhich, ""},
+		{"During the reign of which king was the bridge built?", "en", qWhich, ""},
 		{"In what way did the hackers get in?", "en", qHow, ""},
 		// Dutch pronominal question words
 		{"Waarover ging het gesprek?", "nl", qWhat, ""},
