@@ -261,3 +261,28 @@ func TestWhichThingFitsNoPerson(t *testing.T) {
 		}
 	}
 }
+
+// A what-question's own candidates are its phrases: the names and numbers
+// of the sentence come too, but not as found for the question's type.
+func TestWhatQuestionTypesOnlyPhrases(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Wat vonden de archeologen?", nil)
+	toks := lib.annotate(&q, "Op 2 april vonden de archeologen op zo'n 200 meter afstand een peddel van Jan Jansen.")
+	var numbers, names int
+	for _, c := range lib.allCandidates(&q, toks, nil) {
+		switch {
+		case c.kind == entNumber || c.kind == entDate:
+			numbers++
+		case c.kind == entPerson:
+			names++
+		default:
+			continue
+		}
+		if c.typed {
+			t.Errorf("%q (%v) is typed for a what-question", spanText(toks, c.start, c.end), c.kind)
+		}
+	}
+	if numbers == 0 || names == 0 {
+		t.Errorf("numbers %d, names %d: want the sentence's numbers and names among the candidates", numbers, names)
+	}
+}

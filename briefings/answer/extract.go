@@ -291,13 +291,10 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 				add(c)
 			}
 		}
+		// names and numbers come as every question's candidates, not as
+		// a what-question's own: "op zo'n 200 meter afstand" is no
+		// answer to what the archaeologists found
 		out = append(out, l.phraseSpans(q, toks)...)
-		for _, c := range sp.entities() {
-			add(c)
-		}
-		for _, c := range sp.numbers() {
-			add(c)
-		}
 	case qWhich:
 		out = append(out, l.focusSpans(q, toks)...)
 		for _, c := range sp.entities() {
