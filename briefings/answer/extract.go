@@ -278,7 +278,9 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 			}
 		}
 		for _, c := range sp.entities() {
-			add(c)
+			if kindFit(q, c.kind) >= 0.5 {
+				add(c)
+			}
 		}
 		for _, c := range commonPlaces(toks) {
 			add(c)
@@ -297,8 +299,12 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 		out = append(out, l.phraseSpans(q, toks)...)
 	case qWhich:
 		out = append(out, l.focusSpans(q, toks)...)
+		// the entities of the kind asked for are the question's own
+		// ("which road": a name, not the organisation that closed it)
 		for _, c := range sp.entities() {
-			add(c)
+			if kindFit(q, c.kind) >= 0.5 {
+				add(c)
+			}
 		}
 	default:
 		for _, c := range sp.entities() {
