@@ -286,31 +286,3 @@ func TestWhatQuestionTypesOnlyPhrases(t *testing.T) {
 		t.Errorf("numbers %d, names %d: want the sentence's numbers and names among the candidates", numbers, names)
 	}
 }
-
-// A where- or which-question's own entity candidates are those of the kind
-// it asks for; the others come untyped.
-func TestTypedEntitiesFitTheQuestion(t *testing.T) {
-	lib := newTestLibrarian(t)
-	for _, tt := range []struct {
-		q, sentence string
-	}{
-		{"Waar werd het water gemeten?", "Volgens Jan Jansen werd het water gemeten in Maastricht."},
-		{"Which road did Rijkswaterstaat close?", "Volgens Jan Jansen sloot Rijkswaterstaat de Afsluitdijk in Friesland."},
-	} {
-		q := lib.analyzeQuestion(tt.q, nil)
-		toks := lib.annotate(&q, tt.sentence)
-		persons := 0
-		for _, c := range lib.allCandidates(&q, toks, nil) {
-			if c.kind != entPerson {
-				continue
-			}
-			persons++
-			if c.typed {
-				t.Errorf("%q: person %q is typed", tt.q, spanText(toks, c.start, c.end))
-			}
-		}
-		if persons == 0 {
-			t.Errorf("%q: no person among the candidates", tt.q)
-		}
-	}
-}

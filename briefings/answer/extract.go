@@ -278,9 +278,7 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 			}
 		}
 		for _, c := range sp.entities() {
-			if kindFit(q, c.kind) >= 0.5 {
-				add(c)
-			}
+			add(c)
 		}
 		for _, c := range commonPlaces(toks) {
 			add(c)
@@ -299,12 +297,8 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 		out = append(out, l.phraseSpans(q, toks)...)
 	case qWhich:
 		out = append(out, l.focusSpans(q, toks)...)
-		// the entities of the kind asked for are the question's own
-		// ("which road": a name, not the organisation that closed it)
 		for _, c := range sp.entities() {
-			if kindFit(q, c.kind) >= 0.5 {
-				add(c)
-			}
+			add(c)
 		}
 	default:
 		for _, c := range sp.entities() {
