@@ -910,7 +910,6 @@ func unitOf(toks []tok, c candidate) tok {
 	return toks[c.end-1]
 }
 
-// spanFeatures sets the features that look at the words around a span.
 // focusComplementBefore reports whether the focus noun and its complement
 // stand right before position start: "Woordvoerder van het Kremlin Dmitri
 // Peskov", "de directeur van de FBI, Christopher Wray" (a complement of
@@ -940,6 +939,7 @@ func focusComplementBefore(q *question, toks []tok, start int) bool {
 	return false
 }
 
+// spanFeatures sets the features that look at the words around a span.
 func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64) {
 	own, n := 0, 0
 	for i := c.start; i < c.end && i < len(toks); i++ {
