@@ -178,6 +178,13 @@ func TestParseHeadings(t *testing.T) {
 		{"short last line is no heading", "Eerste alinea van het stuk.\n\nMet dank aan de redactie", nil},
 		{"long line without period is no heading", "Eerste alinea.\n\nDit is een lange regel zonder punt aan het einde die toch echt gewoon tekst is\n\nTweede.", nil},
 		{"quoted heading", "Eerste alinea.\n\n‘Oorlogsdaad’\n\nTweede alinea.", []string{"‘Oorlogsdaad’"}},
+		// a subheading typed right above its paragraph
+		{"heading without blank line", "Eerste alinea.\n\nGegevens op darkweb\nDe groep publiceerde de buit.", []string{"Gegevens op darkweb"}},
+		{"heading after a sentence in the block", "Eerste alinea.\nGegevens op darkweb\nDe groep publiceerde de buit.", []string{"Gegevens op darkweb"}},
+		// hard-wrapped body text: a line that ends mid-sentence is no heading
+		{"wrapped text", "De Tweede Kamer debatteerde dinsdag lang over de nieuwe regels voor\nhet stemmen per brief. Het kabinet wil er snel werk van maken.\n\nVolgens minister Hanke\nBruins Slot is het zo.", nil},
+		{"wrapped in lower case", "Eerste alinea, die hier nog\ndoorgaat.\n\nVolgens minister Hanke\nBruins Slot is het zo.", nil},
+		{"short line before a line without a sentence end", "Eerste alinea.\n\nKop hier\nNog een kop", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

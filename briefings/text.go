@@ -69,8 +69,12 @@ func NormalizeText(s string) string {
 }
 
 // splitParagraphs splits normalised text at blank lines; the lines of one
-// paragraph are joined with a space.
+// paragraph are joined with a space. In text that is not hard-wrapped, a
+// subheading typed right above its paragraph, with no blank line between,
+// stands apart too: a short heading-like line (see headingAbove) at the
+// start of a block or after a line that ends a sentence.
 func splitParagraphs(text string) []string {
+	wrapped := hardWrapped(text)
 	var out []string
 	var cur []string
 	flush := func() {
@@ -79,16 +83,65 @@ func splitParagraphs(text string) []string {
 			cur = cur[:0]
 		}
 	}
+	prev := ""
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			flush()
+			prev = ""
 			continue
 		}
+		if !wrapped && prev != "" && headingAbove(prev, line) && (len(cur) == 1 || endsSentence(cur[len(cur)-2])) {
+			// the previous line was a subheading: it stands alone
+			cur = cur[:len(cur)-1]
+			flush()
+			out = append(out, prev)
+		}
 		cur = append(cur, line)
+		prev = line
 	}
 	flush()
 	return out
+}
+
+// hardWrapped reports whether text breaks its sentences over lines: a
+// line that does not end a sentence is followed in its block by one that
+// starts in lower case, or is longer than a subheading can be.
+func hardWrapped(text string) bool {
+	prev := ""
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && prev != "" && !endsSentence(prev) {
+			r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(line, isOpener))
+			if unicode.IsLower(r) || utf8.RuneCountInString(prev) > maxInlineHeading {
+				return true
+			}
+		}
+		prev = line
+	}
+	return false
+}
+
+// maxInlineHeading bounds a subheading typed right above its paragraph, in
+// runes: a hard-wrapped line of body text is longer.
+const maxInlineHeading = 60
+
+// headingAbove reports whether line, followed by next in the same block,
+// is a subheading: heading-like, short, and followed by a line that opens
+// a sentence and ends one.
+func headingAbove(line, next string) bool {
+	if utf8.RuneCountInString(line) > maxInlineHeading || !isHeadingLike(line) {
+		return false
+	}
+	first := strings.TrimLeftFunc(next, isOpener)
+	r, _ := utf8.DecodeRuneInString(first)
+	return (unicode.IsUpper(r) || unicode.IsDigit(r)) && strings.ContainsFunc(next, isTerminator)
+}
+
+// endsSentence reports whether a line ends with a sentence's end.
+func endsSentence(line string) bool {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(line, isCloser))
+	return isTerminator(r)
 }
 
 // collapseSpaces turns every run of white space into one space and trims.
