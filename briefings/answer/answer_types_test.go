@@ -152,6 +152,39 @@ func TestHowLongAsksForDuration(t *testing.T) {
 		[]unitCase{{2, 3, 0, 1}, {4, 5, 1, 0}}) // "dertig" (graden), "vijf" (dagen)
 }
 
+// "how often" counts times: "ruim 9.600 keer" is the unit asked for, an
+// amount of euros is not, and an auxiliary after "hoe vaak" is no sign of
+// a sum of money. A capital does not stop the counted noun from counting:
+// "hoeveel Kamerleden" asks for the number before "Kamerleden".
+func TestHowOftenAndCapitalisedCountedNoun(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for _, tt := range []struct {
+		q            string
+		times, money bool
+	}{
+		{"Hoe vaak werd het bericht gedeeld?", true, false},
+		{"How often was the video shared?", true, false},
+		{"How many times was the video shared?", true, false},
+		{"Hoeveel keer werd het bericht gedeeld?", true, false},
+		{"Hoeveel zetels haalde de partij?", false, false},
+	} {
+		q := lib.analyzeQuestion(tt.q, ix)
+		if q.Type != qHowMany || q.Times != tt.times || q.Money != tt.money {
+			t.Errorf("%q: %s times %v money %v, want how-many times %v money %v", tt.q, q.Type, q.Times, q.Money, tt.times, tt.money)
+		}
+	}
+	q := lib.analyzeQuestion("Hoe vaak werd het bericht gedeeld?", ix)
+	checkUnitFeatures(t, lib.annotate(&q, "Het kostte 2.500 euro en werd ruim 9.600 keer gedeeld door 40 mensen."), &q,
+		[]unitCase{{2, 4, 0, 1}, {6, 9, 1, 0}, {11, 12, 0, 0}}) // "2.500 euro", "ruim 9.600 keer", "40"
+	q = lib.analyzeQuestion("Hoeveel Kamerleden stemden voor het voorstel?", ix)
+	if q.counted < 0 || q.Groups[q.counted].Label != "Kamerleden" {
+		t.Fatalf("counted group %d, want Kamerleden", q.counted)
+	}
+	checkUnitFeatures(t, lib.annotate(&q, "Het voorstel kreeg de steun van 78 Kamerleden en kostte 450 miljoen euro."), &q,
+		[]unitCase{{6, 7, 1, 0}, {10, 13, 0, 0}}) // "78" (Kamerleden), "450 miljoen euro"
+}
+
 // A span cut in the wrong place (ending in a function word), a span of
 // function words only, and a bare weekday are marked for the ranker.
 func TestSpanShapeFeatures(t *testing.T) {
@@ -181,7 +214,8 @@ func TestSpanShapeFeatures(t *testing.T) {
 }
 
 // A focus noun with its complement right before a name marks the name as
-// the one asked for: "Woordvoerder van het Kremlin Dmitri Peskov".
+// the one asked for: "Woordvoerder van het Kremlin Dmitri Peskov"; not so
+// when a role stands right before the name ("van minister Jan Jansen").
 func TestFocusComplementBefore(t *testing.T) {
 	lib := newTestLibrarian(t)
 	ix := newTestCorpus(lib.an, testArticles(t))
@@ -196,6 +230,8 @@ func TestFocusComplementBefore(t *testing.T) {
 		{"De woordvoerder sprak. Van het Kremlin kwam Dmitri Peskov.", 6, 8, 0},
 		{"De woordvoerder van het Kremlin sprak met Dmitri Peskov.", 7, 9, 0},
 		{"De woordvoerder van het ministerie Jan Jansen sprak.", 5, 7, 1},
+		// a role before the name: the name is the complement, no spokesman
+		{"De woordvoerder van minister Jan Jansen sprak.", 4, 6, 0},
 	} {
 		toks := lib.annotate(&q, tt.sentence)
 		var f [numFeatures]float64
@@ -284,5 +320,42 @@ func TestWhatQuestionTypesOnlyPhrases(t *testing.T) {
 	}
 	if numbers == 0 || names == 0 {
 		t.Errorf("numbers %d, names %d: want the sentence's numbers and names among the candidates", numbers, names)
+	}
+}
+
+// A question for a name asks for any name, of the kind its noun names when
+// the lexicon knows it; the frame's own words ("name", "called", "heet")
+// are not looked for.
+func TestNamingQuestions(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for _, tt := range []struct {
+		q     string
+		focus entityKind
+		word  string
+	}{
+		{"What is the name of the app that spreads the rumours?", entName, "app"},
+		{"What is the spyware found on the phones called?", entName, "spyware"},
+		{"What does the gang behind the attack call itself?", entName, "gang"},
+		{"Hoe heet de schaatstocht die weer doorging?", entName, "schaatstocht"},
+		{"Hoe heet de 52-jarige man die is aangehouden?", entPerson, "man"},
+		{"Wat is de naam van de partij die won?", entOrg, "partij"},
+		{"Hoe noemt de hackersgroep zich?", entOrg, "hackersgroep"},
+	} {
+		q := lib.analyzeQuestion(tt.q, ix)
+		if q.Type != qWhich || q.Focus != tt.focus || q.focusWord != tt.word {
+			t.Errorf("%q: %s focus %v %q, want which focus %v %q", tt.q, q.Type, q.Focus, q.focusWord, tt.focus, tt.word)
+		}
+		for _, g := range q.Groups {
+			if f := g.Label; f == "name" || f == "naam" || f == "called" || f == "heet" || f == "noemt" {
+				t.Errorf("%q: the frame word %q is a group", tt.q, f)
+			}
+		}
+	}
+	// not a question for a name
+	for _, s := range []string{"What is the name change about?", "Hoe noemt de minister het plan?"} {
+		if q := lib.analyzeQuestion(s, ix); q.Type == qWhich && q.Focus == entName {
+			t.Errorf("%q: read as a question for a name", s)
+		}
 	}
 }

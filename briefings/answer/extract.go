@@ -1466,6 +1466,20 @@ func kindFit(q *question, k entityKind) float64 {
 		}
 		return 0
 	case qWhich:
+		if q.Focus == entName {
+			// "what is X called": any name, a phrase rarely
+			switch k {
+			case entName, entOrg:
+				return 1
+			case entPlace, entCountry:
+				return 0.7
+			case entPerson:
+				return 0.5
+			case entPhrase:
+				return 0.3
+			}
+			return 0
+		}
 		if q.Focus == entPhrase {
 			// the focus noun names no person (a role would have made it
 			// one): "which polling station" is rarely answered by a person

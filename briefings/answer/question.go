@@ -66,6 +66,9 @@ type question struct {
 	// Duration: a how-many question asks how long ("hoe lang", "how
 	// long"): its answer is counted in time units ("vijf dagen")
 	Duration bool
+	// Times: a how-many question asks how often ("hoe vaak", "how
+	// often"): its answer is a number of times ("ruim 9.600 keer")
+	Times bool
 	// Kind: a which-question asks for a kind of its focus noun ("what kind
 	// of seat"): the answer may end in that noun ("levensbedreigende
 	// klachten") or be a compound of it ("restzetel")
@@ -302,6 +305,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				"high", "hoog", "hoge", "low", "laag", "expensive", "duur", "heavy", "zwaar":
 				q.Type = qHowMany
 				q.Duration = n == "long" || n == "lang"
+				q.Times = n == "vaak" || n == "often"
 				skip[qi+1] = true
 				countedAt = qi + 2
 			}
@@ -406,6 +410,35 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 	} else if len(words) > 0 && auxWords[words[0].Folded] {
 		q.Type = qYesNo
+	}
+	if at, frame, ok := namingFrame(words, qi); ok {
+		// "What is X called?", "Hoe heet X?", "What is the name of X?":
+		// a name is asked for, of the kind X is when the lexicon knows it
+		for _, i := range frame {
+			skip[i] = true
+		}
+		q.Type, q.Focus, q.focusWord = qWhich, entName, ""
+		h := at
+		if e := l.focusHead(text, words, at); e >= at {
+			h = e
+		} else if e := l.englishHead(text, words, at); q.Lang == "en" && e > at {
+			h = e
+		} else if e := l.dutchHead(text, words, at); q.Lang == "nl" && e > at {
+			h = e
+		}
+		if n := words[h].Folded; !isQuestionStopword(n) && !skip[h] {
+			q.focusWord = n
+			switch {
+			case l.lex.isFocus("person", n) || l.lex.roles[n] || endsWithRole(l.lex, n):
+				q.Focus = entPerson
+			case l.lex.isFocus("country", n):
+				q.Focus = entCountry
+			case l.lex.isFocus("place", n):
+				q.Focus = entPlace
+			case l.lex.isFocus("org", n) || l.lex.orgHeads[n] || endsWithOrgHead(l.lex, n):
+				q.Focus = entOrg
+			}
+		}
 	}
 	if q.Type == qWhich && q.Focus == entNone {
 		q.Focus = entPhrase
@@ -518,13 +551,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		// the counted noun stands right after "how many" / "hoeveel":
 		// "how many lawsuits", "hoeveel zetels"; "how much did X receive"
 		// has none and asks for an amount of money
-		for i, g := range q.Groups {
-			if g.Pos == countedAt && !g.Name && !g.Number {
-				q.counted = i
-				break
-			}
+		q.counted = countedGroup(q.Groups, countedAt)
+		if q.counted >= 0 && timesWords[analysis.Fold(q.Groups[q.counted].Label)] {
+			q.Times = true // "how many times", "hoeveel keer"
 		}
-		if q.counted < 0 && !q.Duration && (words[qi+1].Folded == "much" || auxWords[words[countedAt].Folded]) {
+		if q.counted < 0 && !q.Duration && !q.Times && (words[qi+1].Folded == "much" || auxWords[words[countedAt].Folded]) {
 			q.Money = true
 		}
 		// the counted noun is not the predicate: pass that role on
@@ -1462,3 +1493,65 @@ func groupAt(groups []TermGroup, words []analysis.Word, w int) int {
 
 // sourceWords turn a where-question into a question about origin.
 var sourceWords = map[string]bool{"from": true, "vandaan": true, "afkomstig": true, "origin": true, "herkomst": true}
+
+// timesWords count how often something happened: "hoeveel keer".
+var timesWords = map[string]bool{"times": true, "keer": true, "keren": true, "maal": true}
+
+// countedGroup returns the group of the noun a how-many question counts,
+// the word at pos right after "how many" / "hoeveel", or -1. A capital
+// does not make it less the counted noun: "hoeveel Kamerleden", "how many
+// Democrats".
+func countedGroup(groups []TermGroup, pos int) int {
+	return slices.IndexFunc(groups, func(g TermGroup) bool { return g.Pos == pos && !g.Number })
+}
+
+// Words that frame a question for a name: "what is X called", "hoe heet
+// X", "what does X call itself", "hoe noemt X zich".
+var (
+	calledWords   = map[string]bool{"called": true, "named": true}
+	heetWords     = map[string]bool{"heet": true, "heten": true, "heette": true, "heetten": true}
+	noemtWords    = map[string]bool{"noemt": true, "noemen": true, "noemde": true, "noemden": true}
+	reflexiveSelf = map[string]bool{"itself": true, "themselves": true, "himself": true, "herself": true, "zich": true, "zichzelf": true}
+	nameWords     = map[string]bool{"name": true, "names": true, "naam": true, "namen": true}
+)
+
+// namingFrame recognises a question for the name of a thing, with the
+// question word at qi: "What is the name of the channel …", "Wat is de
+// naam van …", "What is the program … called?", "What does the gang …
+// call itself?", "Hoe heet de tocht …", "Hoe noemt de groep zich?". It
+// returns the position of the named thing's first word past its article,
+// the positions of the frame's own words, and whether it matched.
+func namingFrame(words []analysis.Word, qi int) (int, []int, bool) {
+	if qi < 0 || qi+2 >= len(words) {
+		return 0, nil, false
+	}
+	w := func(i int) string { return foldedAt(words, i) }
+	pastArticle := func(i int) int {
+		if determiners[w(i)] && i+1 < len(words) {
+			return i + 1
+		}
+		return i
+	}
+	last := len(words) - 1
+	switch f := w(qi); {
+	case (f == "what" || f == "wat") && copulas[w(qi+1)] && determiners[w(qi+2)] && nameWords[w(qi+3)] && (w(qi+4) == "of" || w(qi+4) == "van") && qi+5 <= last:
+		return pastArticle(qi + 5), []int{qi + 1, qi + 2, qi + 3, qi + 4}, true
+	case f == "what" && copulas[w(qi+1)] && calledWords[w(last)] && last > qi+2:
+		return pastArticle(qi + 2), []int{qi + 1, last}, true
+	case f == "what" && (w(qi+1) == "does" || w(qi+1) == "do" || w(qi+1) == "did"):
+		for i := qi + 3; i < last; i++ {
+			if w(i) == "call" && reflexiveSelf[w(i+1)] {
+				return pastArticle(qi + 2), []int{qi + 1, i, i + 1}, true
+			}
+		}
+	case f == "hoe" && heetWords[w(qi+1)]:
+		return pastArticle(qi + 2), []int{qi + 1}, true
+	case f == "hoe" && noemtWords[w(qi+1)]:
+		for i := qi + 3; i <= last; i++ {
+			if reflexiveSelf[w(i)] {
+				return pastArticle(qi + 2), []int{qi + 1, i}, true
+			}
+		}
+	}
+	return 0, nil, false
+}

@@ -914,9 +914,11 @@ func unitOf(toks []tok, c candidate) tok {
 // stand right before position start: "Woordvoerder van het Kremlin Dmitri
 // Peskov", "de directeur van de FBI, Christopher Wray" (a complement of
 // four words at most, names and articles and one noun at most, no
-// punctuation inside it).
+// punctuation inside it; not a role right before the name).
 func focusComplementBefore(q *question, toks []tok, start int) bool {
-	if start < 3 || toks[start-1].gap {
+	if start < 3 || toks[start-1].gap || toks[start-1].class&wRole != 0 {
+		// a role right before the name makes it the complement itself:
+		// "de partij van lijsttrekker Tom Bosman" names no party
 		return false
 	}
 	plain := 0 // lowercase words in the complement other than articles
@@ -993,6 +995,12 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 		// "32,28%" or "48,6 procent" for "what was the turnout", "welk
 		// percentage": the share asked for
 		f[fCounted] = max(f[fCounted], b2f(isPercent(toks, c)))
+	}
+	if q.Times && c.kind == entNumber {
+		// "hoe vaak": a number of times, not of people or euros
+		unit := unitOf(toks, c)
+		f[fCounted] = max(f[fCounted], b2f(timesWords[unit.Folded]))
+		f[fOtherUnit] = b2f(f[fCounted] == 0 && (measureUnits[unit.Folded] || unit.class&wCurrency != 0))
 	}
 	if q.Duration && c.kind == entNumber {
 		// "hoe lang": any time unit is the one asked for
