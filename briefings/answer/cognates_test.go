@@ -20,6 +20,8 @@ func TestEnglishCognates(t *testing.T) {
 		{"reality", []string{"realiteit"}, nil},
 		{"metal", []string{"metaal"}, nil},
 		{"photography", []string{"fotografie"}, nil},
+		{"gynaecologists", []string{"gynaecologen"}, nil},
+		{"virologist", []string{"viroloog"}, nil},
 		{"rate", nil, []string{"rat"}},
 		{"energy", nil, []string{"energy"}}, // not the word itself
 	} {
@@ -64,5 +66,34 @@ func TestQuestionUsesCognates(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("no groups for %v", want)
+	}
+}
+
+func TestDutchNameSpellings(t *testing.T) {
+	for _, tt := range []struct {
+		en   string
+		want []string // among the spellings
+	}{
+		{"putin", []string{"poetin"}},
+		{"prigozhin", []string{"prigozjin"}},
+		{"khodorkovsky", []string{"chodorkovski"}},
+		{"yanukovych", []string{"janoekovitsj"}},
+		{"zelensky", []string{"zelenski"}},
+		{"lukashenko", []string{"loekasjenko"}},
+	} {
+		got := dutchNameSpellings(tt.en)
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", tt.en, got, w)
+			}
+		}
+		if slices.Contains(got, tt.en) {
+			t.Errorf("%s: %q holds the word itself", tt.en, got)
+		}
+	}
+	for _, w := range []string{"", "lou", "a-b-c", string(make([]byte, 200))} {
+		if got := dutchNameSpellings(w); got != nil {
+			t.Errorf("%q: got %q, want none", w, got)
+		}
 	}
 }

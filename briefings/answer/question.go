@@ -983,6 +983,14 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 					}
 				}
 			}
+			if ix != nil && capital {
+				// a name written the English way: "Putin" ~ "Poetin"
+				for _, st := range l.dutchStems(dutchNameSpellings(f)) {
+					if _, ok := ix.Lookup(st); ok {
+						g.Stems = appendUnique(g.Stems, st)
+					}
+				}
+			}
 			if capital || len(g.Stems) == 0 {
 				g.Untranslated = len(g.Stems) == 0
 				g.Stems = appendUnique(g.Stems, l.an.Stem(f))
