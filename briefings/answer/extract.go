@@ -516,6 +516,9 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 	case first.class&wFirstName != 0 && j-i > 1, prevC&wRole != 0, endsWithRole(l.lex, prev),
 		first.class&wRole != 0 && (hasFirstName(toks[i+1:j]) || (j-i >= 3 && toks[i+1].cap && toks[j-1].cap)): // "Burgemeester Sharon Dijksma", "Burgemeester Annemiek Hoogland"
 		return entPerson
+	case first.class&wRole != 0 && j-i == 2 && toks[i+1].cap && !isAcronym(toks[i+1].Text) && len(l.lex.nl[toks[i+1].Folded]) == 0 &&
+		!l.lex.places[toks[i+1].Folded] && !l.lex.orgs[toks[i+1].Folded] && l.lex.countries[toks[i+1].Folded] == "":
+		return entPerson // "Woordvoerder Kamphuis": a role and a surname
 	case prevC&wOrgHead != 0:
 		return entOrg
 	case l.placeHeadIn(toks, i, j):

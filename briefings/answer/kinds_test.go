@@ -118,3 +118,54 @@ func TestSentenceAfterACoveredOne(t *testing.T) {
 		t.Errorf("a sentence two after the covered one shares its coverage: %.2f", cov[2])
 	}
 }
+
+// A role before a surname alone names a person ("Woordvoerder Kamphuis");
+// before a common word, a place or an acronym it does not.
+func TestRoleAndSurname(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Wie reageerde?", nil)
+	for _, tt := range []struct {
+		sentence, span string
+		person         bool
+	}{
+		{"Gisteren kwam Woordvoerder Kamphuis met een verklaring.", "Woordvoerder Kamphuis", true},
+		{"Volgens Burgemeester Halsema is het veilig.", "Burgemeester Halsema", true},
+		{"Gisteren kwam Minister Financiën met een brief.", "Minister Financiën", false},
+		{"Gisteren kwam Woordvoerder NCSC met een verklaring.", "Woordvoerder NCSC", false},
+	} {
+		toks := lib.annotate(&q, tt.sentence)
+		c, ok := spanOf(toks, tt.span)
+		if !ok {
+			t.Fatalf("no span %q in %q", tt.span, tt.sentence)
+		}
+		if got := lib.classify(toks, c.start, c.end); (got == entPerson) != tt.person {
+			t.Errorf("%q in %q: %s, want person %v", tt.span, tt.sentence, kindNames[got], tt.person)
+		}
+	}
+}
+
+// In a question for a name, the article's own naming word before a span
+// marks it: "de tentoonstelling heet Alle Rembrandts".
+func TestNamingCueBeforeName(t *testing.T) {
+	lib := newTestLibrarian(t)
+	for _, tt := range []struct {
+		q    string
+		want float64
+	}{
+		{"What is the title of the exhibition?", 1},
+		{"Hoe heet de tentoonstelling?", 1},
+		{"Which museum shows the exhibition?", 0},
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		toks := lib.annotate(&q, "De tentoonstelling, die tot juni duurt, heet Alle Rembrandts.")
+		c, ok := spanOf(toks, "Alle Rembrandts")
+		if !ok {
+			t.Fatal("no span Alle Rembrandts")
+		}
+		var f [numFeatures]float64
+		spanFeatures(&q, toks, candidate{start: c.start, end: c.end, kind: entName}, &f)
+		if f[fFocusNext] != tt.want {
+			t.Errorf("%q: focus_next %v, want %v", tt.q, f[fFocusNext], tt.want)
+		}
+	}
+}

@@ -69,6 +69,10 @@ type question struct {
 	// Times: a how-many question asks how often ("hoe vaak", "how
 	// often"): its answer is a number of times ("ruim 9.600 keer")
 	Times bool
+	// Naming: the question asks what something is called ("hoe heet
+	// X", "what is the name of X"): the article's own naming words ("heet
+	// Alle Rembrandts", "genaamd") point at the answer
+	Naming bool
 	// Kind: a which-question asks for a kind of its focus noun ("what kind
 	// of seat"): the answer may end in that noun ("levensbedreigende
 	// klachten") or be a compound of it ("restzetel")
@@ -417,7 +421,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		for _, i := range frame {
 			skip[i] = true
 		}
-		q.Type, q.Focus, q.focusWord = qWhich, entName, ""
+		q.Type, q.Focus, q.focusWord, q.Naming = qWhich, entName, "", true
 		h := at
 		if e := l.focusHead(text, words, at); e >= at {
 			h = e
@@ -1520,7 +1524,11 @@ var (
 	heetWords     = map[string]bool{"heet": true, "heten": true, "heette": true, "heetten": true}
 	noemtWords    = map[string]bool{"noemt": true, "noemen": true, "noemde": true, "noemden": true}
 	reflexiveSelf = map[string]bool{"itself": true, "themselves": true, "himself": true, "herself": true, "zich": true, "zichzelf": true}
-	nameWords     = map[string]bool{"name": true, "names": true, "naam": true, "namen": true}
+	// namingCues stand right before a name in an article: "heet Alle
+	// Rembrandts", "een groep genaamd BlackVault"
+	namingCues = map[string]bool{"heet": true, "heten": true, "heette": true, "heetten": true, "genaamd": true,
+		"getiteld": true, "naam": true, "called": true, "named": true, "titel": true}
+	nameWords = map[string]bool{"name": true, "names": true, "naam": true, "namen": true, "title": true, "titel": true}
 )
 
 // namingFrame recognises a question for the name of a thing, with the

@@ -980,6 +980,9 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 			f[fFocusNext] = 1
 		}
 	}
+	if q.Naming && c.start > 0 && namingCues[toks[c.start-1].Folded] {
+		f[fFocusNext] = 1 // "de tentoonstelling heet Alle Rembrandts"
+	}
 	if q.counted >= 0 && c.kind == entNumber {
 		for i := max(c.start, c.end-1); i < len(toks) && i <= c.end+3; i++ {
 			if toks[i].group == q.counted {
