@@ -56,6 +56,11 @@ type TermGroup struct {
 	// question used another word than the article ("kwam erachter" for
 	// "ontdekte"), and a word the article does use keeps its one sense.
 	Synonyms []string
+	// Heads are the stems of the heads of the Dutch compounds among the
+	// group's words ("aanval" of "cyberaanval"): a sentence word with the
+	// same head is a kind of the same thing ("DDoS-aanval") and meets the
+	// group as a sibling (siblingMatch).
+	Heads []string
 	// Soft are stems that meet a sentence word less surely (softMatch).
 	Soft map[string]bool
 	// Exact: a sentence word meets the group only as one of Forms

@@ -169,6 +169,11 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 				}
 				best = max(best, m)
 			}
+			for _, h := range g.Heads {
+				if best < siblingMatch && !t.stop && (st == h || slices.Contains(parts, h) || (len(st) > len(h)+2 && strings.HasSuffix(st, h))) {
+					best = siblingMatch // "DDoS-aanval" for "cyberaanval"
+				}
+			}
 			if best > 0 {
 				ms = append(ms, groupMatch{gi, best})
 			}
@@ -188,6 +193,10 @@ func (l *Librarian) annotateText(q *question, text string, m *answerMemo) []tok 
 	}
 	return toks
 }
+
+// siblingMatch is how well a sentence word meets a question group through
+// a compound head they share (TermGroup.Heads).
+const siblingMatch = 0.5
 
 // softMatch is how well a sentence word meets a question group through a
 // synonym (TermGroup.Soft) rather than the question's own word.

@@ -1153,10 +1153,51 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	}
 	for i := range groups {
 		if ix != nil {
+			l.addCompoundHeads(&groups[i], lang, ix)
 			ix.Resolve(&groups[i])
 		}
 	}
 	return groups
+}
+
+// minHead is the shortest compound head addCompoundHeads keeps: shorter
+// ones ("raad", "zaal") head too many unrelated compounds.
+const minHead = 5
+
+// addCompoundHeads sets g.Heads: for each Dutch word of the group (the
+// question's own, or the lexicon's translations) that is a compound, the
+// stem of its longest head the index has, past a first part of three
+// letters or more: "cyberaanval" -> "aanval", "bestuursvoorzitter" ->
+// "voorzitter".
+func (l *Librarian) addCompoundHeads(g *TermGroup, lang string, ix Corpus) {
+	if g.Name || g.Number {
+		return
+	}
+	words := make([]string, 0, len(g.Forms)+1)
+	if lang == "nl" {
+		words = append(words, analysis.Fold(g.Label))
+	}
+	for f := range g.Forms {
+		words = append(words, f)
+	}
+	slices.Sort(words) // Forms is a map: the same heads in the same order every time
+	for _, w := range words {
+		if len(w) > maxCompound || len(w) < minHead+3 || strings.ContainsAny(w, " -'") {
+			continue
+		}
+		for k := 3; k <= len(w)-minHead; k++ {
+			if !utf8.RuneStart(w[k]) {
+				continue
+			}
+			st := l.an.Stem(w[k:])
+			if _, ok := ix.Lookup(st); ok && len(st) >= minHead {
+				if !slices.Contains(g.Stems, st) {
+					g.Heads = appendUnique(g.Heads, st)
+				}
+				break
+			}
+		}
+	}
 }
 
 // dutchPredicate moves the predicate of a Dutch question with an auxiliary

@@ -431,3 +431,38 @@ func TestOneWordOfTheQuestion(t *testing.T) {
 		}
 	}
 }
+
+// A question compound meets an article's other compound with the same
+// head as a sibling: "cyberaanval" ~ "DDoS-aanval", "schaatstocht" ~
+// "Toertocht" (when the articles have the head itself: "tocht"); a short
+// head ("raad") is no link.
+func TestCompoundHeadsMeetSiblings(t *testing.T) {
+	lib := newTestLibrarian(t)
+	a := sentenceArticle("aanval.txt", "Aanval op de uitslagensite",
+		"Het ging om een DDoS-aanval op de site.",
+		"De Alde Feanen Toertocht ging weer door.",
+		"De gemeenteraad vergaderde.",
+		"De tocht was 200 kilometer lang.")
+	ix := newTestCorpus(lib.an, []*article.Article{a})
+	for _, tt := range []struct {
+		q, sentence, word string
+		want              float64
+	}{
+		{"Wat voor cyberaanval legde de site plat?", a.Sentences[0].Text, "DDoS-aanval", siblingMatch},
+		{"What kind of cyberattack hit the site?", a.Sentences[0].Text, "DDoS-aanval", siblingMatch},
+		{"Hoe heet de schaatstocht?", a.Sentences[1].Text, "Toertocht", siblingMatch},
+		{"Wanneer vergaderde de deelraad?", a.Sentences[2].Text, "gemeenteraad", 0},
+	} {
+		q := lib.analyzeQuestion(tt.q, ix)
+		toks := lib.annotate(&q, tt.sentence)
+		got := 0.0
+		for _, tk := range toks {
+			if tk.Text == tt.word && tk.group >= 0 {
+				got = tk.match
+			}
+		}
+		if got != tt.want {
+			t.Errorf("%q: %q meets the question at %v, want %v", tt.q, tt.word, got, tt.want)
+		}
+	}
+}
