@@ -414,8 +414,8 @@ func (l *Librarian) entitySpans(toks []tok) []candidate {
 			// no first name, and when a name goes on after it: "Vereniging van
 			// Nederlandse Gemeenten", not "Peskov van Russische", nor "Ursula
 			// von der Leyen van de Europese Commissie"
-			adjGoesOn := toks[k].class&wCountryAdj == 0 ||
-				(k == j+1 && k+1 < len(toks) && toks[k+1].cap && !toks[k+1].gap && !hasFirstName(toks[i:j]))
+			adjGoesOn := k < len(toks) && (toks[k].class&wCountryAdj == 0 ||
+				(k == j+1 && k+1 < len(toks) && toks[k+1].cap && !toks[k+1].gap && !hasFirstName(toks[i:j])))
 			if k > j && k < len(toks) && toks[k].cap && !toks[k].gap && adjGoesOn {
 				j = k + 1
 				continue

@@ -929,7 +929,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 	// f; a part of a hyphenated word has its own text), or false for a
 	// word that carries none
 	wordGroup := func(i int, text, f string) (TermGroup, bool) {
-		if analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) || (lang == "en" && auxWords[f]) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
+		if f == "" || analysis.IsStopword(f) || (lang == "nl" && dutchContractions[f]) || (lang == "en" && auxWords[f]) || whoWords[f] || whatWords[f] || whichWords[f] || howWords[f] || whenWords[f] || whereWords[f] || whyWords[f] {
 			return TermGroup{}, false
 		}
 		capital := isCapitalized(text) && (i > 0 || !auxWords[f])

@@ -466,3 +466,20 @@ func TestCompoundHeadsMeetSiblings(t *testing.T) {
 		}
 	}
 }
+
+// A sentence that ends in a name's joiner ("… zei Marieke van") has no
+// word after it: the entity finder stops there instead of reading past
+// the end.
+func TestNameJoinerAtSentenceEnd(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Wie zei dat?", nil)
+	for _, s := range []string{"Dat zei Marieke van", "Dat zei Marieke van der", "Het rapport kwam van de Raad van"} {
+		toks := lib.annotate(&q, s)
+		sp := &spanFinds{l: lib, toks: toks}
+		for _, c := range sp.entities() {
+			if c.start < 0 || c.end > len(toks) || c.start >= c.end {
+				t.Errorf("%q: entity span [%d,%d) outside its %d words", s, c.start, c.end, len(toks))
+			}
+		}
+	}
+}
