@@ -1,9 +1,6 @@
 package answer
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // Cognates: an English question word the lexicon lacks is often a word
 // Dutch shares with it, spelled the Dutch way: "energy" ~ "energie",
@@ -99,76 +96,4 @@ func dutchLetters(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// nameRespellings are the English ways of writing Russian and Ukrainian
-// sounds and the Dutch ones, longest first: "Putin" ~ "Poetin",
-// "Prigozhin" ~ "Prigozjin", "Khodorkovsky" ~ "Chodorkovski", "Yanukovych"
-// ~ "Janoekovitsj".
-var nameRespellings = []struct{ en, nl string }{
-	{"shch", "sjtsj"}, {"zh", "zj"}, {"kh", "ch"}, {"sh", "sj"}, {"ch", "tsj"},
-	{"yu", "joe"}, {"ya", "ja"}, {"ye", "je"}, {"yo", "jo"},
-}
-
-// dutchNameSpellings returns the Dutch spellings of the folded English
-// spelling of a name transcribed from Cyrillic: only its "u" made "oe",
-// only its final "y" made "i", and every correspondence at once, w itself
-// not among them. The question keeps only the spellings the articles have.
-func dutchNameSpellings(w string) []string {
-	if len(w) < 4 || len(w) > maxCognateWord || strings.ContainsAny(w, " -'") {
-		return nil
-	}
-	consonant := func(c byte) bool { return c >= 'a' && c <= 'z' && strings.IndexByte("aeiouy", c) < 0 }
-	oe := func(b *strings.Builder, s string, i int) bool {
-		if s[i] == 'u' && (i == 0 || consonant(s[i-1])) {
-			b.WriteString("oe")
-			return true
-		}
-		return false
-	}
-	endI := func(s string) string {
-		for _, end := range []string{"iy", "yy", "y"} {
-			if rest, ok := strings.CutSuffix(s, end); ok && len(rest) >= 3 {
-				return rest + "i"
-			}
-		}
-		return s
-	}
-	var onlyOe, all strings.Builder
-	for i := 0; i < len(w); i++ {
-		if !oe(&onlyOe, w, i) {
-			onlyOe.WriteByte(w[i])
-		}
-	}
-	for i := 0; i < len(w); {
-		if oe(&all, w, i) {
-			i++
-			continue
-		}
-		matched := false
-		for _, r := range nameRespellings {
-			if strings.HasPrefix(w[i:], r.en) {
-				all.WriteString(r.nl)
-				i += len(r.en)
-				matched = true
-				break
-			}
-		}
-		if matched {
-			continue
-		}
-		if w[i] == 'y' && i > 0 && consonant(w[i-1]) && i+1 < len(w) && consonant(w[i+1]) {
-			all.WriteByte('i') // "Yanukovych": "-vitsj"
-		} else {
-			all.WriteByte(w[i])
-		}
-		i++
-	}
-	var out []string
-	for _, v := range []string{onlyOe.String(), endI(w), endI(all.String())} {
-		if v != w && !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }

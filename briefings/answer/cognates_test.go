@@ -68,32 +68,3 @@ func TestQuestionUsesCognates(t *testing.T) {
 		t.Errorf("no groups for %v", want)
 	}
 }
-
-func TestDutchNameSpellings(t *testing.T) {
-	for _, tt := range []struct {
-		en   string
-		want []string // among the spellings
-	}{
-		{"putin", []string{"poetin"}},
-		{"prigozhin", []string{"prigozjin"}},
-		{"khodorkovsky", []string{"chodorkovski"}},
-		{"yanukovych", []string{"janoekovitsj"}},
-		{"zelensky", []string{"zelenski"}},
-		{"lukashenko", []string{"loekasjenko"}},
-	} {
-		got := dutchNameSpellings(tt.en)
-		for _, w := range tt.want {
-			if !slices.Contains(got, w) {
-				t.Errorf("%s: %q lacks %q", tt.en, got, w)
-			}
-		}
-		if slices.Contains(got, tt.en) {
-			t.Errorf("%s: %q holds the word itself", tt.en, got)
-		}
-	}
-	for _, w := range []string{"", "lou", "a-b-c", string(make([]byte, 200))} {
-		if got := dutchNameSpellings(w); got != nil {
-			t.Errorf("%q: got %q, want none", w, got)
-		}
-	}
-}

@@ -940,6 +940,11 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				capital = false
 			}
 		}
+		if capital && i == 0 && lang == "nl" && len(l.lex.nl[f]) > 0 && l.lex.countries[f] == "" && !l.lex.places[f] && !l.lex.orgs[f] && !l.lex.firstNames[f] {
+			// a question's first word is capitalised anyway: "Uiterlijk
+			// wanneer …" is no name when the lexicon knows the word
+			capital = false
+		}
 		if capital && i == 0 && lang == "nl" && l.lex.classOf(f)&(wRunBreaker|wSource|wPlacePrep|wWeakPrep|wManner) != 0 {
 			// a preposition opening the question ("Vanuit welke stad",
 			// "Binnen welke termijn") is no name: it often stands before
@@ -982,14 +987,6 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 				// a word the lexicon lacks may be one Dutch shares:
 				// "energy" ~ "energie" (only spellings the articles have)
 				for _, st := range l.dutchStems(englishCognates(f)) {
-					if _, ok := ix.Lookup(st); ok {
-						g.Stems = appendUnique(g.Stems, st)
-					}
-				}
-			}
-			if ix != nil && capital {
-				// a name written the English way: "Putin" ~ "Poetin"
-				for _, st := range l.dutchStems(dutchNameSpellings(f)) {
 					if _, ok := ix.Lookup(st); ok {
 						g.Stems = appendUnique(g.Stems, st)
 					}
@@ -1042,6 +1039,15 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			g.Name = true
 			g.Weight = 1.5
 			g.Stems = appendUnique(g.Stems, l.nameVariants(f, ix)...)
+			if lang == "nl" && placeAdjective(tok{Word: words[i]}) {
+				// an adjective of origin names its place: "Emmense" ~
+				// "Emmen", "Drentse" ~ "Drenthe", "Antwerpse" ~ "Antwerpen"
+				// (kept whether or not the index has them as words: they
+				// may stand in a hyphenated name, "Zuidoost-Drenthe")
+				for _, p := range placesOfAdjective(f) {
+					g.Stems = appendUnique(g.Stems, l.an.Stem(p))
+				}
+			}
 		}
 		afterDet := i > 0 && (determiners[words[i-1].Folded] || possessives[words[i-1].Folded] ||
 			strings.HasSuffix(words[i-1].Text, "'s") || strings.HasSuffix(words[i-1].Text, "’s"))
@@ -1611,4 +1617,22 @@ func namingFrame(words []analysis.Word, qi int) (int, []int, bool) {
 		}
 	}
 	return 0, nil, false
+}
+
+// placesOfAdjective spells the places a Dutch adjective of origin may be
+// made from: "emmense" -> emmen, "drentse" -> drenthe, "antwerpse" ->
+// antwerpen, "friese" -> friesland.
+func placesOfAdjective(f string) []string {
+	base, ok := strings.CutSuffix(f, "sche")
+	if !ok {
+		base, ok = strings.CutSuffix(f, "se")
+	}
+	if !ok || len(base) < 3 {
+		return nil
+	}
+	out := []string{base}
+	for _, end := range []string{"en", "e", "he", "land"} {
+		out = append(out, base+end)
+	}
+	return out
 }

@@ -531,3 +531,45 @@ func TestWhichMeasureAsksForANumber(t *testing.T) {
 		t.Errorf("a party: type %s, want which", q.Type)
 	}
 }
+
+// An adjective of origin in a Dutch question looks for its place
+// ("Emmense" ~ "Emmen", "Drentse" ~ "Zuidoost-Drenthe"); a Dutch
+// question's first word is no name when the lexicon knows it.
+func TestPlaceAdjectivesAndFirstWords(t *testing.T) {
+	lib := newTestLibrarian(t)
+	a := sentenceArticle("emmen.txt", "Dreigbrieven in Emmen",
+		"De politie in Emmen heeft een man opgepakt.",
+		"Dat meldt de Huisartsencoöperatie Zuidoost-Drenthe.")
+	ix := newTestCorpus(lib.an, []*article.Article{a})
+	q := lib.analyzeQuestion("Wie schreef de dreigbrieven aan Emmense kandidaten?", ix)
+	toks := lib.annotate(&q, a.Sentences[0].Text)
+	if !slices.ContainsFunc(toks, func(tk tok) bool { return tk.Text == "Emmen" && tk.group >= 0 && q.Groups[tk.group].Label == "Emmense" }) {
+		t.Error(`"Emmense" does not meet "Emmen"`)
+	}
+	q = lib.analyzeQuestion("Wie leidt de Drentse huisartsencoöperatie?", ix)
+	toks = lib.annotate(&q, a.Sentences[1].Text)
+	if !slices.ContainsFunc(toks, func(tk tok) bool { return tk.Text == "Zuidoost-Drenthe" && tk.group >= 0 }) {
+		t.Error(`"Drentse" does not meet "Zuidoost-Drenthe"`)
+	}
+	for _, tt := range []struct {
+		q     string
+		first string
+		name  bool
+	}{
+		{"Uiterlijk wanneer moeten de medewerkers werken?", "Uiterlijk", false},
+		{"Rotterdam kreeg welke prijs?", "Rotterdam", true},
+	} {
+		q := lib.analyzeQuestion(tt.q, ix)
+		for _, g := range q.Groups {
+			if g.Label == tt.first && g.Name != tt.name {
+				t.Errorf("%q: %q is a name %v, want %v", tt.q, tt.first, g.Name, tt.name)
+			}
+		}
+	}
+	if got := placesOfAdjective("antwerpse"); !slices.Contains(got, "antwerpen") {
+		t.Errorf("antwerpse: %q lacks antwerpen", got)
+	}
+	if got := placesOfAdjective("se"); got != nil {
+		t.Errorf("se: %q, want none", got)
+	}
+}
