@@ -128,61 +128,46 @@ func TestClockTimes(t *testing.T) {
 	}
 }
 
-// "how long" counts time: any time unit is the one asked for, and an
-// auxiliary after it ("how long did …") is no sign of a sum of money.
-func TestHowLongAsksForDuration(t *testing.T) {
+// "how long" counts time and "how often" times: any time unit, or "ruim
+// 9.600 keer", is the unit asked for, and an auxiliary after them ("how
+// long did …", "hoe vaak werd …") is no sign of a sum of money. A capital
+// does not stop the counted noun from counting: "hoeveel Kamerleden" asks
+// for the number before "Kamerleden".
+func TestHowLongHowOftenAndCountedNouns(t *testing.T) {
 	lib := newTestLibrarian(t)
 	ix := newTestCorpus(lib.an, testArticles(t))
 	for _, tt := range []struct {
-		q               string
-		duration, money bool
+		q                      string
+		duration, times, money bool
 	}{
-		{"How long did the man work at ASML?", true, false},
-		{"Hoe lang moet het minstens 25 graden zijn?", true, false},
-		{"How much did the company pay?", false, true},
-		{"Hoeveel zetels haalde de partij?", false, false},
+		{"How long did the man work at ASML?", true, false, false},
+		{"Hoe lang moet het minstens 25 graden zijn?", true, false, false},
+		{"How much did the company pay?", false, false, true},
+		{"Hoeveel zetels haalde de partij?", false, false, false},
+		{"Hoe vaak werd het bericht gedeeld?", false, true, false},
+		{"How often was the video shared?", false, true, false},
+		{"How many times was the video shared?", false, true, false},
+		{"Hoeveel keer werd het bericht gedeeld?", false, true, false},
 	} {
 		q := lib.analyzeQuestion(tt.q, ix)
-		if q.Type != qHowMany || q.Duration != tt.duration || q.Money != tt.money {
-			t.Errorf("%q: %s duration %v money %v, want how-many duration %v money %v", tt.q, q.Type, q.Duration, q.Money, tt.duration, tt.money)
+		if q.Type != qHowMany || q.Duration != tt.duration || q.Times != tt.times || q.Money != tt.money {
+			t.Errorf("%q: %s duration %v times %v money %v, want how-many %v %v %v", tt.q, q.Type, q.Duration, q.Times, q.Money, tt.duration, tt.times, tt.money)
 		}
 	}
-	q := lib.analyzeQuestion("Hoe lang duurde de hittegolf?", ix)
-	checkUnitFeatures(t, lib.annotate(&q, "Het was dertig graden, vijf dagen op rij."), &q,
-		[]unitCase{{2, 3, 0, 1}, {4, 5, 1, 0}}) // "dertig" (graden), "vijf" (dagen)
-}
-
-// "how often" counts times: "ruim 9.600 keer" is the unit asked for, an
-// amount of euros is not, and an auxiliary after "hoe vaak" is no sign of
-// a sum of money. A capital does not stop the counted noun from counting:
-// "hoeveel Kamerleden" asks for the number before "Kamerleden".
-func TestHowOftenAndCapitalisedCountedNoun(t *testing.T) {
-	lib := newTestLibrarian(t)
-	ix := newTestCorpus(lib.an, testArticles(t))
 	for _, tt := range []struct {
-		q            string
-		times, money bool
+		q, sentence string
+		cases       []unitCase
 	}{
-		{"Hoe vaak werd het bericht gedeeld?", true, false},
-		{"How often was the video shared?", true, false},
-		{"How many times was the video shared?", true, false},
-		{"Hoeveel keer werd het bericht gedeeld?", true, false},
-		{"Hoeveel zetels haalde de partij?", false, false},
+		{"Hoe lang duurde de hittegolf?", "Het was dertig graden, vijf dagen op rij.",
+			[]unitCase{{2, 3, 0, 1}, {4, 5, 1, 0}}}, // "dertig" (graden), "vijf" (dagen)
+		{"Hoe vaak werd het bericht gedeeld?", "Het kostte 2.500 euro en werd ruim 9.600 keer gedeeld door 40 mensen.",
+			[]unitCase{{2, 4, 0, 1}, {6, 9, 1, 0}, {11, 12, 0, 0}}}, // "2.500 euro", "ruim 9.600 keer", "40"
+		{"Hoeveel Kamerleden stemden voor het voorstel?", "Het voorstel kreeg de steun van 78 Kamerleden en kostte 450 miljoen euro.",
+			[]unitCase{{6, 7, 1, 0}, {10, 13, 0, 0}}}, // "78" (Kamerleden), "450 miljoen euro"
 	} {
 		q := lib.analyzeQuestion(tt.q, ix)
-		if q.Type != qHowMany || q.Times != tt.times || q.Money != tt.money {
-			t.Errorf("%q: %s times %v money %v, want how-many times %v money %v", tt.q, q.Type, q.Times, q.Money, tt.times, tt.money)
-		}
+		checkUnitFeatures(t, lib.annotate(&q, tt.sentence), &q, tt.cases)
 	}
-	q := lib.analyzeQuestion("Hoe vaak werd het bericht gedeeld?", ix)
-	checkUnitFeatures(t, lib.annotate(&q, "Het kostte 2.500 euro en werd ruim 9.600 keer gedeeld door 40 mensen."), &q,
-		[]unitCase{{2, 4, 0, 1}, {6, 9, 1, 0}, {11, 12, 0, 0}}) // "2.500 euro", "ruim 9.600 keer", "40"
-	q = lib.analyzeQuestion("Hoeveel Kamerleden stemden voor het voorstel?", ix)
-	if q.counted < 0 || q.Groups[q.counted].Label != "Kamerleden" {
-		t.Fatalf("counted group %d, want Kamerleden", q.counted)
-	}
-	checkUnitFeatures(t, lib.annotate(&q, "Het voorstel kreeg de steun van 78 Kamerleden en kostte 450 miljoen euro."), &q,
-		[]unitCase{{6, 7, 1, 0}, {10, 13, 0, 0}}) // "78" (Kamerleden), "450 miljoen euro"
 }
 
 // A span cut in the wrong place (ending in a function word), a span of

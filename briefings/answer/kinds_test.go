@@ -79,12 +79,7 @@ func TestPlaceAdjectives(t *testing.T) {
 		// a given name that is also a demonym ("een Noor"): a person
 		{"Het doek dook op bij Noor Visser van de Universiteit Leiden.", "Noor Visser van de Universiteit Leiden", entPerson},
 	} {
-		toks := lib.annotate(&q, tt.sentence)
-		c, ok := spanOf(toks, tt.span)
-		if !ok {
-			t.Fatalf("no span %q in %q", tt.span, tt.sentence)
-		}
-		if got := lib.classify(toks, c.start, c.end); got != tt.want {
+		if got := spanKind(t, lib, &q, tt.sentence, tt.span); got != tt.want {
 			t.Errorf("%q in %q: %s, want %s", tt.span, tt.sentence, kindNames[got], kindNames[tt.want])
 		}
 	}
@@ -133,15 +128,21 @@ func TestRoleAndSurname(t *testing.T) {
 		{"Gisteren kwam Minister Financiën met een brief.", "Minister Financiën", false},
 		{"Gisteren kwam Woordvoerder NCSC met een verklaring.", "Woordvoerder NCSC", false},
 	} {
-		toks := lib.annotate(&q, tt.sentence)
-		c, ok := spanOf(toks, tt.span)
-		if !ok {
-			t.Fatalf("no span %q in %q", tt.span, tt.sentence)
-		}
-		if got := lib.classify(toks, c.start, c.end); (got == entPerson) != tt.person {
+		if got := spanKind(t, lib, &q, tt.sentence, tt.span); (got == entPerson) != tt.person {
 			t.Errorf("%q in %q: %s, want person %v", tt.span, tt.sentence, kindNames[got], tt.person)
 		}
 	}
+}
+
+// spanKind is the kind classify gives to span in sentence.
+func spanKind(t *testing.T, lib *Librarian, q *question, sentence, span string) entityKind {
+	t.Helper()
+	toks := lib.annotate(q, sentence)
+	c, ok := spanOf(toks, span)
+	if !ok {
+		t.Fatalf("no span %q in %q", span, sentence)
+	}
+	return lib.classify(toks, c.start, c.end)
 }
 
 // In a question for a name, the article's own naming word before a span
