@@ -112,8 +112,7 @@ func hardWrapped(text string) bool {
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
 		if line != "" && prev != "" && !endsSentence(prev) {
-			r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(line, isOpener))
-			if unicode.IsLower(r) || utf8.RuneCountInString(prev) > maxInlineHeading {
+			if unicode.IsLower(firstRune(line)) || utf8.RuneCountInString(prev) > maxInlineHeading {
 				return true
 			}
 		}
@@ -133,15 +132,23 @@ func headingAbove(line, next string) bool {
 	if utf8.RuneCountInString(line) > maxInlineHeading || !isHeadingLike(line) {
 		return false
 	}
-	first := strings.TrimLeftFunc(next, isOpener)
-	r, _ := utf8.DecodeRuneInString(first)
+	r := firstRune(next)
 	return (unicode.IsUpper(r) || unicode.IsDigit(r)) && strings.ContainsFunc(next, isTerminator)
 }
 
 // endsSentence reports whether a line ends with a sentence's end.
-func endsSentence(line string) bool {
-	r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(line, isCloser))
-	return isTerminator(r)
+func endsSentence(line string) bool { return isTerminator(lastRune(line)) }
+
+// firstRune is the first character of s past opening quotes and brackets.
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(s, isOpener))
+	return r
+}
+
+// lastRune is the last character of s before closing quotes and brackets.
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(s, isCloser))
+	return r
 }
 
 // collapseSpaces turns every run of white space into one space and trims.
@@ -439,14 +446,10 @@ func isHeadingLike(p string) bool {
 	if utf8.RuneCountInString(p) > 80 || len(strings.Fields(p)) > 10 {
 		return false
 	}
-	first := strings.TrimLeftFunc(p, isOpener)
-	r, _ := utf8.DecodeRuneInString(first)
-	if !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+	if r := firstRune(p); !unicode.IsUpper(r) && !unicode.IsDigit(r) {
 		return false
 	}
-	last := strings.TrimRightFunc(p, isCloser)
-	lr, _ := utf8.DecodeLastRuneInString(last)
-	if isTerminator(lr) || strings.ContainsRune(":;,", lr) {
+	if lr := lastRune(p); isTerminator(lr) || strings.ContainsRune(":;,", lr) {
 		return false
 	}
 	return strings.IndexFunc(p, unicode.IsLetter) >= 0
