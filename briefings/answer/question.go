@@ -1039,7 +1039,7 @@ func (l *Librarian) buildGroups(words []analysis.Word, skip []bool, lang string,
 			g.Name = true
 			g.Weight = 1.5
 			g.Stems = appendUnique(g.Stems, l.nameVariants(f, ix)...)
-			if lang == "nl" && placeAdjective(tok{Word: words[i]}) {
+			if lang == "nl" && placeAdjective(tok{Word: analysis.Word{Folded: f}}) {
 				// an adjective of origin names its place: "Emmense" ~
 				// "Emmen", "Drentse" ~ "Drenthe", "Antwerpse" ~ "Antwerpen"
 				// (kept whether or not the index has them as words: they
