@@ -26,6 +26,10 @@ func TestWhichFocusHead(t *testing.T) {
 		{"Welke nieuwszender zond het uit?", entOrg, "nieuwszender"},
 		{"In welke straat staan de flats?", entPlace, ""},
 		{"Which court convicted the man?", entPhrase, "court"}, // courts go by their seat
+		// an English head the lists lack counts by its translation, an
+		// organisation only: the modifier before it is no focus
+		{"Which hacker collective claimed the attack?", entOrg, "collective"},
+		{"Which polling station in Oss was the busiest?", entPhrase, "station"},
 	} {
 		q := lib.analyzeQuestion(tt.q, ix)
 		if q.Type != qWhich || q.Focus != tt.focus || q.focusWord != tt.word {
@@ -164,6 +168,12 @@ func TestHowLongHowOftenAndCountedNouns(t *testing.T) {
 			[]unitCase{{2, 4, 0, 1}, {6, 9, 1, 0}, {11, 12, 0, 0}}}, // "2.500 euro", "ruim 9.600 keer", "40"
 		{"Hoeveel Kamerleden stemden voor het voorstel?", "Het voorstel kreeg de steun van 78 Kamerleden en kostte 450 miljoen euro.",
 			[]unitCase{{6, 7, 1, 0}, {10, 13, 0, 0}}}, // "78" (Kamerleden), "450 miljoen euro"
+		// past a modifier when the verb follows the noun after it
+		{"How many fraudulent votes were cast?", "Er werden 618 stemmen uitgebracht, door 3 nepaccounts.",
+			[]unitCase{{2, 3, 1, 0}, {7, 8, 0, 0}}}, // "618" (stemmen), "3"
+		// a number of hours counts hours, not the noun a few words on
+		{"Hoeveel patiënten komen er 's nachts?", "Na acht uur moeten patiënten naar Emmen, ruim 1.900 patiënten per jaar.",
+			[]unitCase{{1, 3, 0, 1}, {7, 9, 1, 0}}}, // "acht uur", "ruim 1.900" (patiënten)
 	} {
 		q := lib.analyzeQuestion(tt.q, ix)
 		checkUnitFeatures(t, lib.annotate(&q, tt.sentence), &q, tt.cases)

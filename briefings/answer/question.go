@@ -258,7 +258,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 			if copulas[next(qi+1)] && determiners[next(qi+2)] && qi+3 < len(words) {
 				q.focusWord = words[qi+3].Folded
 				// past its modifiers: "the Belgian Justice minister"
-				if h := l.focusHead(text, words, qi+3); h > qi+3 {
+				if h := l.focusHead(text, words, q.Lang == "en", qi+3); h > qi+3 {
 					q.focusWord = words[h].Folded
 				}
 			}
@@ -331,7 +331,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 					skip[j] = true
 				}
 				headAt = from
-				if h := l.focusHead(text, words, from); h > from {
+				if h := l.focusHead(text, words, q.Lang == "en", from); h > from {
 					headAt = h
 				}
 				n = words[headAt].Folded
@@ -340,7 +340,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 				// "which Kremlin spokesman", "welke twee stemhulpsites",
 				// "which pro-Russian ruling party": the focus is the head
 				// noun after the modifiers
-				h := l.focusHead(text, words, qi+1)
+				h := l.focusHead(text, words, q.Lang == "en", qi+1)
 				if h < 0 && q.Lang == "en" {
 					h = l.englishHead(text, words, qi+1)
 				}
@@ -351,7 +351,11 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 					headAt, n = h, words[h].Folded
 				}
 			}
-			switch {
+			kn := n // the word whose kind is asked: "collective" asks for a "collectief"
+			if headAt > 0 {
+				kn = l.focusNoun(words[headAt-1].Folded, n, q.Lang == "en")
+			}
+			switch n := kn; {
 			case proWhatWords[f]:
 			case l.lex.isFocus("time", n):
 				q.Type = qWhen
@@ -423,7 +427,7 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 		}
 		q.Type, q.Focus, q.focusWord, q.Naming = qWhich, entName, "", true
 		h := at
-		if e := l.focusHead(text, words, at); e >= at {
+		if e := l.focusHead(text, words, q.Lang == "en", at); e >= at {
 			h = e
 		} else if e := l.englishHead(text, words, at); q.Lang == "en" && e > at {
 			h = e
@@ -554,7 +558,14 @@ func (l *Librarian) analyzeQuestion(text string, ix Corpus) question {
 	if q.Type == qHowMany && countedAt >= 0 && countedAt < len(words) {
 		// the counted noun stands right after "how many" / "hoeveel":
 		// "how many lawsuits", "hoeveel zetels"; "how much did X receive"
-		// has none and asks for an amount of money
+		// has none and asks for an amount of money; past one modifier
+		// when the verb follows the word after it: "how many fraudulent
+		// votes were cast", "hoeveel nieuwe woningen worden er gebouwd"
+		if c := countedAt; c+2 < len(words) && auxWords[words[c+2].Folded] && !auxWords[words[c].Folded] && !auxWords[words[c+1].Folded] &&
+			!analysis.IsStopword(words[c].Folded) && !analysis.IsStopword(words[c+1].Folded) && !isCapitalized(words[c+1].Text) &&
+			l.lex.classOf(words[c].Folded)&wUnit == 0 && countedGroup(q.Groups, c) >= 0 && countedGroup(q.Groups, c+1) >= 0 {
+			countedAt++ // (not "hoeveel uur lang is", not one expression: "civil servants")
+		}
 		q.counted = countedGroup(q.Groups, countedAt)
 		if q.counted >= 0 && timesWords[analysis.Fold(q.Groups[q.counted].Label)] {
 			q.Times = true // "how many times", "hoeveel keer"
@@ -830,15 +841,23 @@ func kindPhrase(words []analysis.Word, qi int) int {
 // "Russian", "pro-Russian", "twee"), the last word that names a kind of
 // answer (a person's role, an organisation, a place, a country: "which
 // hacker group", "welke Russische hackersgroep", "which party leader"), or
-// -1.
-func (l *Librarian) focusHead(text string, words []analysis.Word, from int) int {
+// -1. An English word the lists lack counts by its Dutch translation
+// (focusNoun).
+func (l *Librarian) focusHead(text string, words []analysis.Word, en bool, from int) int {
 	head := -1
 	for i := from; i < len(words) && i < from+4; i++ {
 		f := words[i].Folded
 		if i > from && (analysis.IsStopword(f) || auxWords[f] || strings.ContainsAny(text[words[i-1].End:words[i].Start], ",;:()")) {
 			break
 		}
-		if l.lex.isFocus("person", f) || l.lex.isFocus("org", f) || l.lex.isFocus("place", f) || l.lex.isFocus("country", f) || l.lex.roles[f] || l.lex.orgHeads[f] {
+		if en && i > from && englishVerbAt(words, i) {
+			break // "which Finnish group owns the factory"
+		}
+		prev := ""
+		if i > from {
+			prev = words[i-1].Folded
+		}
+		if l.knownFocus(l.focusNoun(prev, f, en)) {
 			head = i
 			continue
 		}
@@ -868,10 +887,8 @@ func (l *Librarian) englishHead(text string, words []analysis.Word, from int) in
 		if analysis.IsStopword(f) || auxWords[f] || l.lex.enPast[f] || (len(f) >= 5 && strings.HasSuffix(f, "ed")) {
 			break
 		}
-		if strings.HasSuffix(f, "s") && i+1 < len(words) {
-			if n := words[i+1].Folded; determiners[n] || n == "to" || n == "that" {
-				break
-			}
+		if englishVerbAt(words, i) {
+			break
 		}
 		head = i
 		if t := words[i].Text; strings.HasSuffix(t, "'s") || strings.HasSuffix(t, "’s") {
@@ -1635,4 +1652,56 @@ func placesOfAdjective(f string) []string {
 		out = append(out, base+end)
 	}
 	return out
+}
+
+// knownFocus reports whether folded word f names a kind of answer: a
+// person's role, an organisation, a place or a country.
+func (l *Librarian) knownFocus(f string) bool {
+	return l.lex.isFocus("person", f) || l.lex.isFocus("org", f) || l.lex.isFocus("place", f) || l.lex.isFocus("country", f) ||
+		l.lex.roles[f] || l.lex.orgHeads[f]
+}
+
+// focusNoun is the word whose kind a question's focus noun f (after word
+// prev, or "") is judged by: f itself, or, for an English word the lists
+// do not know, its Dutch translation that names an organisation ("which
+// hacker collective": "collectief"; the hacker only modifies it). Verb
+// forms keep their own word.
+func (l *Librarian) focusNoun(prev, f string, en bool) string {
+	if !en || l.knownFocus(f) || l.lex.enPast[f] || strings.HasSuffix(f, "ed") || strings.HasSuffix(f, "ing") {
+		return f
+	}
+	// only an organisation, and only when no translation names another
+	// kind: a translation's other kinds mislead more often than not
+	// ("ground": land, a country; "posted": plaatsen, places; "polling
+	// station": station, a place, or zender, a broadcaster)
+	nl, _ := l.lex.translate(f)
+	if prev != "" {
+		if pl, ok := l.lex.en[prev+" "+f]; ok {
+			nl = pl // "polling station": a stembureau, not a zender
+		}
+	}
+	org := ""
+	for _, d := range nl {
+		switch {
+		case l.lex.isFocus("place", d) || l.lex.isFocus("country", d) || l.lex.isFocus("person", d) || l.lex.roles[d] || isPlaceNoun(d):
+			return f
+		case org == "" && (l.lex.isFocus("org", d) || l.lex.orgHeads[d]):
+			org = d
+		}
+	}
+	if org != "" {
+		return org
+	}
+	return f
+}
+
+// englishVerbAt reports whether words[i] reads as an English verb in -s:
+// one before an article, "to" or "that" ("which group owns the …",
+// "which group wants to …").
+func englishVerbAt(words []analysis.Word, i int) bool {
+	if !strings.HasSuffix(words[i].Folded, "s") || i+1 >= len(words) {
+		return false
+	}
+	n := words[i+1].Folded
+	return determiners[n] || n == "to" || n == "that"
 }

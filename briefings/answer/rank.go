@@ -984,7 +984,11 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 		f[fFocusNext] = 1 // "de tentoonstelling heet Alle Rembrandts"
 	}
 	if q.counted >= 0 && c.kind == entNumber {
-		for i := max(c.start, c.end-1); i < len(toks) && i <= c.end+3; i++ {
+		last := c.end + 3
+		if u := toks[c.end-1]; c.end-c.start > 1 && timeUnits[u.Folded] && u.group != q.counted {
+			last = c.end - 1 // "acht uur 's ochtends moeten patiënten": hours, not patients
+		}
+		for i := max(c.start, c.end-1); i < len(toks) && i <= last; i++ {
 			if toks[i].group == q.counted {
 				f[fCounted] = 1
 				break
