@@ -253,6 +253,9 @@ func (l *Librarian) candidates(q *question, toks []tok, art *article.Article, sp
 	var out []candidate
 	add := func(c candidate) {
 		c.text = spanText(toks, c.start, c.end)
+		if l.articleSurname(toks, c, art) {
+			c.kind = entPerson // "Brinkman, die …": the article named "Lotte Brinkman" before
+		}
 		if strings.TrimSpace(c.text) != "" {
 			out = append(out, c)
 		}
@@ -502,8 +505,10 @@ func (l *Librarian) classify(toks []tok, i, j int) entityKind {
 			}
 		}
 		// "Groningse" before a noun ("het Groningse dorp") is an
-		// adjective, no place
-		if j-i == 1 && j < len(toks) && !toks[j].gap && !toks[j].cap && first.class&wCountryAdj == 0 {
+		// adjective, no place; before a preposition it is a name ("in
+		// Overijse na een solo")
+		if j-i == 1 && j < len(toks) && !toks[j].gap && !toks[j].cap && first.class&wCountryAdj == 0 &&
+			(!toks[j].stop || toks[j].Folded == "en" || toks[j].Folded == "of") {
 			return entCountryAdj
 		}
 	}
@@ -663,6 +668,15 @@ func commonPlaces(toks []tok) []candidate {
 		end := j + 1
 		for end < len(toks) && toks[end].cap && !toks[end].gap {
 			end++ // its name: "basisschool De Zeester"
+		}
+		// and the town it stands in: "het ziekenhuis in Deventer", "een
+		// sporthal in Vlamertinge"; not a town the question names
+		if end+1 < len(toks) && !toks[end].gap && !toks[end+1].gap && (toks[end].Folded == "in" || toks[end].Folded == "te") && toks[end+1].cap &&
+			toks[end+1].group < 0 {
+			end += 2
+			for end < len(toks) && toks[end].cap && !toks[end].gap {
+				end++
+			}
 		}
 		out = append(out, candidate{start: start, end: end, kind: entPlace, score: 0.4})
 	}
@@ -1005,6 +1019,13 @@ func (l *Librarian) dateSpans(toks []tok) []candidate {
 			start, end := i, i+1
 			if start > 0 && isDayNumber(toks[start-1].Folded) {
 				start--
+				// and its weekday: "maandag 11 augustus", found as a
+				// date of its own just before
+				if n := len(out); start > 0 && !toks[start].gap && toks[start-1].class&wWeekday != 0 &&
+					n > 0 && out[n-1].start == start-1 && out[n-1].end == start {
+					out = out[:n-1]
+					start--
+				}
 			}
 			// "half oktober", "eind september", "early May"
 			if start > 0 && !toks[start].gap && monthParts[toks[start-1].Folded] {
@@ -1226,6 +1247,13 @@ func reasonClauses(toks []tok) []candidate {
 		for k := i + 2; k+1 < len(toks) && k-i <= maxClauseWords && !toks[k].gap; k++ {
 			if toks[k].Folded == "te" && !toks[k+1].gap {
 				out = append(out, candidate{start: i, end: k + 2, kind: entPhrase})
+				// and the clause the verb governs: "om de indruk te wekken
+				// dat iedereen al meedoet"
+				if k+2 < len(toks) && !toks[k+2].gap && toks[k+2].Folded == "dat" {
+					if end := clauseEnd(toks, k+2, maxClauseWords-(k+2-i)); end > k+3 {
+						out = append(out, candidate{start: i, end: end, kind: entPhrase})
+					}
+				}
 				break
 			}
 		}
@@ -1770,4 +1798,47 @@ func trimWords(s string, n int) string {
 // isDigits reports whether s is one or more ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+}
+
+// articleSurname reports whether candidate c is one capitalised word
+// taken for a phrase or an organisation (mostly a sentence's first word:
+// "Brinkman, die …", "Krebs heeft …") that article art gives as a surname
+// after a first name ("Lotte Brinkman"): the sentence names the person. A word the lexicon knows is left alone ("Hackers, die …"); a
+// name inside a sentence keeps its kind (measured: making those persons
+// too changed no answer but one, a wrong one).
+func (l *Librarian) articleSurname(toks []tok, c candidate, art *article.Article) bool {
+	if art == nil || c.end-c.start != 1 || c.start < 0 || (c.kind != entPhrase && c.kind != entOrg) {
+		return false
+	}
+	t := toks[c.start]
+	if !t.cap || isAcronym(t.Text) || len(l.lex.nl[t.Folded]) > 0 || t.class&wFirstName != 0 || l.lex.orgs[t.Folded] {
+		return false
+	}
+	_, ok := l.fullNameOf(art, t.Text)
+	return ok
+}
+
+// subjectPronouns open a sentence about someone named before it.
+var subjectPronouns = map[string]bool{"hij": true, "zij": true}
+
+// pronounCandidates: a sentence that opens with "Hij" or "Zij" speaks of
+// a person the sentence before it named ("De Nederlandse Noor van Dijk
+// liep een sterke race. Zij werd zesde …"). For a question that asks for
+// a person, the first person named there is a candidate, standing where
+// the pronoun stands.
+func (l *Librarian) pronounCandidates(q *question, toks []tok, art *article.Article, sent int) []candidate {
+	if art == nil || sent <= 0 || sent >= len(art.Sentences) || len(toks) == 0 || !subjectPronouns[toks[0].Folded] ||
+		!(q.Type == qWho || (q.Type == qWhich && q.Focus == entPerson)) {
+		return nil
+	}
+	prev := l.annotate(q, art.Sentences[sent-1].Text)
+	for _, c := range l.entitySpans(prev) {
+		if c.kind != entPerson {
+			continue
+		}
+		pc := candidate{start: 0, end: 1, kind: entPerson, text: spanText(prev, c.start, c.end)}
+		l.scoreCandidate(q, toks, &pc)
+		return []candidate{pc}
+	}
+	return nil
 }

@@ -76,6 +76,9 @@ func TestPlaceAdjectives(t *testing.T) {
 		{"Het doek dook op bij de Canadese Sarah Dubois thuis.", "Canadese Sarah Dubois", entPerson},
 		{"Het doek hing in het Groningse Amsterdam.", "Groningse Amsterdam", entPlace},
 		{"De servers staan in het Russische Kazan.", "Russische Kazan", entPlace},
+		// a word in -se before a preposition is a name, no adjective
+		{"Hij won in Overijse na een solo.", "Overijse", entPlace},
+		{"De Groningse en Drentse boeren protesteren.", "Groningse", entCountryAdj},
 		// a given name that is also a demonym ("een Noor"): a person
 		{"Het doek dook op bij Noor Visser van de Universiteit Leiden.", "Noor Visser van de Universiteit Leiden", entPerson},
 	} {

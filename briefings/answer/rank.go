@@ -368,6 +368,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		cov := l.coverage(q, toks, weights, total, art, h.sent)
 		ex.sentences = append(ex.sentences, examined{doc: h.doc, sent: h.sent, pre: h.pre, cov: cov})
 		cands := l.allCandidates(q, toks, art)
+		cands = append(cands, l.pronounCandidates(q, toks, art, h.sent)...)
 		focusIn := q.focus >= 0 && groupIn(toks, q.focus)
 		nameMiss := l.namesMissing(q, toks, art, h.sent)
 		var align []int

@@ -75,6 +75,8 @@ func TestCountsAmongDaysAndWholes(t *testing.T) {
 		{"Hoeveel mails werden er verstuurd?", "De mails werden tussen 9 en 13 februari verstuurd aan ongeveer 340 ambtenaren.", []string{"ongeveer 340"}},
 		{"Hoeveel zetels zou de partij halen?", "De partij zou 14 van de 45 zetels halen, en 3 andere partijen samen 9.", []string{"14 van de 45", "3", "9"}},
 		{"How many of the 45 seats would the party win?", "De partij zou 14 van de 45 zetels halen.", []string{"14"}},
+		// a measure keeps its unit
+		{"Hoe groot is het tekort?", "Het tekort liep op tot 230 millimeter, en 500 vierkante meter.", []string{"tot 230 millimeter", "500 vierkante meter"}},
 	}
 	for _, tt := range tests {
 		q := lib.analyzeQuestion(tt.q, nil)
@@ -364,6 +366,8 @@ func TestCommonPlaces(t *testing.T) {
 		{"De kampioenen worden zondag op het stadhuisplein gehuldigd.", []string{"het stadhuisplein"}},
 		{"Het overleg vond plaats in het oude provinciehuis van Assen.", []string{"het oude provinciehuis"}},
 		{"Er werd gestemd in basisschool De Zeester.", []string{"basisschool De Zeester"}},
+		// with the town it stands in
+		{"De kampioenen werden gehuldigd in een sporthal in Vlamertinge.", []string{"een sporthal in Vlamertinge"}},
 		// no place noun, or no preposition of place
 		{"De kampioenen vieren het op sociale media.", nil},
 		{"Het stadhuisplein was vol.", nil},
@@ -394,6 +398,24 @@ func TestClockRanges(t *testing.T) {
 		}
 		if got := spanTexts(toks, numberSpans(lib.lex, toks)); len(got) > 0 {
 			t.Errorf("%q: times taken for counts: %q", tt.sentence, got)
+		}
+	}
+}
+
+// A weekday before a day and month is one date with them.
+func TestWeekdayJoinsItsDate(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Vanaf wanneer geldt het verbod?", nil)
+	for _, tt := range []struct {
+		sentence string
+		want     []string
+	}{
+		{"Het verbod geldt vanaf maandag 11 augustus 14.00 uur.", []string{"maandag 11 augustus", "14.00 uur"}},
+		{"Maandag zei de minister dat het verbod op 11 augustus stopt.", []string{"Maandag", "11 augustus"}},
+	} {
+		toks := lib.annotate(&q, tt.sentence)
+		if got := spanTexts(toks, lib.dateSpans(toks)); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: dates %q, want %q", tt.sentence, got, tt.want)
 		}
 	}
 }
@@ -480,6 +502,79 @@ func TestNameJoinerAtSentenceEnd(t *testing.T) {
 			if c.start < 0 || c.end > len(toks) || c.start >= c.end {
 				t.Errorf("%q: entity span [%d,%d) outside its %d words", s, c.start, c.end, len(toks))
 			}
+		}
+	}
+}
+
+// A purpose clause runs to its infinitive, and on through the clause the
+// infinitive governs.
+func TestPurposeClauses(t *testing.T) {
+	lib := newTestLibrarian(t)
+	q := lib.analyzeQuestion("Waarom werd het zetelaantal verzonnen?", nil)
+	toks := lib.annotate(&q, "Het getal werd verzonnen om de indruk te wekken dat iedereen al meedoet, zegt de expert.")
+	got := spanTexts(toks, reasonClauses(toks))
+	if want := []string{"om de indruk te wekken", "om de indruk te wekken dat iedereen al meedoet"}; !slices.Equal(got, want) {
+		t.Errorf("purpose clauses %q, want %q", got, want)
+	}
+}
+
+// A surname alone is a person when the article gave it after a first name
+// before: "Brinkman, die …" after "Lotte Brinkman".
+func TestSurnameTheArticleNamed(t *testing.T) {
+	lib := newTestLibrarian(t)
+	art := &article.Article{ID: "korfbal", Sentences: []article.Sentence{
+		{Text: "Lotte Brinkman maakte het winnende doelpunt."},
+		{Text: "Brinkman, die stopt, werd topscorer."},
+		{Text: "Hackers, die niemand kent, vielen aan."},
+	}}
+	q := lib.analyzeQuestion("Who was the top scorer?", nil)
+	for _, tt := range []struct {
+		sentence, span string
+		person         bool
+	}{
+		{art.Sentences[1].Text, "Lotte Brinkman", true},
+		{art.Sentences[2].Text, "Hackers", false},
+	} {
+		toks := lib.annotate(&q, tt.sentence)
+		found := false
+		for _, c := range lib.candidates(&q, toks, art, &spanFinds{l: lib, toks: toks}) {
+			if c.kind == entPerson {
+				found = found || lib.finishCandidate(&examination{q: q}, toks, c, nil, art) == tt.span
+			}
+		}
+		if found != tt.person {
+			t.Errorf("%q: person %q found %v, want %v", tt.sentence, tt.span, found, tt.person)
+		}
+	}
+}
+
+// A sentence that opens with "Zij" or "Hij" offers the person the sentence
+// before it named, for questions that ask for a person only.
+func TestPronounNamesThePreviousPerson(t *testing.T) {
+	lib := newTestLibrarian(t)
+	art := &article.Article{ID: "marathon", Sentences: []article.Sentence{
+		{Text: "De beste Nederlandse was Noor van Dijk uit Utrecht."},
+		{Text: "Zij werd zesde bij de vrouwen."},
+		{Text: "Het parcours was vlak."},
+	}}
+	for _, tt := range []struct {
+		q    string
+		sent int
+		want []string
+	}{
+		{"Wie werd zesde bij de vrouwen?", 1, []string{"Noor van Dijk"}},
+		{"Waar werd zij zesde?", 1, nil},           // no person asked for
+		{"Wie werd zesde bij de vrouwen?", 2, nil}, // no pronoun
+		{"Wie werd zesde bij de vrouwen?", 0, nil}, // nothing before it
+	} {
+		q := lib.analyzeQuestion(tt.q, nil)
+		toks := lib.annotate(&q, art.Sentences[tt.sent].Text)
+		var got []string
+		for _, c := range lib.pronounCandidates(&q, toks, art, tt.sent) {
+			got = append(got, c.text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q on sentence %d: %q, want %q", tt.q, tt.sent, got, tt.want)
 		}
 	}
 }
