@@ -1803,9 +1803,10 @@ func isDigits(s string) bool {
 // articleSurname reports whether candidate c is one capitalised word
 // taken for a phrase or an organisation (mostly a sentence's first word:
 // "Brinkman, die …", "Krebs heeft …") that article art gives as a surname
-// after a first name ("Lotte Brinkman"): the sentence names the person. A word the lexicon knows is left alone ("Hackers, die …"); a
-// name inside a sentence keeps its kind (measured: making those persons
-// too changed no answer but one, a wrong one).
+// after a first name ("Lotte Brinkman"): the sentence names the person.
+// A word the lexicon knows is left alone ("Hackers, die …"); a name
+// inside a sentence keeps its kind (measured: making those persons too
+// changed one answer only, to a wrong one).
 func (l *Librarian) articleSurname(toks []tok, c candidate, art *article.Article) bool {
 	if art == nil || c.end-c.start != 1 || c.start < 0 || (c.kind != entPhrase && c.kind != entOrg) {
 		return false
