@@ -665,18 +665,12 @@ func commonPlaces(toks []tok) []candidate {
 		if j >= len(toks) || toks[j].cap || toks[j].gap || toks[j].group >= 0 || !isPlaceNoun(toks[j].Folded) {
 			continue
 		}
-		end := j + 1
-		for end < len(toks) && toks[end].cap && !toks[end].gap {
-			end++ // its name: "basisschool De Zeester"
-		}
+		end := capRunEnd(toks, j+1) // its name: "basisschool De Zeester"
 		// and the town it stands in: "het ziekenhuis in Deventer", "een
 		// sporthal in Vlamertinge"; not a town the question names
 		if end+1 < len(toks) && !toks[end].gap && !toks[end+1].gap && (toks[end].Folded == "in" || toks[end].Folded == "te") && toks[end+1].cap &&
 			toks[end+1].group < 0 {
-			end += 2
-			for end < len(toks) && toks[end].cap && !toks[end].gap {
-				end++
-			}
+			end = capRunEnd(toks, end+2)
 		}
 		out = append(out, candidate{start: start, end: end, kind: entPlace, score: 0.4})
 	}
@@ -1440,14 +1434,9 @@ func (l *Librarian) focusSpans(q *question, toks []tok) []candidate {
 		end := i + 1
 		switch {
 		case end+1 < len(toks) && !toks[end].gap && (toks[end].Folded == "in" || toks[end].Folded == "van" || toks[end].Folded == "uit") && toks[end+1].cap:
-			end += 2
-			for end < len(toks) && toks[end].cap && !toks[end].gap {
-				end++
-			}
+			end = capRunEnd(toks, end+2)
 		case end < len(toks) && toks[end].cap && !toks[end].gap:
-			for end < len(toks) && toks[end].cap && !toks[end].gap {
-				end++
-			}
+			end = capRunEnd(toks, end)
 		default:
 			continue
 		}
@@ -1798,6 +1787,15 @@ func trimWords(s string, n int) string {
 // isDigits reports whether s is one or more ASCII digits.
 func isDigits(s string) bool {
 	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+}
+
+// capRunEnd returns the end of the run of capitalised words from toks[i]
+// on, punctuation ending it (i itself when toks[i] starts none).
+func capRunEnd(toks []tok, i int) int {
+	for i < len(toks) && toks[i].cap && !toks[i].gap {
+		i++
+	}
+	return i
 }
 
 // articleSurname reports whether candidate c is one capitalised word
