@@ -147,6 +147,12 @@ const (
 	// februari", "Bij welke club" ~ "bij VfL Wolfsburg"), a weekday or an
 	// article between them at most
 	fSlotPrep
+	// fCtxCov: the best coverage among the (examined) three sentences
+	// before the candidate's, less a fifth for each sentence between: a
+	// reason or a number often follows the sentence that matches the
+	// question ("… gaat 's nachts dicht. … De ZOG neemt het besluit
+	// doordat …")
+	fCtxCov
 	numFeatures
 )
 
@@ -156,7 +162,7 @@ func FeatureNames() []string {
 		"len", "single", "long", "redund", "redund_arts", "focus_in", "focus_out", "cap", "digit", "speech", "near",
 		"verb_near", "heur_top", "old_conf", "art_date", "kind_person", "kind_org", "kind_country", "kind_place",
 		"kind_date", "kind_number", "kind_role", "kind_phrase", "kind_country_adj",
-		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other", "phrase_asked", "name_asked", "single_asked", "clause_cov", "verb_clause", "slot_prep"}
+		"analyzed", "ner_per", "ner_org", "ner_loc", "ner_misc", "ner_fit", "has_noun", "has_verb", "chunk", "dep_arg", "dep_subj", "name_miss", "counted", "kind_name", "focus_next", "other_unit", "initial", "unindexed", "slot_left", "slot_right", "end_stop", "no_content", "bare_day", "clock_asked", "clock_other", "phrase_asked", "name_asked", "single_asked", "clause_cov", "verb_clause", "slot_prep", "ctx_cov"}
 }
 
 // rankCand is a candidate answer with its place and features.
@@ -380,6 +386,14 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		all = append(all, cands...)
 		work = append(work, sentWork{art: art, toks: toks, cov: cov, nameMiss: nameMiss, focusIn: focusIn, align: align, lo: lo, hi: len(all)})
 	}
+	before := make([]float64, len(hits))
+	for i, h := range hits {
+		for k, o := range hits {
+			if d := h.sent - o.sent; o.doc == h.doc && d >= 1 && d <= 3 {
+				before[i] = max(before[i], work[k].cov*(1-0.2*float64(d-1)))
+			}
+		}
+	}
 	// a sentence right after an examined one shares its coverage, discounted
 	for i, h := range hits {
 		for k, o := range hits {
@@ -434,6 +448,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 			f[fProx] = c.prox
 			f[fTyped] = b2f(c.typed)
 			f[fCov] = cov
+			f[fCtxCov] = before[rank]
 			f[fSentRank] = 1 / float64(1+rank)
 			f[fArtRank] = 1 / float64(1+artRank)
 			f[fArtScore] = artScore

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -576,5 +577,38 @@ func TestPronounNamesThePreviousPerson(t *testing.T) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%q on sentence %d: %q, want %q", tt.q, tt.sent, got, tt.want)
 		}
+	}
+}
+
+// A sentence a few sentences after the one that matches the question
+// carries that sentence's coverage in ctx_cov, less for each sentence
+// between; the matching sentence itself, with none before it, carries none.
+func TestContextCoverageFollowsTheMatchingSentence(t *testing.T) {
+	lib := newTestLibrarian(t)
+	a := sentenceArticle("seh.txt", "Spoedpost",
+		"De spoedpost van het ziekenhuis in Stadskanaal gaat 's nachts dicht.",
+		"Dat heeft het bestuur woensdag bekendgemaakt.",
+		"Patiënten moeten voortaan naar Emmen.",
+		"Het bestuur sluit de spoedpost doordat er te weinig artsen te vinden zijn.",
+		"Op dit moment staan er elf vacatures open.",
+		"In Stadskanaal verzamelde een actiegroep 12.400 handtekeningen.")
+	c := newTestCorpus(lib.an, []*article.Article{a})
+	q := lib.analyzeQuestion("Waarom gaat de spoedpost in Stadskanaal 's nachts dicht?", c)
+	ex, err := lib.examine(context.Background(), c, &q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := map[int]float64{}
+	for _, rc := range ex.cands {
+		ctx[rc.sent] = max(ctx[rc.sent], rc.feats[fCtxCov])
+	}
+	if ctx[0] != 0 {
+		t.Errorf("the matching sentence itself has context coverage %.2f, want 0", ctx[0])
+	}
+	if !(ctx[1] > 0 && ctx[3] > 0 && ctx[1] > ctx[3]) {
+		t.Errorf("context coverage after the matching sentence: %.2f (next), %.2f (three on), want both above 0, falling", ctx[1], ctx[3])
+	}
+	if ctx[5] >= ctx[3] {
+		t.Errorf("five sentences on: %.2f, want less than three on (%.2f)", ctx[5], ctx[3])
 	}
 }
