@@ -354,3 +354,32 @@ func TestNamingQuestions(t *testing.T) {
 		}
 	}
 }
+
+// A focus noun that opens the span before a name makes it the kind asked
+// for ("rechtbank Gelderland" for "which court"); a compound of it
+// ("sterrenbeeld Draak" for "what kind of star") or a lone focus noun does
+// not, and neither does a role before a person's name, which has its own
+// rule.
+func TestFocusOpensTheName(t *testing.T) {
+	lib := newTestLibrarian(t)
+	ix := newTestCorpus(lib.an, testArticles(t))
+	for _, tt := range []struct {
+		q, sentence string
+		start, end  int
+		kind        entityKind
+		want        float64
+	}{
+		{"Which court stopped the plan?", "Gisteren stopte rechtbank Gelderland het plan.", 2, 4, entPhrase, 1},
+		{"Which court stopped the plan?", "Gisteren stopte rechtbank Gelderland het plan.", 3, 4, entPlace, 1}, // beside it
+		{"Which court stopped the plan?", "Gisteren stopte de rechtbank het plan.", 3, 4, entPhrase, 0},
+		{"What kind of star does the planet orbit?", "De planeet draait om sterrenbeeld Draak heen.", 4, 6, entPhrase, 0},
+	} {
+		q := lib.analyzeQuestion(tt.q, ix)
+		toks := lib.annotate(&q, tt.sentence)
+		var f [numFeatures]float64
+		spanFeatures(&q, toks, candidate{start: tt.start, end: tt.end, kind: tt.kind}, &f)
+		if f[fFocusNext] != tt.want {
+			t.Errorf("%q, %q: focus_next %v, want %v", tt.q, spanText(toks, tt.start, tt.end), f[fFocusNext], tt.want)
+		}
+	}
+}

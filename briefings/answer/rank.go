@@ -987,7 +987,14 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 			// "what kind of complaints/seat"
 			head := i == c.end-1 && ((c.end-c.start > 1 && (c.kind != entPhrase || q.Kind)) ||
 				(q.Kind && toks[i].group == q.focus && toks[i].match < 1))
-			if (i < c.start || i >= c.end || head) && toks[i].inGroup(q.focus) {
+			// or opens it, whole, before a name: "rechtbank Gelderland"
+			// for "which court" (not a compound of it: "sterrenbeeld
+			// Draak" for "what kind of star"; and a person's role,
+			// "wethouder Ilse Nijenhuis", already stands beside the
+			// name alone)
+			lead := i == c.start && c.end-c.start > 1 && toks[i+1].cap && toks[i].group == q.focus && toks[i].match >= 1 &&
+				q.Focus != entPerson && c.kind != entPerson
+			if (i < c.start || i >= c.end || head || lead) && toks[i].inGroup(q.focus) {
 				f[fFocusNext] = 1
 				break
 			}
