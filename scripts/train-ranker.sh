@@ -3,7 +3,7 @@
 # analysis) and, with --frog, ranker-frog.json (sentences analysed by Frog).
 # It prints the cross-validated figures (5 folds by article, and dev2's a*
 # and b* halves and our qa4 to qa7 sets each held out) that the closing notes
-# report. dev2 is read from ../shared, never copied here. qa19 to qa25 are
+# report. dev2 is read from ../shared, never copied here. qa19 to qa27 are
 # left out on purpose: they are never fitted on, and, but for qa23, never
 # read (see README).
 # qa8, qa9, qa12 and qa15 to qa18 were that until 2026-12-03 (evening), when
