@@ -386,6 +386,8 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 		all = append(all, cands...)
 		work = append(work, sentWork{art: art, toks: toks, cov: cov, nameMiss: nameMiss, focusIn: focusIn, align: align, lo: lo, hi: len(all)})
 	}
+	// fCtxCov: each sentence's best examined predecessor within three
+	// sentences, by its own coverage (before the follow credit below)
 	before := make([]float64, len(hits))
 	for i, h := range hits {
 		for k, o := range hits {
@@ -992,7 +994,7 @@ func spanFeatures(q *question, toks []tok, c candidate, f *[numFeatures]float64)
 			// Draak" for "what kind of star"; and a person's role,
 			// "wethouder Ilse Nijenhuis", already stands beside the
 			// name alone)
-			lead := i == c.start && c.end-c.start > 1 && toks[i+1].cap && toks[i].group == q.focus && toks[i].match >= 1 &&
+			lead := i == c.start && c.end-c.start > 1 && i+1 < len(toks) && toks[i+1].cap && toks[i].group == q.focus && toks[i].match >= 1 &&
 				q.Focus != entPerson && c.kind != entPerson
 			if (i < c.start || i >= c.end || head || lead) && toks[i].inGroup(q.focus) {
 				f[fFocusNext] = 1
