@@ -388,11 +388,11 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 	}
 	// fCtxCov: each sentence's best examined predecessor within three
 	// sentences, by its own coverage (before the follow credit below)
-	before := make([]float64, len(hits))
+	ctxCov := make([]float64, len(hits))
 	for i, h := range hits {
 		for k, o := range hits {
 			if d := h.sent - o.sent; o.doc == h.doc && d >= 1 && d <= 3 {
-				before[i] = max(before[i], work[k].cov*(1-0.2*float64(d-1)))
+				ctxCov[i] = max(ctxCov[i], work[k].cov*(1-0.2*float64(d-1)))
 			}
 		}
 	}
@@ -450,7 +450,7 @@ func (l *Librarian) examine(ctx context.Context, s Corpus, q *question, restrict
 			f[fProx] = c.prox
 			f[fTyped] = b2f(c.typed)
 			f[fCov] = cov
-			f[fCtxCov] = before[rank]
+			f[fCtxCov] = ctxCov[rank]
 			f[fSentRank] = 1 / float64(1+rank)
 			f[fArtRank] = 1 / float64(1+artRank)
 			f[fArtScore] = artScore
