@@ -5,7 +5,7 @@
 # and b* halves and our qa4 to qa7 sets each held out) that the closing notes
 # report. dev2 is read from ../shared, never copied here. qa19 to qa27 are
 # left out on purpose: they are never fitted on, and, but for qa23, never
-# read (see README).
+# read (see docs/answering.md).
 # qa8, qa9, qa12 and qa15 to qa18 were that until 2026-12-03 (evening), when
 # their misses were read to find what to change; they are left out still,
 # never fitted on, and no longer count as unseen. qa10,
